@@ -1,0 +1,421 @@
+//! MRS-IPO / MRS-DPO: repeated preference optimisation on the model's own samples.
+//!
+//! Round t: `μ_t = (1−α) μ₀ + α π_t`, `log π_ref,t = (1−λ) log π₀ + λ log π_t`,
+//! `π̃ = softmax(log π_ref,t + β P μ_t)` (IPO) or `softmax(log π_ref,t + z*(P, μ_t)/β)` (DPO),
+//! `log π_{t+1} = (1−η) log π_t + η log π̃`. Collapsed (IPO):
+//! `x_{t+1} = logsoftmax(a x_t + (1−a) x₀ + κ P μ_t)`, `a = 1 − η(1−λ)`, `κ = ηβ`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dpo::{dpo_has_finite_optimum, dpo_newton};
+use crate::preference::PreferenceMatrix;
+use crate::simplex::{entropy, l1_distance, log_softmax_in_place};
+use crate::social_choice::top_component;
+use crate::stability::{jacobian_spectral_radius, solve_fixed_point, Stability};
+
+/// Largest number of rounds.
+pub const MAX_T: usize = 20_000;
+
+/// The one-shot solver inside each round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    #[default]
+    Ipo,
+    Dpo,
+}
+
+/// α (on-policy share), β (strength), λ (reference weight of the current policy),
+/// η (update step).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MrsParams {
+    pub alpha: f64,
+    pub beta: f64,
+    pub lam: f64,
+    pub eta: f64,
+}
+
+impl MrsParams {
+    /// `a = 1 − η(1−λ)`.
+    pub fn a(&self) -> f64 {
+        1.0 - self.eta * (1.0 - self.lam)
+    }
+    /// `κ = ηβ`.
+    pub fn kappa(&self) -> f64 {
+        self.eta * self.beta
+    }
+    /// Checks α, λ ∈ [0, 1], β > 0, η ∈ (0, 1], all finite.
+    pub fn validate(&self) -> Result<(), DynamicsError> {
+        let check = |name: &'static str, v: f64, ok: bool| {
+            if v.is_finite() && ok {
+                Ok(())
+            } else {
+                Err(DynamicsError::BadParameter { name, value: v })
+            }
+        };
+        check("alpha", self.alpha, (0.0..=1.0).contains(&self.alpha))?;
+        check("beta", self.beta, self.beta > 0.0)?;
+        check("lam", self.lam, (0.0..=1.0).contains(&self.lam))?;
+        check("eta", self.eta, self.eta > 0.0 && self.eta <= 1.0)?;
+        Ok(())
+    }
+}
+
+/// Why a run cannot be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DynamicsError {
+    #[error("{name} = {value} is out of range")]
+    BadParameter { name: &'static str, value: f64 },
+    #[error("MRS-DPO is undefined: DPO has no finite optimum on this P; responses {top_component:?} beat all others with probability 1 and the policy escapes to them")]
+    DpoNoFiniteOptimum { top_component: Vec<usize> },
+    #[error("{name} has {got} entries for K = {k}")]
+    BadLength {
+        name: &'static str,
+        got: usize,
+        k: usize,
+    },
+}
+
+/// What a run did, judged on its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The last step is below 1e-9 in L1.
+    Converged,
+    /// The late swing (last quarter) is ≥ 1e-4 and not shrinking (≥ 0.9 × the third quarter's).
+    Oscillating,
+    /// `max π_T > 1 − 1e-3`.
+    Collapsing,
+    /// Still moving but neither of the above.
+    NotSettled,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Converged => "converged",
+            Verdict::Oscillating => "oscillating",
+            Verdict::Collapsing => "collapsing",
+            Verdict::NotSettled => "not settled",
+        }
+    }
+}
+
+/// Policies π₀..π_T of one run, row-major `(T+1) × K`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trajectory {
+    pub k: usize,
+    pub policies: Vec<f64>,
+}
+
+impl Trajectory {
+    /// Number of rounds T.
+    pub fn rounds(&self) -> usize {
+        self.policies.len() / self.k - 1
+    }
+    /// π_t.
+    pub fn policy(&self, t: usize) -> &[f64] {
+        &self.policies[t * self.k..(t + 1) * self.k]
+    }
+    /// π_T.
+    pub fn last(&self) -> &[f64] {
+        self.policy(self.rounds())
+    }
+    /// `H(π_t)` for every t.
+    pub fn entropies(&self) -> Vec<f64> {
+        (0..=self.rounds())
+            .map(|t| entropy(self.policy(t)))
+            .collect()
+    }
+}
+
+/// Metrics of a trajectory (MODEL.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    /// `H(π_T)` in nats.
+    pub final_entropy: f64,
+    /// `H(π_T)/log K`.
+    pub final_entropy_normalised: f64,
+    /// `V = (1/K) Σ_i Var_{t=B..T} π_t(i)` (population variance).
+    pub variance: f64,
+    /// Burn-in B used for `variance`.
+    pub burn_in: usize,
+    /// `max_i (max − min of π_t(i) over t ≥ T/2)`.
+    pub late_amplitude: f64,
+    /// `‖π_T − π_{T−1}‖₁`.
+    pub last_step: f64,
+    pub verdict: Verdict,
+}
+
+/// `(1/K) Σ_i Var_{t=B..T} π_t(i)`, two-pass population variance.
+pub fn time_averaged_variance(policies: &[f64], k: usize, burn_in: usize) -> f64 {
+    let n_total = policies.len() / k;
+    let b = burn_in.min(n_total.saturating_sub(1));
+    let rows = &policies[b * k..];
+    let n = (n_total - b) as f64;
+    let mut total = 0.0;
+    for i in 0..k {
+        let mean = rows.iter().skip(i).step_by(k).sum::<f64>() / n;
+        let var = rows
+            .iter()
+            .skip(i)
+            .step_by(k)
+            .map(|v| (v - mean) * (v - mean))
+            .sum::<f64>()
+            / n;
+        total += var;
+    }
+    total / k as f64
+}
+
+/// `max_i (max − min of π_t(i) over t ∈ [from, to])`.
+fn swing(policies: &[f64], k: usize, from: usize, to: usize) -> f64 {
+    (0..k)
+        .map(|i| {
+            let (lo, hi) = (from..=to).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
+                let v = policies[t * k + i];
+                (lo.min(v), hi.max(v))
+            });
+            hi - lo
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The verdict for `policies` (`(T+1) × K`).
+pub fn verdict(policies: &[f64], k: usize) -> Verdict {
+    let t_end = policies.len() / k - 1;
+    let last = &policies[t_end * k..];
+    if last.iter().copied().fold(0.0, f64::max) > 1.0 - 1e-3 {
+        return Verdict::Collapsing;
+    }
+    if t_end == 0 {
+        return Verdict::NotSettled;
+    }
+    let step = l1_distance(last, &policies[(t_end - 1) * k..t_end * k]);
+    if step < 1e-9 {
+        return Verdict::Converged;
+    }
+    if t_end >= 8 {
+        let q3 = swing(policies, k, t_end / 2, 3 * t_end / 4);
+        let q4 = swing(policies, k, 3 * t_end / 4, t_end);
+        if q4 >= 1e-4 && q4 >= 0.9 * q3 {
+            return Verdict::Oscillating;
+        }
+    }
+    Verdict::NotSettled
+}
+
+impl Metrics {
+    pub fn of(traj: &Trajectory, burn_in: usize) -> Self {
+        let k = traj.k;
+        let t_end = traj.rounds();
+        let last = traj.last();
+        let h = entropy(last);
+        Metrics {
+            final_entropy: h,
+            final_entropy_normalised: h / (k as f64).ln(),
+            variance: time_averaged_variance(&traj.policies, k, burn_in),
+            burn_in: burn_in.min(t_end),
+            late_amplitude: swing(&traj.policies, k, t_end / 2, t_end),
+            last_step: if t_end == 0 {
+                0.0
+            } else {
+                l1_distance(last, traj.policy(t_end - 1))
+            },
+            verdict: verdict(&traj.policies, k),
+        }
+    }
+}
+
+/// Whether one step changed nothing that matters: every `|Δπ_i| ≤ 4ε`. From then on the
+/// trajectory is constant to machine precision, so its tail can be filled in.
+#[inline]
+fn is_stationary(a: &[f64], b: &[f64]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (x - y).abs() <= 4.0 * f64::EPSILON)
+}
+
+/// Reusable buffers for the IPO inner loop.
+#[derive(Debug, Default, Clone)]
+pub struct IpoWorkspace {
+    x: Vec<f64>,
+    mu: Vec<f64>,
+    pm: Vec<f64>,
+}
+
+/// Runs MRS-IPO from `x0 = log π₀` for `t_max` rounds, writing π₀..π_T into `out`
+/// (`(T+1) × K`). When a step leaves π unchanged (to 4ε), the remaining rounds are
+/// filled with the current policy instead of iterated.
+pub fn run_ipo_into(
+    p: &PreferenceMatrix,
+    x0: &[f64],
+    mu0: &[f64],
+    params: &MrsParams,
+    t_max: usize,
+    ws: &mut IpoWorkspace,
+    out: &mut Vec<f64>,
+) {
+    let k = p.k();
+    let (a, kappa, alpha) = (params.a(), params.kappa(), params.alpha);
+    out.clear();
+    out.resize((t_max + 1) * k, 0.0);
+    ws.x.clear();
+    ws.x.extend_from_slice(x0);
+    log_softmax_in_place(&mut ws.x);
+    ws.mu.resize(k, 0.0);
+    ws.pm.resize(k, 0.0);
+    for i in 0..k {
+        out[i] = ws.x[i].exp();
+    }
+    let mut t = 0;
+    while t < t_max {
+        let (done, rest) = out.split_at_mut((t + 1) * k);
+        let pi_t = &done[t * k..];
+        for i in 0..k {
+            ws.mu[i] = (1.0 - alpha) * mu0[i] + alpha * pi_t[i];
+        }
+        p.mul_vec_into(&ws.mu, &mut ws.pm);
+        let mut m = f64::NEG_INFINITY;
+        for i in 0..k {
+            let y = a * ws.x[i] + (1.0 - a) * x0[i] + kappa * ws.pm[i];
+            ws.x[i] = y;
+            m = m.max(y);
+        }
+        let mut s = 0.0;
+        for i in 0..k {
+            s += (ws.x[i] - m).exp();
+        }
+        let lse = m + s.ln();
+        let next = &mut rest[..k];
+        for i in 0..k {
+            ws.x[i] -= lse;
+            next[i] = ws.x[i].exp();
+        }
+        t += 1;
+        if is_stationary(&done[(t - 1) * k..], next) {
+            let (head, tail) = out.split_at_mut((t + 1) * k);
+            let last = &head[t * k..];
+            for chunk in tail.chunks_exact_mut(k) {
+                chunk.copy_from_slice(last);
+            }
+            break;
+        }
+    }
+}
+
+/// One configured MRS run: P, π₀ (initial policy and base reference), μ₀, parameters.
+#[derive(Debug, Clone)]
+pub struct MrsRun<'a> {
+    pub p: &'a PreferenceMatrix,
+    pub pi0: &'a [f64],
+    pub mu0: &'a [f64],
+    pub params: MrsParams,
+    pub solver: Solver,
+    pub rounds: usize,
+}
+
+impl MrsRun<'_> {
+    fn check(&self) -> Result<(), DynamicsError> {
+        let k = self.p.k();
+        self.params.validate()?;
+        if self.pi0.len() != k {
+            return Err(DynamicsError::BadLength {
+                name: "pi0",
+                got: self.pi0.len(),
+                k,
+            });
+        }
+        if self.mu0.len() != k {
+            return Err(DynamicsError::BadLength {
+                name: "mu0",
+                got: self.mu0.len(),
+                k,
+            });
+        }
+        Ok(())
+    }
+
+    /// Simulates π₀..π_T (T clamped to [`MAX_T`]).
+    pub fn simulate(&self) -> Result<Trajectory, DynamicsError> {
+        self.check()?;
+        let k = self.p.k();
+        let rounds = self.rounds.min(MAX_T);
+        let x0: Vec<f64> = self.pi0.iter().map(|v| v.ln()).collect();
+        let mut policies = Vec::new();
+        match self.solver {
+            Solver::Ipo => {
+                let mut ws = IpoWorkspace::default();
+                run_ipo_into(
+                    self.p,
+                    &x0,
+                    self.mu0,
+                    &self.params,
+                    rounds,
+                    &mut ws,
+                    &mut policies,
+                );
+            }
+            Solver::Dpo => {
+                if !dpo_has_finite_optimum(self.p) {
+                    return Err(DynamicsError::DpoNoFiniteOptimum {
+                        top_component: top_component(k, |i, j| self.p.get(i, j) > 0.0),
+                    });
+                }
+                let MrsParams {
+                    alpha,
+                    beta,
+                    lam,
+                    eta,
+                } = self.params;
+                let mut x = x0.clone();
+                log_softmax_in_place(&mut x);
+                policies.extend(x.iter().map(|v| v.exp()));
+                let mut z_prev: Option<Vec<f64>> = None;
+                for _ in 0..rounds {
+                    let pi: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+                    let mu: Vec<f64> = (0..k)
+                        .map(|i| (1.0 - alpha) * self.mu0[i] + alpha * pi[i])
+                        .collect();
+                    let (z, _) = dpo_newton(self.p, &mu, z_prev.as_deref()).ok_or_else(|| {
+                        DynamicsError::DpoNoFiniteOptimum {
+                            top_component: vec![],
+                        }
+                    })?;
+                    let mut tilde: Vec<f64> = (0..k)
+                        .map(|i| (1.0 - lam) * x0[i] + lam * x[i] + z[i] / beta)
+                        .collect();
+                    log_softmax_in_place(&mut tilde);
+                    for i in 0..k {
+                        x[i] = (1.0 - eta) * x[i] + eta * tilde[i];
+                    }
+                    log_softmax_in_place(&mut x);
+                    policies.extend(x.iter().map(|v| v.exp()));
+                    z_prev = Some(z);
+                }
+            }
+        }
+        Ok(Trajectory { k, policies })
+    }
+
+    /// Fixed point of the IPO map and ρ of its Jacobian (`None` when `a = 1`).
+    pub fn stability(&self) -> Result<Stability, DynamicsError> {
+        self.check()?;
+        let a = self.params.a();
+        if a >= 1.0 {
+            return Ok(Stability {
+                fixed_point: None,
+                rho: None,
+            });
+        }
+        let x0: Vec<f64> = self.pi0.iter().map(|v| v.ln()).collect();
+        let kappa = self.params.kappa();
+        let x_star = solve_fixed_point(self.p, &x0, self.mu0, self.params.alpha, kappa / (1.0 - a));
+        let pi_star: Vec<f64> = x_star.iter().map(|v| v.exp()).collect();
+        let rho = jacobian_spectral_radius(self.p, &pi_star, a, kappa, self.params.alpha);
+        Ok(Stability {
+            fixed_point: Some(pi_star),
+            rho: Some(rho),
+        })
+    }
+}

@@ -1,0 +1,208 @@
+//! Social-choice diagnostics of a preference matrix.
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+use serde::Serialize;
+
+use crate::preference::PreferenceMatrix;
+
+/// Boolean reachability closure of a digraph given by `edge(i, j)` (reflexive).
+pub fn reachability(k: usize, edge: impl Fn(usize, usize) -> bool) -> Vec<bool> {
+    let mut r = vec![false; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            r[i * k + j] = i == j || edge(i, j);
+        }
+    }
+    for m in 0..k {
+        for i in 0..k {
+            if r[i * k + m] {
+                for j in 0..k {
+                    if r[m * k + j] {
+                        r[i * k + j] = true;
+                    }
+                }
+            }
+        }
+    }
+    r
+}
+
+/// The responses that reach every response in the digraph `edge`: its top strongly
+/// connected component when the digraph is complete (a tournament or weak tournament).
+pub fn top_component(k: usize, edge: impl Fn(usize, usize) -> bool) -> Vec<usize> {
+    let r = reachability(k, edge);
+    (0..k).filter(|&i| (0..k).all(|j| r[i * k + j])).collect()
+}
+
+/// Whether the digraph `edge` is strongly connected.
+pub fn strongly_connected(k: usize, edge: impl Fn(usize, usize) -> bool) -> bool {
+    reachability(k, edge).iter().all(|&b| b)
+}
+
+/// Condorcet winner: the response with `P[i][j] > 1/2` for every `j ≠ i`.
+pub fn condorcet_winner(p: &PreferenceMatrix) -> Option<usize> {
+    let k = p.k();
+    (0..k).find(|&i| (0..k).all(|j| j == i || p.get(i, j) > 0.5))
+}
+
+/// Smith set: top strongly connected component of the weak-majority digraph
+/// (`i → j` iff `P[i][j] ≥ 1/2`).
+pub fn smith_set(p: &PreferenceMatrix) -> Vec<usize> {
+    top_component(p.k(), |i, j| p.get(i, j) >= 0.5)
+}
+
+/// Borda score `(1/K) Σ_j P_ij`.
+pub fn borda(p: &PreferenceMatrix) -> Vec<f64> {
+    let k = p.k() as f64;
+    (0..p.k())
+        .map(|i| p.row(i).iter().sum::<f64>() / k)
+        .collect()
+}
+
+/// Copeland score: majority wins plus ½ per tie (`j ≠ i`).
+pub fn copeland(p: &PreferenceMatrix) -> Vec<f64> {
+    let k = p.k();
+    (0..k)
+        .map(|i| {
+            (0..k)
+                .filter(|&j| j != i)
+                .map(|j| {
+                    let v = p.get(i, j);
+                    if v > 0.5 {
+                        1.0
+                    } else if v == 0.5 {
+                        0.5
+                    } else {
+                        0.0
+                    }
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// Number of strict majority 3-cycles (unordered triples {i, j, k} with i ≻ j ≻ k ≻ i
+/// in one orientation).
+pub fn three_cycles(p: &PreferenceMatrix) -> usize {
+    let k = p.k();
+    let beats = |a: usize, b: usize| p.get(a, b) > 0.5;
+    let mut n = 0;
+    for a in 0..k {
+        for b in a + 1..k {
+            for c in b + 1..k {
+                if (beats(a, b) && beats(b, c) && beats(c, a))
+                    || (beats(b, a) && beats(c, b) && beats(a, c))
+                {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+/// Strong stochastic transitivity: `P_ij ≥ 1/2 ∧ P_jk ≥ 1/2 ⇒ P_ik ≥ max(P_ij, P_jk)`
+/// for distinct i, j, k.
+pub fn is_sst(p: &PreferenceMatrix) -> bool {
+    let k = p.k();
+    for i in 0..k {
+        for j in 0..k {
+            if j == i || p.get(i, j) < 0.5 {
+                continue;
+            }
+            for l in 0..k {
+                if l == i || l == j || p.get(j, l) < 0.5 {
+                    continue;
+                }
+                if p.get(i, l) < p.get(i, j).max(p.get(j, l)) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Why the maximal-lottery LP failed (never for a valid P; reported, not panicked).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("maximal lottery: the LP solver failed ({0})")]
+pub struct LotteryError(pub String);
+
+/// Maximal lottery: the maximin p of the symmetric zero-sum game with payoff `S = P − 1/2`,
+/// `max v s.t. Σ_i p_i S_ij ≥ v ∀j, p ∈ Δ_K` (value 0), solved with microlp. Unique for
+/// generic P; with exact ties in P several p can be optimal and the solver's vertex is
+/// returned. Entries below 1e-12 are set to 0 and the result renormalised.
+pub fn maximal_lottery(p: &PreferenceMatrix) -> Result<Vec<f64>, LotteryError> {
+    let k = p.k();
+    let mut lp = Problem::new(OptimizationDirection::Maximize);
+    let vars: Vec<_> = (0..k).map(|_| lp.add_var(0.0, (0.0, 1.0))).collect();
+    let v = lp.add_var(1.0, (-1.0, 1.0));
+    for j in 0..k {
+        let mut row: Vec<_> = (0..k).map(|i| (vars[i], p.get(i, j) - 0.5)).collect();
+        row.push((v, -1.0));
+        lp.add_constraint(&row, ComparisonOp::Ge, 0.0);
+    }
+    let ones: Vec<_> = vars.iter().map(|&x| (x, 1.0)).collect();
+    lp.add_constraint(&ones, ComparisonOp::Eq, 1.0);
+    let sol = lp
+        .solve()
+        .map_err(|e| LotteryError(e.to_string()))?
+        .into_solution()
+        .map_err(|_| LotteryError("interrupted".into()))?;
+    let mut q: Vec<f64> = vars
+        .iter()
+        .map(|&x| {
+            let val = sol.var_value(x);
+            if val < 1e-12 {
+                0.0
+            } else {
+                val
+            }
+        })
+        .collect();
+    let s: f64 = q.iter().sum();
+    if !(s > 0.0) {
+        return Err(LotteryError("empty solution".into()));
+    }
+    for x in q.iter_mut() {
+        *x /= s;
+    }
+    Ok(q)
+}
+
+/// `min_j Σ_i q_i S_ij`: what lottery q guarantees against every response (≥ 0 iff q is a
+/// maximal lottery).
+pub fn lottery_guarantee(p: &PreferenceMatrix, q: &[f64]) -> f64 {
+    (0..p.k())
+        .map(|j| (0..p.k()).map(|i| q[i] * (p.get(i, j) - 0.5)).sum::<f64>())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// All diagnostics of MODEL.md for one matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostics {
+    pub condorcet_winner: Option<usize>,
+    pub smith_set: Vec<usize>,
+    pub maximal_lottery: Option<Vec<f64>>,
+    pub borda: Vec<f64>,
+    pub borda_winner: Option<usize>,
+    pub copeland: Vec<f64>,
+    pub three_cycles: usize,
+    pub sst: bool,
+}
+
+impl Diagnostics {
+    pub fn of(p: &PreferenceMatrix) -> Self {
+        let b = borda(p);
+        Self {
+            condorcet_winner: condorcet_winner(p),
+            smith_set: smith_set(p),
+            maximal_lottery: maximal_lottery(p).ok(),
+            borda_winner: crate::simplex::argmax(&b),
+            borda: b,
+            copeland: copeland(p),
+            three_cycles: three_cycles(p),
+            sst: is_sst(p),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Fixed point of the MRS-IPO map and the spectral radius of its Jacobian.
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+use crate::preference::PreferenceMatrix;
+use crate::simplex::{centre, log_softmax_in_place};
+
+/// Newton tolerance on `‖C G(x)‖_∞`.
+const FIXED_POINT_TOL: f64 = 1e-14;
+const MAX_NEWTON: usize = 200;
+
+/// Solves `x = x₀ + c P μ(x)` modulo constants, `μ(x) = (1−α) μ₀ + α softmax(x)`, by
+/// damped Newton on the sum-zero subspace. Returns the normalised log-policy `x*`
+/// (`Σ exp x* = 1`). The solution is unique because `S = P − 1/2` is skew.
+///
+/// The self-consistent on-policy IPO optimum is the case `x₀ = log π_ref`, `c = β`, `α = 1`.
+pub fn solve_fixed_point(
+    p: &PreferenceMatrix,
+    x0: &[f64],
+    mu0: &[f64],
+    alpha: f64,
+    c: f64,
+) -> Vec<f64> {
+    let k = p.k();
+    let mu_of = |x: &[f64]| -> (Vec<f64>, Vec<f64>) {
+        let mut l = x.to_vec();
+        log_softmax_in_place(&mut l);
+        let pi: Vec<f64> = l.iter().map(|v| v.exp()).collect();
+        let mu: Vec<f64> = (0..k)
+            .map(|i| (1.0 - alpha) * mu0[i] + alpha * pi[i])
+            .collect();
+        (pi, mu)
+    };
+    let residual = |x: &[f64]| -> Vec<f64> {
+        let (_, mu) = mu_of(x);
+        let pm = p.mul_vec(&mu);
+        let mut r: Vec<f64> = (0..k).map(|i| x[i] - x0[i] - c * pm[i]).collect();
+        centre(&mut r);
+        r
+    };
+    let norm = |r: &[f64]| r.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+
+    // Start at x₀ + c P μ(x₀).
+    let mut x = x0.to_vec();
+    let pm = p.mul_vec(&mu_of(&x).1);
+    for i in 0..k {
+        x[i] += c * pm[i];
+    }
+    centre(&mut x);
+    let mut r = residual(&x);
+    let mut rn = norm(&r);
+    let scale = 1.0 + norm(x0) + c.abs();
+    for _ in 0..MAX_NEWTON {
+        if rn <= FIXED_POINT_TOL * scale {
+            break;
+        }
+        let (pi, _) = mu_of(&x);
+        // J_G = I − c α P D(π), projected: C J_G + 11ᵀ/K.
+        let d = DMatrix::from_fn(k, k, |i, j| {
+            (if i == j { pi[i] } else { 0.0 }) - pi[i] * pi[j]
+        });
+        let pm = DMatrix::from_row_slice(k, k, p.as_slice());
+        let mut jg = DMatrix::<f64>::identity(k, k) - (pm * d) * (c * alpha);
+        // Project rows: C = I − 11ᵀ/K.
+        for j in 0..k {
+            let m = jg.column(j).sum() / k as f64;
+            for i in 0..k {
+                jg[(i, j)] -= m;
+            }
+        }
+        jg.add_scalar_mut(1.0 / k as f64);
+        let rhs = -DVector::from_column_slice(&r);
+        let dx = match jg.lu().solve(&rhs) {
+            Some(s) => s,
+            None => rhs,
+        };
+        let mut t = 1.0;
+        let mut improved = false;
+        for _ in 0..50 {
+            let mut trial: Vec<f64> = x.iter().zip(dx.iter()).map(|(a, b)| a + t * b).collect();
+            centre(&mut trial);
+            let rt = residual(&trial);
+            let rtn = norm(&rt);
+            if rtn < rn || rtn <= FIXED_POINT_TOL * scale {
+                x = trial;
+                r = rt;
+                rn = rtn;
+                improved = true;
+                break;
+            }
+            t *= 0.5;
+        }
+        if !improved {
+            break;
+        }
+    }
+    log_softmax_in_place(&mut x);
+    x
+}
+
+/// An orthonormal basis of the sum-zero subspace `1⊥` (Helmert), as columns.
+fn helmert_basis(k: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(k, k - 1, |i, j| {
+        let m = (j + 1) as f64;
+        let norm = (m * (m + 1.0)).sqrt();
+        if i <= j {
+            1.0 / norm
+        } else if i == j + 1 {
+            -m / norm
+        } else {
+            0.0
+        }
+    })
+}
+
+/// Spectral radius of the MRS-IPO Jacobian `J = a I + κ α P D(π*)` on the quotient by
+/// constants (`J 1 = a 1`), computed as `ρ(Qᵀ J Q)` with Q an orthonormal basis of `1⊥`.
+pub fn jacobian_spectral_radius(
+    p: &PreferenceMatrix,
+    pi_star: &[f64],
+    a: f64,
+    kappa: f64,
+    alpha: f64,
+) -> f64 {
+    let k = p.k();
+    let d = DMatrix::from_fn(k, k, |i, j| {
+        (if i == j { pi_star[i] } else { 0.0 }) - pi_star[i] * pi_star[j]
+    });
+    let pm = DMatrix::from_row_slice(k, k, p.as_slice());
+    let j = DMatrix::<f64>::identity(k, k) * a + (pm * d) * (kappa * alpha);
+    let q = helmert_basis(k);
+    let restricted = q.transpose() * j * q;
+    restricted
+        .complex_eigenvalues()
+        .iter()
+        .map(|z| z.norm())
+        .fold(0.0, f64::max)
+}
+
+/// The theory beside a simulation: fixed point, ρ and what ρ predicts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stability {
+    /// `π*` with `x* = x₀ + (κ/(1−a)) P μ(x*)`; `None` when `a = 1` (no anchor).
+    pub fixed_point: Option<Vec<f64>>,
+    /// `ρ(J)` at the fixed point; `None` when there is no fixed point.
+    pub rho: Option<f64>,
+}
