@@ -4,11 +4,17 @@
 //! Pure Rust, no web dependency; builds for native and `wasm32-unknown-unknown`.
 //! Names follow `MODEL.md`.
 
+pub mod config;
 pub mod dpo;
 pub mod dynamics;
 pub mod generators;
 pub mod ipo;
+pub mod phase;
 pub mod preference;
+pub mod presets;
+pub mod ranking;
+pub mod report;
+pub mod sampling;
 pub mod simplex;
 pub mod social_choice;
 pub mod stability;

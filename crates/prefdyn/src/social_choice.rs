@@ -161,7 +161,7 @@ pub fn maximal_lottery(p: &PreferenceMatrix) -> Result<Vec<f64>, LotteryError> {
         })
         .collect();
     let s: f64 = q.iter().sum();
-    if !(s > 0.0) {
+    if s.is_nan() || s <= 0.0 {
         return Err(LotteryError("empty solution".into()));
     }
     for x in q.iter_mut() {

@@ -1,0 +1,171 @@
+//! Everything the page shows for a configuration, computed in one place so that the page
+//! (`window.prefdyn.results()`) and the CLI (`prefdyn run`) report the same numbers.
+
+use serde::Serialize;
+
+use crate::config::{Config, MatrixSource};
+use crate::dynamics::{Metrics, MrsRun, Trajectory};
+use crate::preference::PreferenceMatrix;
+use crate::ranking::RankingProperties;
+use crate::sampling::{one_shot, OneShot, SamplingStrategy};
+use crate::social_choice::Diagnostics;
+use crate::stability::Stability;
+
+/// The matrix and its diagnostics.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixReport {
+    pub k: usize,
+    pub labels: Vec<String>,
+    #[serde(rename = "P")]
+    pub p: Vec<Vec<f64>>,
+    pub diagnostics: Diagnostics,
+}
+
+/// One strategy's one-shot optimum and its ranking properties.
+#[derive(Debug, Clone, Serialize)]
+pub struct OneShotReport {
+    pub label: String,
+    #[serde(flatten)]
+    pub result: OneShot,
+    pub properties: RankingProperties,
+}
+
+/// The dynamics run: final policy, metrics, theory.
+#[derive(Debug, Clone, Serialize)]
+pub struct DynamicsReport {
+    pub pi0: Vec<f64>,
+    pub mu0: Vec<f64>,
+    pub final_policy: Vec<f64>,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    #[serde(flatten)]
+    pub stability: Stability,
+    /// What ρ predicts: "converges" (ρ < 1), "oscillates" (ρ > 1) or "no anchor" (a = 1).
+    pub prediction: String,
+    #[serde(skip)]
+    pub trajectory: Trajectory,
+}
+
+/// The numbers of `window.prefdyn.results()`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub matrix: MatrixReport,
+    pub one_shot: Vec<OneShotReport>,
+    /// `Err` message when the run is impossible (e.g. MRS-DPO without a finite optimum).
+    pub dynamics: Result<DynamicsReport, String>,
+}
+
+/// The strategies compared in the one-shot section, in display order.
+pub fn strategies(config: &Config, k: usize) -> Vec<SamplingStrategy> {
+    let mut s = vec![
+        SamplingStrategy::Uniform,
+        SamplingStrategy::Reference,
+        SamplingStrategy::OnPolicy,
+        SamplingStrategy::MaximalLotteryMix {
+            epsilon: config.epsilon,
+        },
+    ];
+    if let Ok(mu) = config.custom_mu.resolve(k) {
+        if config.custom_mu != crate::config::PolicySpec::Uniform {
+            s.push(SamplingStrategy::Custom { mu });
+        }
+    }
+    s
+}
+
+/// The matrix a configuration names, falling back to the default one (with the reason).
+pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<String>) {
+    match config.matrix.matrix() {
+        Ok(m) => (m, None),
+        Err(e) => {
+            let fallback = Config::default().matrix;
+            match fallback.matrix() {
+                Ok(m) => (m, Some(format!("matrix: {e}; showing the default"))),
+                Err(_) => match PreferenceMatrix::from_upper(3, &[0.5, 0.5, 0.5]) {
+                    Ok(m) => (m, Some(format!("matrix: {e}"))),
+                    Err(_) => unreachable!("a 3×3 matrix of ties is valid"),
+                },
+            }
+        }
+    }
+}
+
+/// Dynamics of a configuration on a given matrix.
+pub fn dynamics_report(config: &Config, p: &PreferenceMatrix) -> Result<DynamicsReport, String> {
+    let k = p.k();
+    let pi0 = config.pi0.resolve(k).map_err(|e| format!("pi0: {e}"))?;
+    let mu0 = config.mu0.resolve(k).map_err(|e| format!("mu0: {e}"))?;
+    let run = MrsRun {
+        p,
+        pi0: &pi0,
+        mu0: &mu0,
+        params: config.params,
+        solver: config.solver,
+        rounds: config.rounds,
+    };
+    let trajectory = run.simulate().map_err(|e| e.to_string())?;
+    let stability = run.stability().map_err(|e| e.to_string())?;
+    let metrics = Metrics::of(&trajectory, config.burn_in);
+    let prediction = match stability.rho {
+        None => "no anchor (a = 1): nothing pulls the policy back".into(),
+        Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
+        Some(_) => "oscillates (ρ > 1)".into(),
+    };
+    Ok(DynamicsReport {
+        final_policy: trajectory.last().to_vec(),
+        pi0,
+        mu0,
+        metrics,
+        stability,
+        prediction,
+        trajectory,
+    })
+}
+
+/// One-shot optima under every strategy.
+pub fn one_shot_reports(config: &Config, p: &PreferenceMatrix) -> Vec<OneShotReport> {
+    let k = p.k();
+    let pi_ref = config
+        .oneshot_ref
+        .resolve(k)
+        .unwrap_or_else(|_| crate::simplex::uniform(k));
+    strategies(config, k)
+        .into_iter()
+        .filter_map(|s| {
+            let r = one_shot(p, &pi_ref, config.oneshot_beta, &s, config.oneshot_solver).ok()?;
+            Some(OneShotReport {
+                label: s.label(),
+                properties: RankingProperties::of(p, &r.policy),
+                result: r,
+            })
+        })
+        .collect()
+}
+
+impl Results {
+    pub fn compute(config: &Config) -> Results {
+        let (p, _) = resolve_matrix(config);
+        Results::compute_on(config, &p)
+    }
+
+    pub fn compute_on(config: &Config, p: &PreferenceMatrix) -> Results {
+        Results {
+            matrix: MatrixReport {
+                k: p.k(),
+                labels: p.labels().to_vec(),
+                p: p.to_rows(),
+                diagnostics: Diagnostics::of(p),
+            },
+            one_shot: one_shot_reports(config, p),
+            dynamics: dynamics_report(config, p),
+        }
+    }
+}
+
+/// Whether a source is a named preset.
+pub fn preset_name(config: &Config) -> Option<&str> {
+    match &config.matrix {
+        MatrixSource::Preset { name } => Some(name),
+        _ => None,
+    }
+}
