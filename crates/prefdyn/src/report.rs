@@ -51,8 +51,10 @@ pub struct DynamicsReport {
 pub struct Results {
     pub matrix: MatrixReport,
     pub one_shot: Vec<OneShotReport>,
-    /// `Err` message when the run is impossible (e.g. MRS-DPO without a finite optimum).
-    pub dynamics: Result<DynamicsReport, String>,
+    /// `None` when the run is impossible; `dynamics_error` then says why.
+    pub dynamics: Option<DynamicsReport>,
+    /// Why there is no run (e.g. MRS-DPO without a finite optimum).
+    pub dynamics_error: Option<String>,
 }
 
 /// The strategies compared in the one-shot section, in display order.
@@ -149,6 +151,10 @@ impl Results {
     }
 
     pub fn compute_on(config: &Config, p: &PreferenceMatrix) -> Results {
+        let (dynamics, dynamics_error) = match dynamics_report(config, p) {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e)),
+        };
         Results {
             matrix: MatrixReport {
                 k: p.k(),
@@ -157,7 +163,8 @@ impl Results {
                 diagnostics: Diagnostics::of(p),
             },
             one_shot: one_shot_reports(config, p),
-            dynamics: dynamics_report(config, p),
+            dynamics,
+            dynamics_error,
         }
     }
 }

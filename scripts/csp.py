@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+"""Trunk post-build hook: put a Content-Security-Policy <meta> into the built index.html.
+
+Trunk injects an inline module script that loads the wasm; its sha256 goes into
+script-src so no 'unsafe-inline' is needed. Usage: csp.py [INDEX_HTML]
+(defaults to $TRUNK_STAGING_DIR/index.html)."""
+import base64
+import hashlib
+import os
+import re
+import sys
+
+path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ["TRUNK_STAGING_DIR"], "index.html")
+html = open(path, encoding="utf-8").read()
+html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
+hashes = []
+for m in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S):
+    digest = hashlib.sha256(m.group(1).encode("utf-8")).digest()
+    hashes.append("'sha256-%s'" % base64.b64encode(digest).decode())
+policy = "; ".join([
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval' " + " ".join(hashes),
+    # plotters-canvas measures text with a styled element: inline style attributes are needed.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+])
+meta = '<meta http-equiv="Content-Security-Policy" content="%s">' % policy
+html = html.replace("<head>", "<head>\n    " + meta, 1)
+open(path, "w", encoding="utf-8").write(html)
