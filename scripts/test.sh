@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, engine tests and reference vectors, the engine on
+# wasm32, the web crate in headless Chromium, and end-to-end tests of the built site.
+# Installs what it needs first (idempotent).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools.sh test
+export PATH="$HOME/.cargo/bin:$PATH" TRUNK_SKIP_VERSION_CHECK=true
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+step "clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+step "clippy (wasm32)"
+cargo clippy -p prefdyn -p prefdyn-web --target wasm32-unknown-unknown -- -D warnings
+step "engine and CLI tests"
+cargo test --workspace --exclude prefdyn-web
+step "reference vectors"
+cargo run --release -q -p prefdyn --example check_vectors -- crates/prefdyn/tests/reference.json
+step "engine builds for wasm32"
+cargo build -q --target wasm32-unknown-unknown -p prefdyn
+step "web crate in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test -p prefdyn-web --target wasm32-unknown-unknown
+step "trunk build --release"
+trunk build --release
+step "end-to-end tests (Playwright + Debian Chromium)"
+(cd tests && npm test)
