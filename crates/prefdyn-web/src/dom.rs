@@ -40,7 +40,11 @@ pub fn set_text(doc: &Document, id: &str, text: &str) {
 
 pub fn set_hidden(doc: &Document, id: &str, hidden: bool) {
     if let Some(el) = doc.get_element_by_id(id) {
-        let _ = if hidden { el.set_attribute("hidden", "") } else { el.remove_attribute("hidden") };
+        let _ = if hidden {
+            el.set_attribute("hidden", "")
+        } else {
+            el.remove_attribute("hidden")
+        };
     }
 }
 
@@ -70,16 +74,30 @@ pub fn now() -> f64 {
 }
 
 /// Adds an event listener by element id (kept for the page's lifetime).
-pub fn on(doc: &Document, id: &str, event: &str, f: impl FnMut(web_sys::Event) + 'static) -> Result<(), JsValue> {
-    let Some(el) = doc.get_element_by_id(id) else { return Ok(()) };
+pub fn on(
+    doc: &Document,
+    id: &str,
+    event: &str,
+    f: impl FnMut(web_sys::Event) + 'static,
+) -> Result<(), JsValue> {
+    let Some(el) = doc.get_element_by_id(id) else {
+        return Ok(());
+    };
     let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
     el.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())?;
     cb.forget();
     Ok(())
 }
 
-pub fn on_mouse(doc: &Document, id: &str, event: &str, f: impl FnMut(web_sys::MouseEvent) + 'static) -> Result<(), JsValue> {
-    let Some(el) = doc.get_element_by_id(id) else { return Ok(()) };
+pub fn on_mouse(
+    doc: &Document,
+    id: &str,
+    event: &str,
+    f: impl FnMut(web_sys::MouseEvent) + 'static,
+) -> Result<(), JsValue> {
+    let Some(el) = doc.get_element_by_id(id) else {
+        return Ok(());
+    };
     let cb = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(f);
     el.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())?;
     cb.forget();

@@ -144,7 +144,10 @@ impl App {
         self.matrix = matrix;
         self.issues.retain(|i| i.field != "matrix");
         if let Some(e) = err {
-            self.issues.push(ParseIssue { field: "matrix".into(), message: e });
+            self.issues.push(ParseIssue {
+                field: "matrix".into(),
+                message: e,
+            });
         }
         self.results = Results::compute_on(&self.config, &self.matrix);
         self.refresh_entropies();
@@ -171,7 +174,9 @@ fn apply(change: impl FnOnce(&mut Config), mode: HistoryMode) {
 }
 
 fn notify(app: &App) {
-    let Ok(v) = results_js(&app.results) else { return };
+    let Ok(v) = results_js(&app.results) else {
+        return;
+    };
     for f in &app.listeners {
         let _ = f.call1(&JsValue::NULL, &v);
     }
@@ -201,7 +206,9 @@ fn replace_url(config: &Config, mode: HistoryMode) {
 
 /// The canonical link of the current state.
 fn share_url(config: &Config, embed: bool) -> String {
-    let Some(win) = web_sys::window() else { return String::new() };
+    let Some(win) = web_sys::window() else {
+        return String::new();
+    };
     let loc = win.location();
     let origin = loc.origin().unwrap_or_default();
     let path = loc.pathname().unwrap_or_default();
@@ -214,12 +221,21 @@ fn fill_static_options(doc: &Document) {
     if let Some(sel) = select(doc, "source") {
         let mut html = String::from("<optgroup label=\"Generators\">");
         for f in Family::ALL {
-            html.push_str(&format!("<option value=\"gen:{}\">{}</option>", f.key(), escape(f.title())));
+            html.push_str(&format!(
+                "<option value=\"gen:{}\">{}</option>",
+                f.key(),
+                escape(f.title())
+            ));
         }
         html.push_str("</optgroup><optgroup label=\"Real data\">");
         for key in preset_keys() {
-            let title = preset(key).map(|p| p.name).unwrap_or_else(|| key.to_string());
-            html.push_str(&format!("<option value=\"preset:{key}\">{}</option>", escape(&title)));
+            let title = preset(key)
+                .map(|p| p.name)
+                .unwrap_or_else(|| key.to_string());
+            html.push_str(&format!(
+                "<option value=\"preset:{key}\">{}</option>",
+                escape(&title)
+            ));
         }
         html.push_str("</optgroup><option value=\"values\">Edited values</option>");
         sel.set_inner_html(&html);
@@ -237,20 +253,37 @@ fn sync_controls(app: &App) {
     };
     set_value(&doc, "source", &source_value);
     let (k, param, seed, family) = match &c.matrix {
-        MatrixSource::Generated { family, k, param, seed } => (*k, *param, *seed, Some(*family)),
+        MatrixSource::Generated {
+            family,
+            k,
+            param,
+            seed,
+        } => (*k, *param, *seed, Some(*family)),
         _ => (app.matrix.k(), 0.5, 1, None),
     };
     set_value(&doc, "k", &k.to_string());
     set_value(&doc, "param", &fmt(param));
     set_value(&doc, "seed", &seed.to_string());
-    set_hidden(&doc, "param-row", !family.is_some_and(|f| f.uses_sigma() || f.uses_strength()));
+    set_hidden(
+        &doc,
+        "param-row",
+        !family.is_some_and(|f| f.uses_sigma() || f.uses_strength()),
+    );
     set_text(
         &doc,
         "param-label",
-        if family.is_some_and(|f| f.uses_sigma()) { "σ (utility spread)" } else { "s (strength)" },
+        if family.is_some_and(|f| f.uses_sigma()) {
+            "σ (utility spread)"
+        } else {
+            "s (strength)"
+        },
     );
     set_hidden(&doc, "seed-row", !family.is_some_and(|f| f.is_random()));
-    set_hidden(&doc, "k-row", !family.is_some_and(|f| f != Family::RockPaperScissors));
+    set_hidden(
+        &doc,
+        "k-row",
+        !family.is_some_and(|f| f != Family::RockPaperScissors),
+    );
     for (id, v) in [
         ("alpha", c.params.alpha),
         ("beta", c.params.beta),
@@ -263,10 +296,14 @@ fn sync_controls(app: &App) {
     }
     set_value(&doc, "T", &c.rounds.to_string());
     set_text(&doc, "T-out", &c.rounds.to_string());
-    set_value(&doc, "solver", match c.solver {
-        Solver::Ipo => "ipo",
-        Solver::Dpo => "dpo",
-    });
+    set_value(
+        &doc,
+        "solver",
+        match c.solver {
+            Solver::Ipo => "ipo",
+            Solver::Dpo => "dpo",
+        },
+    );
     let pi0 = match &c.pi0 {
         PolicySpec::Uniform => "uniform".to_string(),
         PolicySpec::Dirichlet(s) => format!("dir{s}"),
@@ -276,7 +313,11 @@ fn sync_controls(app: &App) {
     set_text(&doc, "play", if app.playing { "Pause" } else { "Play" });
     if let Some(b) = doc.body() {
         let cl = b.class_list();
-        let _ = if c.embed { cl.add_1("embed") } else { cl.remove_1("embed") };
+        let _ = if c.embed {
+            cl.add_1("embed")
+        } else {
+            cl.remove_1("embed")
+        };
     }
     if let Some(a) = doc.get_element_by_id("open-full") {
         let _ = a.set_attribute("href", &share_url(c, false));
@@ -290,7 +331,7 @@ fn fmt(v: f64) -> String {
 /// Redraws every chart and text.
 fn render(app: &mut App) {
     let Some(doc) = document() else { return };
-    let theme = Theme::from_page();
+    let theme = charts::theme_from_page();
     render_messages(&doc, &app.issues);
     match charts::draw_matrix("chart-matrix", &theme, &app.matrix, app.selected) {
         Ok(l) => app.layout = l,
@@ -302,7 +343,9 @@ fn render(app: &mut App) {
 }
 
 fn render_messages(doc: &Document, issues: &[ParseIssue]) {
-    let Some(el) = doc.get_element_by_id("messages") else { return };
+    let Some(el) = doc.get_element_by_id("messages") else {
+        return;
+    };
     if issues.is_empty() {
         el.set_inner_html("");
         let _ = el.set_attribute("hidden", "");
@@ -310,21 +353,37 @@ fn render_messages(doc: &Document, issues: &[ParseIssue]) {
     }
     let items: String = issues
         .iter()
-        .map(|i| format!("<li data-field=\"{}\"><b>{}</b>: {}</li>", escape(&i.field), escape(&i.field), escape(&i.message)))
+        .map(|i| {
+            format!(
+                "<li data-field=\"{}\"><b>{}</b>: {}</li>",
+                escape(&i.field),
+                escape(&i.field),
+                escape(&i.message)
+            )
+        })
         .collect();
     el.set_inner_html(&format!("<ul>{items}</ul>"));
     let _ = el.remove_attribute("hidden");
 }
 
 fn label_list(labels: &[String], idx: &[usize]) -> String {
-    idx.iter().map(|&i| escape(&labels[i])).collect::<Vec<_>>().join(", ")
+    idx.iter()
+        .map(|&i| escape(&labels[i]))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn render_diagnostics(doc: &Document, app: &App) {
     let d = &app.results.matrix.diagnostics;
     let labels = app.matrix.labels();
-    let cw = d.condorcet_winner.map(|i| escape(&labels[i])).unwrap_or_else(|| "none".into());
-    let bw = d.borda_winner.map(|i| escape(&labels[i])).unwrap_or_else(|| "none".into());
+    let cw = d
+        .condorcet_winner
+        .map(|i| escape(&labels[i]))
+        .unwrap_or_else(|| "none".into());
+    let bw = d
+        .borda_winner
+        .map(|i| escape(&labels[i]))
+        .unwrap_or_else(|| "none".into());
     let ml = match &d.maximal_lottery {
         Some(ml) => ml
             .iter()
@@ -369,11 +428,21 @@ fn render_diagnostics(doc: &Document, app: &App) {
 fn render_cell_editor(doc: &Document, app: &App) {
     let (text, value, disabled) = match app.selected {
         Some((i, j)) if i != j => (
-            format!("P[{}][{}] (mirror P[{}][{}] = 1 − value)", app.matrix.labels()[i], app.matrix.labels()[j], app.matrix.labels()[j], app.matrix.labels()[i]),
+            format!(
+                "P[{}][{}] (mirror P[{}][{}] = 1 − value)",
+                app.matrix.labels()[i],
+                app.matrix.labels()[j],
+                app.matrix.labels()[j],
+                app.matrix.labels()[i]
+            ),
             fmt(app.matrix.get(i, j)),
             false,
         ),
-        _ => ("click a cell of the heatmap to edit it".into(), String::new(), true),
+        _ => (
+            "click a cell of the heatmap to edit it".into(),
+            String::new(),
+            true,
+        ),
     };
     set_text(doc, "cell-label", &text);
     set_value(doc, "cell-value", &value);
@@ -395,7 +464,15 @@ fn render_dynamics(doc: &Document, app: &App, theme: &Theme) {
     };
     let k = d.trajectory.k;
     let fp = d.stability.fixed_point.as_deref();
-    if let Err(e) = charts::draw_policy("chart-policy", theme, &d.trajectory.policies, k, app.cursor, &labels, fp) {
+    if let Err(e) = charts::draw_policy(
+        "chart-policy",
+        theme,
+        &d.trajectory.policies,
+        k,
+        app.cursor,
+        &labels,
+        fp,
+    ) {
         log_error(&e);
     }
     if let Err(e) = charts::draw_entropy("chart-entropy", theme, &app.entropies, app.cursor, k) {
@@ -403,11 +480,22 @@ fn render_dynamics(doc: &Document, app: &App, theme: &Theme) {
     }
     set_hidden(doc, "simplex-box", k != 3);
     if k == 3 {
-        if let Err(e) = charts::draw_simplex("chart-simplex", theme, &d.trajectory.policies, app.cursor, &labels, fp) {
+        if let Err(e) = charts::draw_simplex(
+            "chart-simplex",
+            theme,
+            &d.trajectory.policies,
+            app.cursor,
+            &labels,
+            fp,
+        ) {
             log_error(&e);
         }
     }
-    set_text(doc, "round-out", &format!("round {} of {}", app.cursor, d.trajectory.rounds()));
+    set_text(
+        doc,
+        "round-out",
+        &format!("round {} of {}", app.cursor, d.trajectory.rounds()),
+    );
     let verdict = d.metrics.verdict.label();
     set_text(
         doc,
@@ -433,7 +521,10 @@ fn render_dynamics(doc: &Document, app: &App, theme: &Theme) {
 }
 
 fn clear_canvas(doc: &Document, id: &str) {
-    if let Some(c) = doc.get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok()) {
+    if let Some(c) = doc
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    {
         if let Ok(Some(ctx)) = c.get_context("2d") {
             if let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() {
                 ctx.clear_rect(0.0, 0.0, c.width() as f64, c.height() as f64);
@@ -446,7 +537,11 @@ fn clear_canvas(doc: &Document, id: &str) {
 fn apply_query_field(key: &str, value: &str, mode: HistoryMode) {
     let current = with_app(|app| to_query(&app.config)).unwrap_or_default();
     let parsed = parse_query(&format!("{current}&{key}={}", dom::encode(value)));
-    let issues: Vec<ParseIssue> = parsed.issues.into_iter().filter(|i| !i.message.contains("more than once")).collect();
+    let issues: Vec<ParseIssue> = parsed
+        .issues
+        .into_iter()
+        .filter(|i| !i.message.contains("more than once"))
+        .collect();
     with_app(|app| {
         app.issues.retain(|i| i.field != key);
         app.issues.extend(issues);
@@ -475,7 +570,13 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
             }
         })?;
     }
-    for (id, key) in [("solver", "solver"), ("pi0", "pi0"), ("k", "k"), ("param", "s"), ("seed", "seed")] {
+    for (id, key) in [
+        ("solver", "solver"),
+        ("pi0", "pi0"),
+        ("k", "k"),
+        ("param", "s"),
+        ("seed", "seed"),
+    ] {
         let (id_s, key_s) = (id.to_string(), key.to_string());
         on(doc, id, "change", move |_| {
             let Some(doc) = document() else { return };
@@ -487,7 +588,11 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
             let key = match key_s.as_str() {
                 "s" => {
                     let sigma = with_app(|app| matches!(&app.config.matrix, MatrixSource::Generated { family, .. } if family.uses_sigma())).unwrap_or(false);
-                    if sigma { "sigma" } else { "s" }
+                    if sigma {
+                        "sigma"
+                    } else {
+                        "s"
+                    }
                 }
                 k => k,
             };
@@ -500,8 +605,13 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
                 apply_query_field(key, &value, HistoryMode::Push);
             } else {
                 let current = with_app(|app| to_query(&app.config)).unwrap_or_default();
-                let parsed = parse_query(&format!("{current}&{prefix}{key}={}", dom::encode(&value)));
-                let issues: Vec<ParseIssue> = parsed.issues.into_iter().filter(|i| !i.message.contains("more than once")).collect();
+                let parsed =
+                    parse_query(&format!("{current}&{prefix}{key}={}", dom::encode(&value)));
+                let issues: Vec<ParseIssue> = parsed
+                    .issues
+                    .into_iter()
+                    .filter(|i| !i.message.contains("more than once"))
+                    .collect();
                 with_app(|app| {
                     app.issues.retain(|i| i.field != key && i.field != "gen");
                     app.issues.extend(issues);
@@ -513,24 +623,46 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
     }
     on(doc, "source", "change", |_| {
         let Some(doc) = document() else { return };
-        let Some(v) = select(&doc, "source").map(|s| s.value()) else { return };
+        let Some(v) = select(&doc, "source").map(|s| s.value()) else {
+            return;
+        };
         if let Some(f) = v.strip_prefix("gen:").and_then(Family::from_key) {
             let k = match f {
                 Family::RockPaperScissors => 3,
                 Family::Circulant => 5,
                 _ => with_app(|app| app.matrix.k()).unwrap_or(5).max(3),
             };
-            let k = if f == Family::Circulant && k % 2 == 0 { k + 1 } else { k };
+            let k = if f == Family::Circulant && k % 2 == 0 {
+                k + 1
+            } else {
+                k
+            };
             let param = if f.uses_sigma() { 1.0 } else { 0.5 };
-            apply(move |c| c.matrix = MatrixSource::Generated { family: f, k, param, seed: 1 }, HistoryMode::Push);
+            apply(
+                move |c| {
+                    c.matrix = MatrixSource::Generated {
+                        family: f,
+                        k,
+                        param,
+                        seed: 1,
+                    }
+                },
+                HistoryMode::Push,
+            );
         } else if let Some(name) = v.strip_prefix("preset:") {
             let name = name.to_string();
-            apply(move |c| c.matrix = MatrixSource::Preset { name }, HistoryMode::Push);
+            apply(
+                move |c| c.matrix = MatrixSource::Preset { name },
+                HistoryMode::Push,
+            );
         } else {
             apply(
                 |c| {
                     if let Ok(m) = c.matrix.matrix() {
-                        c.matrix = MatrixSource::Values { k: m.k(), upper: m.upper() };
+                        c.matrix = MatrixSource::Values {
+                            k: m.k(),
+                            upper: m.upper(),
+                        };
                     }
                 },
                 HistoryMode::Push,
@@ -539,13 +671,20 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
     })?;
     on(doc, "cell-value", "change", |_| {
         let Some(doc) = document() else { return };
-        let raw = input(&doc, "cell-value").map(|i| i.value()).unwrap_or_default();
+        let raw = input(&doc, "cell-value")
+            .map(|i| i.value())
+            .unwrap_or_default();
         edit_cell(&raw);
     })?;
     on_mouse(doc, "chart-matrix", "click", |e| {
-        let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
         let rect = target.get_bounding_client_rect();
-        let (x, y) = (e.client_x() as f64 - rect.left(), e.client_y() as f64 - rect.top());
+        let (x, y) = (
+            e.client_x() as f64 - rect.left(),
+            e.client_y() as f64 - rect.top(),
+        );
         with_app(|app| {
             if let Some((i, j)) = app.layout.hit(x, y) {
                 app.selected = (i != j).then_some((i, j));
@@ -578,7 +717,10 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
         let typing = e
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
-            .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") && el.get_attribute("type").as_deref() != Some("range"))
+            .map(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    && el.get_attribute("type").as_deref() != Some("range")
+            })
             .unwrap_or(false);
         if typing {
             return;
@@ -603,7 +745,9 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
     key_cb.forget();
     // Back / forward.
     let pop = Closure::<dyn FnMut(web_sys::Event)>::new(|_| {
-        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
         let parsed = parse_query(&search);
         with_app(|app| app.issues = parsed.issues);
         let config = parsed.config;
@@ -631,12 +775,17 @@ fn edit_cell(raw: &str) {
                 if m.set(i, j, prefdyn::config::quantise(v)).is_ok() {
                     let labels = m.labels().to_vec();
                     let _ = labels;
-                    app.config.matrix = MatrixSource::Values { k: m.k(), upper: m.upper() };
+                    app.config.matrix = MatrixSource::Values {
+                        k: m.k(),
+                        upper: m.upper(),
+                    };
                 }
             }
             (Some((i, j)), _) => app.issues.push(ParseIssue {
                 field: "P".into(),
-                message: format!("P[{i}][{j}]: '{raw}' is not a number in [0, 1]; the cell was not changed"),
+                message: format!(
+                    "P[{i}][{j}]: '{raw}' is not a number in [0, 1]; the cell was not changed"
+                ),
             }),
             _ => {}
         }
@@ -657,7 +806,12 @@ fn copy(text: &str, what: &str) {
 fn step(delta: i64) {
     with_app(|app| {
         app.playing = false;
-        let t = app.results.dynamics.as_ref().map(|d| d.trajectory.rounds()).unwrap_or(0) as i64;
+        let t = app
+            .results
+            .dynamics
+            .as_ref()
+            .map(|d| d.trajectory.rounds())
+            .unwrap_or(0) as i64;
         app.cursor = (app.cursor as i64 + delta).clamp(0, t) as usize;
         render(app);
         sync_controls(app);
@@ -676,7 +830,12 @@ fn reset() {
 fn toggle_play() {
     let start = with_app(|app| {
         app.playing = !app.playing;
-        let t = app.results.dynamics.as_ref().map(|d| d.trajectory.rounds()).unwrap_or(0);
+        let t = app
+            .results
+            .dynamics
+            .as_ref()
+            .map(|d| d.trajectory.rounds())
+            .unwrap_or(0);
         if app.playing && app.cursor >= t {
             app.cursor = 0;
         }
@@ -711,7 +870,12 @@ fn request_frame() {
                     if !app.playing {
                         return false;
                     }
-                    let t = app.results.dynamics.as_ref().map(|d| d.trajectory.rounds()).unwrap_or(0);
+                    let t = app
+                        .results
+                        .dynamics
+                        .as_ref()
+                        .map(|d| d.trajectory.rounds())
+                        .unwrap_or(0);
                     let dt = (ts - app.last_frame).max(0.0) / 1000.0;
                     let adv = (dt * app.config.speed).floor() as usize;
                     if adv > 0 {
@@ -771,11 +935,17 @@ pub fn set_state(partial: JsValue) -> Result<JsValue, JsValue> {
         }
         parts.join("&")
     } else {
-        return Err(JsValue::from_str("setState expects a query string or an object"));
+        return Err(JsValue::from_str(
+            "setState expects a query string or an object",
+        ));
     };
     let current = with_app(|app| to_query(&app.config)).unwrap_or_default();
     let parsed = parse_query(&format!("{current}&{extra}"));
-    let issues: Vec<ParseIssue> = parsed.issues.into_iter().filter(|i| !i.message.contains("more than once")).collect();
+    let issues: Vec<ParseIssue> = parsed
+        .issues
+        .into_iter()
+        .filter(|i| !i.message.contains("more than once"))
+        .collect();
     with_app(|app| app.issues = issues);
     let config = parsed.config;
     apply(move |c| *c = config, HistoryMode::Push);

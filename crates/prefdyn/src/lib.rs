@@ -4,9 +4,12 @@
 //! Pure Rust, no web dependency; builds for native and `wasm32-unknown-unknown`.
 //! Names follow `MODEL.md`.
 
+#[cfg(feature = "charts")]
+pub mod charts;
 pub mod config;
 pub mod dpo;
 pub mod dynamics;
+pub mod figures;
 pub mod generators;
 pub mod ipo;
 pub mod phase;

@@ -176,3 +176,26 @@ pub fn preset_name(config: &Config) -> Option<&str> {
         _ => None,
     }
 }
+
+/// The phase diagram a configuration describes: its spec (the dynamics parameters are the
+/// base that the axes override) and its ensemble members.
+pub fn phase_setup(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> Result<(crate::phase::PhaseSpec, Vec<crate::phase::EnsembleMember>), String> {
+    let ph = &config.phase;
+    let spec = crate::phase::PhaseSpec {
+        x: ph.x,
+        y: ph.y,
+        metric: ph.metric,
+        base: config.params,
+        rounds: ph.rounds,
+        burn_in: ph.burn_in,
+    };
+    let k = p.k();
+    let pi0 = config.pi0.resolve(k).map_err(|e| format!("pi0: {e}"))?;
+    let mu0 = config.mu0.resolve(k).map_err(|e| format!("mu0: {e}"))?;
+    let members = crate::phase::ensemble_members(&ph.ensemble, Some((p, &pi0, &mu0)))
+        .map_err(|e| e.to_string())?;
+    Ok((spec, members))
+}

@@ -1,0 +1,185 @@
+//! `prefdyn`: any playground link rerun headless, and the paper's figures regenerated.
+//!
+//! A thin layer from arguments to the engine: the same URL codec (`prefdyn::config`), the
+//! same numbers (`prefdyn::report`), the same charts (`prefdyn::charts`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use prefdyn::config::{parse_query, to_query, Config, View};
+use prefdyn::figures::FIGURES;
+use prefdyn::phase::PhaseGrid;
+use prefdyn::report::Results;
+
+mod output;
+mod sweep;
+
+#[derive(Parser)]
+#[command(
+    name = "prefdyn",
+    version,
+    about = "Rerun any prefdyn playground link headless; regenerate the paper's figures"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the results of a playground link (what `window.prefdyn.results()` returns) as
+    /// JSON, and writes the trajectory or grid as CSV and the chart as PNG / SVG on request.
+    Run {
+        /// A playground URL or its query string, e.g. 'alpha=0.7&beta=5'.
+        link: String,
+        /// Write the JSON here instead of standard output.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write the trajectory (or, for view=phase, the grid) as CSV.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Write the chart as PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Write the chart as SVG.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Also compute the phase diagram when the link's view is not `phase`.
+        #[arg(long)]
+        phase: bool,
+        /// Chart size in pixels.
+        #[arg(long, default_value_t = 900)]
+        width: u32,
+        #[arg(long, default_value_t = 520)]
+        height: u32,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Regenerates every paper preset (Figures 1–5 and the real-data runs) as PNG, SVG and
+    /// CSV, with a summary table (summary.md, summary.json) of what each shows in numbers.
+    Figures {
+        #[arg(long, default_value = "figures")]
+        out: PathBuf,
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Parses a link; every issue is an error naming its parameter.
+fn config_from_link(link: &str) -> Result<Config, String> {
+    let parsed = parse_query(link);
+    if parsed.issues.is_empty() {
+        Ok(parsed.config)
+    } else {
+        Err(parsed
+            .issues
+            .iter()
+            .map(|i| format!("error: parameter {i}"))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+}
+
+/// Everything `run` reports for one configuration.
+pub struct RunOutput {
+    pub config: Config,
+    pub results: Results,
+    pub phase: Option<(PhaseGrid, Vec<f64>)>,
+}
+
+pub fn compute(config: &Config, with_phase: bool, progress: bool) -> Result<RunOutput, String> {
+    let (matrix, err) = prefdyn::report::resolve_matrix(config);
+    if let Some(e) = err {
+        return Err(format!("error: {e}"));
+    }
+    let results = Results::compute_on(config, &matrix);
+    let phase = if with_phase || config.view == View::Phase {
+        Some(sweep::phase_with_boundary(config, &matrix, progress)?)
+    } else {
+        None
+    };
+    Ok(RunOutput {
+        config: config.clone(),
+        results,
+        phase,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+}
+
+fn run() -> Result<(), String> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            link,
+            json,
+            csv,
+            png,
+            svg,
+            phase,
+            width,
+            height,
+            quiet,
+        } => {
+            let config = config_from_link(&link)?;
+            let out = compute(&config, phase, !quiet)?;
+            let doc = output::json(&out);
+            let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+            match json {
+                Some(p) => write(&p, text.as_bytes())?,
+                None => println!("{text}"),
+            }
+            if let Some(p) = csv {
+                write(&p, output::csv(&out).as_bytes())?;
+            }
+            if let Some(p) = png {
+                output::png(&out, &p, width, height)?;
+            }
+            if let Some(p) = svg {
+                output::svg(&out, &p, width, height)?;
+            }
+            Ok(())
+        }
+        Command::Figures { out, quiet } => {
+            std::fs::create_dir_all(&out)
+                .map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
+            let mut rows = vec![];
+            for f in FIGURES.iter() {
+                if !quiet {
+                    eprintln!("{}: {}", f.id, f.title);
+                }
+                let config = config_from_link(f.query)?;
+                let run = compute(&config, false, !quiet)?;
+                output::png(&run, &out.join(format!("{}.png", f.id)), 900, 520)?;
+                output::svg(&run, &out.join(format!("{}.svg", f.id)), 900, 520)?;
+                write(
+                    &out.join(format!("{}.csv", f.id)),
+                    output::csv(&run).as_bytes(),
+                )?;
+                rows.push(output::summary_row(f, &run, &to_query(&config)));
+            }
+            let md = output::summary_markdown(&rows);
+            write(&out.join("summary.md"), md.as_bytes())?;
+            let js = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+            write(&out.join("summary.json"), js.as_bytes())?;
+            if !quiet {
+                println!("{md}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! JSON, CSV, PNG and SVG output, and the figures' summary table.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use prefdyn::charts::{self, Theme};
+use prefdyn::config::View;
+use prefdyn::figures::FigurePreset;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::RunOutput;
+
+/// The JSON of `run`: the canonical query, the results, and the phase grid when computed.
+pub fn json(out: &RunOutput) -> Value {
+    let mut v = json!({
+        "query": prefdyn::config::to_query(&out.config),
+        "results": out.results,
+    });
+    if let Some((grid, rho)) = &out.phase {
+        v["phase"] = json!({ "grid": grid, "rho": rho });
+    }
+    v
+}
+
+/// CSV: the phase grid (`x,y,mean,sd,rho`) for view=phase, else the trajectory
+/// (`t,π_t(label)…,entropy`).
+pub fn csv(out: &RunOutput) -> String {
+    let mut s = String::new();
+    if let (View::Phase, Some((g, rho))) = (out.config.view, &out.phase) {
+        let _ = writeln!(
+            s,
+            "{},{},mean,sd,rho",
+            out.config.phase.x.axis.key(),
+            out.config.phase.y.axis.key()
+        );
+        for iy in 0..g.ny {
+            for ix in 0..g.nx {
+                let i = iy * g.nx + ix;
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{}",
+                    g.x_values[ix], g.y_values[iy], g.mean[i], g.sd[i], rho[i]
+                );
+            }
+        }
+        return s;
+    }
+    let labels = &out.results.matrix.labels;
+    let quoted: Vec<String> = labels
+        .iter()
+        .map(|l| format!("\"pi({})\"", l.replace('"', "\"\"")))
+        .collect();
+    let _ = writeln!(s, "t,{},entropy", quoted.join(","));
+    if let Some(d) = &out.results.dynamics {
+        let tr = &d.trajectory;
+        for t in 0..=tr.rounds() {
+            let row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
+            let _ = writeln!(
+                s,
+                "{t},{},{}",
+                row.join(","),
+                prefdyn::simplex::entropy(tr.policy(t))
+            );
+        }
+    }
+    s
+}
+
+static FONT: Once = Once::new();
+
+/// Registers the bundled DejaVu Sans as plotters' "sans-serif" (bitmap and SVG text).
+fn register_font() {
+    FONT.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../assets/DejaVuSans.ttf"),
+        );
+    });
+}
+
+fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    let theme = Theme::default();
+    let labels = &out.results.matrix.labels;
+    match (out.config.view, &out.phase) {
+        (View::Phase, Some((g, rho))) => {
+            let ph = &out.config.phase;
+            charts::draw_phase(
+                root,
+                1.0,
+                &theme,
+                &g.x_values,
+                &g.y_values,
+                &g.mean,
+                Some(rho),
+                ph.x.axis.symbol(),
+                ph.y.axis.symbol(),
+                ph.metric.title(),
+            )
+            .map(|_| ())
+        }
+        (View::Preferences, _) => {
+            let p = prefdyn::report::resolve_matrix(&out.config).0;
+            charts::draw_matrix(root, 1.0, &theme, &p, None).map(|_| ())
+        }
+        _ => match &out.results.dynamics {
+            Some(d) => charts::draw_policy(
+                root,
+                1.0,
+                &theme,
+                &d.trajectory.policies,
+                d.trajectory.k,
+                d.trajectory.rounds(),
+                labels,
+                d.stability.fixed_point.as_deref(),
+            ),
+            None => {
+                root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;
+                let msg = out.results.dynamics_error.clone().unwrap_or_default();
+                root.draw(&Text::new(msg, (10, 20), ("sans-serif", 14).into_font()))
+                    .map_err(|e| format!("{e:?}"))?;
+                root.present().map_err(|e| format!("{e:?}"))
+            }
+        },
+    }
+}
+
+pub fn png(out: &RunOutput, path: &Path, w: u32, h: u32) -> Result<(), String> {
+    register_font();
+    let root = BitMapBackend::new(path, (w, h)).into_drawing_area();
+    draw(out, &root).map_err(|e| format!("error: PNG {}: {e}", path.display()))
+}
+
+pub fn svg(out: &RunOutput, path: &Path, w: u32, h: u32) -> Result<(), String> {
+    register_font();
+    let root = SVGBackend::new(path, (w, h)).into_drawing_area();
+    draw(out, &root).map_err(|e| format!("error: SVG {}: {e}", path.display()))
+}
+
+/// One row of the figures' summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryRow {
+    pub id: String,
+    pub figure: String,
+    pub title: String,
+    pub query: String,
+    /// What the figure shows, in numbers.
+    pub numbers: String,
+    pub verdict: Option<String>,
+    pub rho: Option<f64>,
+    pub final_entropy: Option<f64>,
+    pub variance: Option<f64>,
+    /// For phase figures: the grid mean at the four corners (x0y0, x1y0, x0y1, x1y1).
+    pub corners: Option<[f64; 4]>,
+}
+
+pub fn summary_row(f: &FigurePreset, run: &RunOutput, query: &str) -> SummaryRow {
+    let d = run.results.dynamics.as_ref();
+    let mut row = SummaryRow {
+        id: f.id.into(),
+        figure: f.figure.into(),
+        title: f.title.into(),
+        query: query.into(),
+        numbers: String::new(),
+        verdict: d.map(|d| d.metrics.verdict.label().to_string()),
+        rho: d.and_then(|d| d.stability.rho),
+        final_entropy: d.map(|d| d.metrics.final_entropy),
+        variance: d.map(|d| d.metrics.variance),
+        corners: None,
+    };
+    if let (View::Phase, Some((g, _))) = (run.config.view, &run.phase) {
+        let at = |ix: usize, iy: usize| g.mean[iy * g.nx + ix];
+        let c = [
+            at(0, 0),
+            at(g.nx - 1, 0),
+            at(0, g.ny - 1),
+            at(g.nx - 1, g.ny - 1),
+        ];
+        row.corners = Some(c);
+        row.verdict = None;
+        row.rho = None;
+        row.final_entropy = None;
+        row.variance = None;
+        row.numbers = format!(
+            "{}: {:.4} at ({}, {}) → {:.4} at ({}, {}) (mean over {} matrices)",
+            run.config.phase.metric.title(),
+            c[0],
+            fmt(g.x_values[0]),
+            fmt(g.y_values[0]),
+            c[3],
+            fmt(g.x_values[g.nx - 1]),
+            fmt(g.y_values[g.ny - 1]),
+            match &run.config.phase.ensemble {
+                prefdyn::phase::Ensemble::Family { count, .. } => *count,
+                prefdyn::phase::Ensemble::Current => 1,
+            }
+        );
+    } else if let Some(d) = d {
+        row.numbers = format!(
+            "{}; ρ = {}; H(π_T) = {:.3}; V = {:.2e}",
+            d.metrics.verdict.label(),
+            d.stability
+                .rho
+                .map(|r| format!("{r:.3}"))
+                .unwrap_or_else(|| "—".into()),
+            d.metrics.final_entropy,
+            d.metrics.variance
+        );
+    }
+    row
+}
+
+fn fmt(v: f64) -> String {
+    prefdyn::config::format_float(v)
+}
+
+pub fn summary_markdown(rows: &[SummaryRow]) -> String {
+    let mut s = String::from("| id | figure | what it shows | numbers |\n|---|---|---|---|\n");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.id, r.figure, r.title, r.numbers
+        );
+    }
+    s
+}

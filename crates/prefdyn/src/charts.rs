@@ -1,0 +1,664 @@
+//! Charts shared by the page (canvas) and the CLI (PNG, SVG): one look everywhere.
+//! Every function draws on any plotters backend; `scale` multiplies font sizes and strokes
+//! (the device pixel ratio on the page, 1 in files).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::preference::PreferenceMatrix;
+
+/// Chart colours; the page reads them from its CSS variables (dark mode follows the page).
+#[derive(Clone, Debug)]
+pub struct Theme {
+    pub fg: RGBColor,
+    pub bg: RGBColor,
+    pub grid: RGBColor,
+    pub accent: RGBColor,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            fg: RGBColor(30, 30, 30),
+            bg: RGBColor(255, 255, 255),
+            grid: RGBColor(220, 220, 220),
+            accent: RGBColor(200, 30, 30),
+        }
+    }
+}
+
+/// One colour per response (Tableau 10, cycled).
+pub fn series_colour(i: usize) -> RGBColor {
+    const C: [(u8, u8, u8); 10] = [
+        (31, 119, 180),
+        (255, 127, 14),
+        (44, 160, 44),
+        (214, 39, 40),
+        (148, 103, 189),
+        (140, 86, 75),
+        (227, 119, 194),
+        (127, 127, 127),
+        (188, 189, 34),
+        (23, 190, 207),
+    ];
+    let (r, g, b) = C[i % 10];
+    RGBColor(r, g, b)
+}
+
+/// Parses `#rrggbb` or `rgb(r, g, b)`.
+pub fn parse_rgb(s: &str) -> Option<RGBColor> {
+    let s = s.trim();
+    if let Some(hex) = s.strip_prefix('#') {
+        if hex.len() == 6 {
+            let v = u32::from_str_radix(hex, 16).ok()?;
+            return Some(RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8));
+        }
+    }
+    let inner = s.strip_prefix("rgb(").or_else(|| s.strip_prefix("rgba("))?;
+    let parts: Vec<u8> = inner
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .filter_map(|p| p.trim().parse::<f64>().ok().map(|v| v as u8))
+        .collect();
+    (parts.len() == 3).then(|| RGBColor(parts[0], parts[1], parts[2]))
+}
+
+/// A drawing error as text (the backends' error types differ).
+pub type DrawResult<T = ()> = Result<T, String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+fn px(scale: f64, css: f64) -> u32 {
+    (css * scale).round().max(1.0) as u32
+}
+
+/// Whole-number tick labels (rounds).
+fn round_label(v: &f64) -> String {
+    format!("{}", v.round() as i64)
+}
+
+/// π_t(i) over rounds 0..=upto, one line per response, with the fixed point dashed.
+pub fn draw_policy<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    policies: &[f64],
+    k: usize,
+    upto: usize,
+    labels: &[String],
+    fixed_point: Option<&[f64]>,
+) -> DrawResult {
+    root.fill(&theme.bg).map_err(err)?;
+    let t_max = (policies.len() / k).saturating_sub(1).max(1);
+    let y_max = policies.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.05;
+    let y_max = y_max.min(1.0);
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(scale, 8.0))
+        .x_label_area_size(px(scale, 34.0))
+        .y_label_area_size(px(scale, 44.0))
+        .build_cartesian_2d(0f64..t_max as f64, 0f64..y_max)
+        .map_err(err)?;
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    chart
+        .configure_mesh()
+        .x_desc("round t")
+        .x_label_formatter(&round_label)
+        .y_desc("π_t(i)")
+        .axis_desc_style(font.clone())
+        .label_style(font.clone())
+        .light_line_style(theme.grid.mix(0.5))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.fg)
+        .draw()
+        .map_err(err)?;
+    let stroke = px(scale, 2.0);
+    for i in 0..k {
+        let c = series_colour(i);
+        let pts = (0..=upto.min(t_max)).map(|t| (t as f64, policies[t * k + i]));
+        let label = labels.get(i).cloned().unwrap_or_default();
+        chart
+            .draw_series(LineSeries::new(pts, c.stroke_width(stroke)))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3)));
+        if let Some(fp) = fixed_point {
+            let v = fp[i];
+            let dash = (0..t_max).step_by((t_max / 40).max(1)).map(move |t| {
+                PathElement::new(
+                    vec![
+                        (t as f64, v),
+                        ((t as f64 + t_max as f64 / 80.0).min(t_max as f64), v),
+                    ],
+                    c.mix(0.6).stroke_width(1),
+                )
+            });
+            chart.draw_series(dash).map_err(err)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font)
+        .background_style(theme.bg.mix(0.85))
+        .border_style(theme.grid)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// H(π_t) over rounds with log K as a reference line.
+pub fn draw_entropy<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    entropies: &[f64],
+    upto: usize,
+    k: usize,
+) -> DrawResult {
+    root.fill(&theme.bg).map_err(err)?;
+    let t_max = entropies.len().saturating_sub(1).max(1);
+    let h_max = (k as f64).ln() * 1.05;
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(scale, 8.0))
+        .x_label_area_size(px(scale, 34.0))
+        .y_label_area_size(px(scale, 44.0))
+        .build_cartesian_2d(0f64..t_max as f64, 0f64..h_max)
+        .map_err(err)?;
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    chart
+        .configure_mesh()
+        .x_desc("round t")
+        .x_label_formatter(&round_label)
+        .y_desc("H(π_t) [nats]")
+        .axis_desc_style(font.clone())
+        .label_style(font)
+        .light_line_style(theme.grid.mix(0.5))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.fg)
+        .draw()
+        .map_err(err)?;
+    let lk = (k as f64).ln();
+    chart
+        .draw_series(LineSeries::new(
+            vec![(0.0, lk), (t_max as f64, lk)],
+            theme.grid.stroke_width(px(scale, 1.0)),
+        ))
+        .map_err(err)?;
+    let pts = (0..=upto.min(t_max)).map(|t| (t as f64, entropies[t]));
+    chart
+        .draw_series(LineSeries::new(
+            pts,
+            theme.accent.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// Ternary plot for K = 3: vertices are the responses, the path is π_0..π_upto,
+/// the fixed point a ring.
+pub fn draw_simplex<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    policies: &[f64],
+    upto: usize,
+    labels: &[String],
+    fixed_point: Option<&[f64]>,
+) -> DrawResult {
+    root.fill(&theme.bg).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as f64, h as f64);
+    let pad = px(scale, 26.0) as f64;
+    let side = (w - 2.0 * pad).min((h - 2.0 * pad) * 2.0 / 3f64.sqrt());
+    let cx = w / 2.0;
+    let top = (h - side * 3f64.sqrt() / 2.0) / 2.0;
+    let verts = [
+        (cx, top),
+        (cx - side / 2.0, top + side * 3f64.sqrt() / 2.0),
+        (cx + side / 2.0, top + side * 3f64.sqrt() / 2.0),
+    ];
+    let map = |p: &[f64]| -> (i32, i32) {
+        let x = p[0] * verts[0].0 + p[1] * verts[1].0 + p[2] * verts[2].0;
+        let y = p[0] * verts[0].1 + p[1] * verts[1].1 + p[2] * verts[2].1;
+        (x.round() as i32, y.round() as i32)
+    };
+    let tri: Vec<(i32, i32)> = verts.iter().map(|&(x, y)| (x as i32, y as i32)).collect();
+    let mut closed = tri.clone();
+    closed.push(tri[0]);
+    root.draw(&PathElement::new(
+        closed,
+        theme.fg.stroke_width(px(scale, 1.0)),
+    ))
+    .map_err(err)?;
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    for (i, &(x, y)) in tri.iter().enumerate() {
+        let dy = if i == 0 {
+            -(px(scale, 16.0) as i32)
+        } else {
+            px(scale, 4.0) as i32
+        };
+        let label = labels.get(i).cloned().unwrap_or_default();
+        root.draw(&Text::new(
+            label,
+            (x - px(scale, 4.0) as i32, y + dy),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    let n = policies.len() / 3;
+    let last = upto.min(n.saturating_sub(1));
+    let path: Vec<(i32, i32)> = (0..=last)
+        .map(|t| map(&policies[t * 3..t * 3 + 3]))
+        .collect();
+    root.draw(&PathElement::new(
+        path.clone(),
+        theme.accent.stroke_width(px(scale, 1.5)),
+    ))
+    .map_err(err)?;
+    if let Some(&p0) = path.first() {
+        root.draw(&Circle::new(p0, px(scale, 3.0), theme.fg.filled()))
+            .map_err(err)?;
+    }
+    if let Some(&pt) = path.last() {
+        root.draw(&Circle::new(pt, px(scale, 4.0), theme.accent.filled()))
+            .map_err(err)?;
+    }
+    if let Some(fp) = fixed_point {
+        root.draw(&Circle::new(
+            map(fp),
+            px(scale, 6.0),
+            theme.fg.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/// Blue–white–red for P in [0, 1] (white at 1/2).
+pub fn diverging(v: f64) -> RGBColor {
+    let v = v.clamp(0.0, 1.0);
+    let (lo, hi) = ((59.0, 76.0, 192.0), (180.0, 4.0, 38.0));
+    let mid = (242.0, 242.0, 242.0);
+    let (a, b, t) = if v < 0.5 {
+        (lo, mid, v / 0.5)
+    } else {
+        (mid, hi, (v - 0.5) / 0.5)
+    };
+    let lerp = |x: f64, y: f64| (x + (y - x) * t).round() as u8;
+    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
+}
+
+/// Geometry of the P heatmap, for hit-testing clicks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeatmapLayout {
+    pub left: f64,
+    pub top: f64,
+    pub cell: f64,
+    pub k: usize,
+}
+
+impl HeatmapLayout {
+    /// Cell under a CSS-pixel position.
+    pub fn hit(&self, x: f64, y: f64) -> Option<(usize, usize)> {
+        if self.cell <= 0.0 {
+            return None;
+        }
+        let j = ((x - self.left) / self.cell).floor();
+        let i = ((y - self.top) / self.cell).floor();
+        (i >= 0.0 && j >= 0.0 && (i as usize) < self.k && (j as usize) < self.k)
+            .then_some((i as usize, j as usize))
+    }
+}
+
+/// P as a labelled heatmap with values (values hidden when cells are too small).
+pub fn draw_matrix<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    p: &PreferenceMatrix,
+    selected: Option<(usize, usize)>,
+) -> DrawResult<HeatmapLayout> {
+    root.fill(&theme.bg).map_err(err)?;
+    let k = p.k();
+    let (w, h) = root.dim_in_pixel();
+    let label_w = px(scale, if k > 12 { 40.0 } else { 70.0 }) as f64;
+    let label_h = px(scale, 22.0) as f64;
+    let cell = ((w as f64 - label_w - 4.0) / k as f64)
+        .min((h as f64 - label_h - 4.0) / k as f64)
+        .max(1.0);
+    let (left, top) = (label_w, label_h);
+    let font_px = (cell * 0.3).min(px(scale, 13.0) as f64).max(1.0) as u32;
+    let font = ("sans-serif", font_px).into_font();
+    let lab_font = ("sans-serif", px(scale, 11.0)).into_font().color(&theme.fg);
+    let labels = p.labels();
+    let short = |l: &str| -> String { l.chars().take(if k > 12 { 4 } else { 9 }).collect() };
+    for i in 0..k {
+        let y0 = top + i as f64 * cell;
+        root.draw(&Text::new(
+            short(&labels[i]),
+            (2, (y0 + cell / 2.0 - font_px as f64 / 2.0) as i32),
+            lab_font.clone(),
+        ))
+        .map_err(err)?;
+        let x0 = left + i as f64 * cell;
+        root.draw(&Text::new(
+            short(&labels[i]),
+            ((x0 + 2.0) as i32, 2),
+            lab_font.clone(),
+        ))
+        .map_err(err)?;
+        for j in 0..k {
+            let v = p.get(i, j);
+            let x = left + j as f64 * cell;
+            let rect = [
+                (x as i32, y0 as i32),
+                ((x + cell) as i32 - 1, (y0 + cell) as i32 - 1),
+            ];
+            root.draw(&Rectangle::new(rect, diverging(v).filled()))
+                .map_err(err)?;
+            if selected == Some((i, j)) {
+                root.draw(&Rectangle::new(rect, theme.fg.stroke_width(px(scale, 2.0))))
+                    .map_err(err)?;
+            }
+            if cell >= px(scale, 26.0) as f64 {
+                let txt = format!("{v:.2}");
+                let colour = if (v - 0.5).abs() > 0.3 { WHITE } else { BLACK };
+                root.draw(&Text::new(
+                    txt,
+                    (
+                        (x + cell * 0.2) as i32,
+                        (y0 + cell / 2.0 - font_px as f64 / 2.0) as i32,
+                    ),
+                    font.clone().color(&colour),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(HeatmapLayout { left, top, cell, k })
+}
+
+/// Viridis-like sequential colour map on [0, 1].
+pub fn sequential(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * (STOPS.len() - 1) as f64;
+    let i = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let l = |u: f64, v: f64| (u + (v - u) * f).round() as u8;
+    RGBColor(l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
+}
+
+/// Geometry of a phase heatmap, for hover and click (backend pixels).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseLayout {
+    pub left: f64,
+    pub top: f64,
+    pub cell_w: f64,
+    pub cell_h: f64,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+impl PhaseLayout {
+    /// Grid cell `(ix, iy)` under a position (y grows upwards in the grid).
+    pub fn hit(&self, x: f64, y: f64) -> Option<(usize, usize)> {
+        if self.cell_w <= 0.0 || self.cell_h <= 0.0 {
+            return None;
+        }
+        let ix = ((x - self.left) / self.cell_w).floor();
+        let row = ((y - self.top) / self.cell_h).floor();
+        if ix < 0.0 || row < 0.0 || ix as usize >= self.nx || row as usize >= self.ny {
+            return None;
+        }
+        Some((ix as usize, self.ny - 1 - row as usize))
+    }
+
+    /// The same layout with every length divided by `s` (backend → CSS pixels).
+    pub fn scaled(&self, s: f64) -> PhaseLayout {
+        PhaseLayout {
+            left: self.left / s,
+            top: self.top / s,
+            cell_w: self.cell_w / s,
+            cell_h: self.cell_h / s,
+            ..*self
+        }
+    }
+}
+
+/// A phase diagram: `values[iy * nx + ix]` as a heatmap (NaN cells left blank), a colour
+/// bar titled `metric_title`, and the theory's ρ = 1 boundary drawn between cells of `rho`
+/// on either side of 1.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_phase<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    x_values: &[f64],
+    y_values: &[f64],
+    values: &[f64],
+    rho: Option<&[f64]>,
+    x_title: &str,
+    y_title: &str,
+    metric_title: &str,
+) -> DrawResult<PhaseLayout> {
+    root.fill(&theme.bg).map_err(err)?;
+    let (nx, ny) = (x_values.len(), y_values.len());
+    if nx == 0 || ny == 0 || values.len() != nx * ny {
+        return Ok(PhaseLayout::default());
+    }
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as f64, h as f64);
+    let (left, right, top, bottom) = (
+        px(scale, 54.0) as f64,
+        px(scale, 96.0) as f64,
+        px(scale, 10.0) as f64,
+        px(scale, 44.0) as f64,
+    );
+    let cell_w = ((w - left - right) / nx as f64).max(1.0);
+    let cell_h = ((h - top - bottom) / ny as f64).max(1.0);
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let (lo, hi) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() {
+        (lo, if hi > lo { hi } else { lo + 1e-12 })
+    } else {
+        (0.0, 1.0)
+    };
+    let norm = |v: f64| (v - lo) / (hi - lo);
+    let cell_rect = |ix: usize, iy: usize| -> [(i32, i32); 2] {
+        let x0 = left + ix as f64 * cell_w;
+        let y0 = top + (ny - 1 - iy) as f64 * cell_h;
+        [
+            (x0.floor() as i32, y0.floor() as i32),
+            ((x0 + cell_w).ceil() as i32, (y0 + cell_h).ceil() as i32),
+        ]
+    };
+    for iy in 0..ny {
+        for ix in 0..nx {
+            let v = values[iy * nx + ix];
+            if v.is_finite() {
+                root.draw(&Rectangle::new(
+                    cell_rect(ix, iy),
+                    sequential(norm(v)).filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    if let Some(rho) = rho.filter(|r| r.len() == nx * ny) {
+        let stroke = ShapeStyle::from(&WHITE).stroke_width(px(scale, 2.5));
+        let side = |v: f64| v.is_finite() && v >= 1.0;
+        for iy in 0..ny {
+            for ix in 0..nx {
+                let here = rho[iy * nx + ix];
+                let [(x0, y0), (x1, y1)] = cell_rect(ix, iy);
+                if ix + 1 < nx {
+                    let there = rho[iy * nx + ix + 1];
+                    if here.is_finite() && there.is_finite() && side(here) != side(there) {
+                        root.draw(&PathElement::new(vec![(x1, y0), (x1, y1)], stroke))
+                            .map_err(err)?;
+                    }
+                }
+                if iy + 1 < ny {
+                    let there = rho[(iy + 1) * nx + ix];
+                    if here.is_finite() && there.is_finite() && side(here) != side(there) {
+                        root.draw(&PathElement::new(vec![(x0, y0), (x1, y0)], stroke))
+                            .map_err(err)?;
+                    }
+                }
+            }
+        }
+    }
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    let plot_bottom = top + ny as f64 * cell_h;
+    let plot_right = left + nx as f64 * cell_w;
+    root.draw(&Rectangle::new(
+        [
+            (left as i32, top as i32),
+            (plot_right as i32, plot_bottom as i32),
+        ],
+        theme.fg.stroke_width(1),
+    ))
+    .map_err(err)?;
+    let ticks = |n: usize| -> Vec<usize> {
+        if n <= 1 {
+            vec![0]
+        } else {
+            let step = ((n - 1) as f64 / 4.0).ceil().max(1.0) as usize;
+            let mut t: Vec<usize> = (0..n).step_by(step).collect();
+            if t.last() != Some(&(n - 1)) {
+                t.push(n - 1);
+            }
+            t
+        }
+    };
+    for ix in ticks(nx) {
+        let x = left + (ix as f64 + 0.5) * cell_w;
+        root.draw(&Text::new(
+            format!("{:.3}", x_values[ix])
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+            (
+                x as i32 - px(scale, 10.0) as i32,
+                plot_bottom as i32 + px(scale, 4.0) as i32,
+            ),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    for iy in ticks(ny) {
+        let y = top + (ny - 1 - iy) as f64 * cell_h + cell_h / 2.0;
+        root.draw(&Text::new(
+            format!("{:.3}", y_values[iy])
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+            (px(scale, 4.0) as i32, y as i32 - px(scale, 6.0) as i32),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    root.draw(&Text::new(
+        x_title.to_string(),
+        (
+            (left + (plot_right - left) / 2.0) as i32,
+            plot_bottom as i32 + px(scale, 22.0) as i32,
+        ),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        y_title.to_string(),
+        (
+            px(scale, 4.0) as i32,
+            (top - px(scale, 2.0) as f64).max(0.0) as i32,
+        ),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    // Colour bar.
+    let bx = plot_right + px(scale, 14.0) as f64;
+    let bw = px(scale, 14.0) as f64;
+    let steps = 64;
+    for s in 0..steps {
+        let t = s as f64 / (steps - 1) as f64;
+        let y0 = plot_bottom - (s + 1) as f64 * (plot_bottom - top) / steps as f64;
+        let y1 = plot_bottom - s as f64 * (plot_bottom - top) / steps as f64;
+        root.draw(&Rectangle::new(
+            [
+                (bx as i32, y0.floor() as i32),
+                ((bx + bw) as i32, y1.ceil() as i32),
+            ],
+            sequential(t).filled(),
+        ))
+        .map_err(err)?;
+    }
+    let fmt = |v: f64| {
+        if v.abs() >= 0.01 || v == 0.0 {
+            format!("{v:.3}")
+        } else {
+            format!("{v:.1e}")
+        }
+    };
+    root.draw(&Text::new(
+        fmt(hi),
+        ((bx + bw) as i32 + 3, top as i32),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        fmt(lo),
+        (
+            (bx + bw) as i32 + 3,
+            plot_bottom as i32 - px(scale, 12.0) as i32,
+        ),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    let small = ("sans-serif", px(scale, 10.0)).into_font().color(&theme.fg);
+    for (i, line) in metric_title
+        .split(' ')
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .enumerate()
+    {
+        root.draw(&Text::new(
+            line.join(" "),
+            (
+                (bx + bw) as i32 + 3,
+                (top + (plot_bottom - top) / 2.0) as i32 + i as i32 * px(scale, 12.0) as i32,
+            ),
+            small.clone(),
+        ))
+        .map_err(err)?;
+    }
+    root.present().map_err(err)?;
+    Ok(PhaseLayout {
+        left,
+        top,
+        cell_w,
+        cell_h,
+        nx,
+        ny,
+    })
+}
