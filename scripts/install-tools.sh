@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.21.14
 # Must equal the `wasm-bindgen` version pinned in crates/prefdyn-web/Cargo.toml.
 WASM_BINDGEN_VERSION=0.2.130
+# Must equal tools/package.json's binaryen and Trunk.toml's wasm_opt.
+WASM_OPT_VERSION=132
 what=${1:-build}
 
 log() { printf '[install] %s\n' "$*"; }
@@ -45,8 +47,13 @@ apt_install() {
   fi
 }
 
-# Debian's binaryen provides wasm-opt for release builds (trunk would otherwise download one).
-command -v wasm-opt >/dev/null || apt_install binaryen
+# wasm-opt for release builds comes from the npm registry's binaryen (pinned in
+# tools/package.json; trunk would otherwise try to download one). Debian's binaryen 108
+# breaks modules that use externref tables.
+if ! tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version_$WASM_OPT_VERSION"; then
+  log "npm ci in tools/ (binaryen $WASM_OPT_VERSION)"
+  (cd tools && npm ci --no-audit --no-fund)
+fi
 
 if [ "$what" = test ]; then
   apt_install chromium chromium-driver

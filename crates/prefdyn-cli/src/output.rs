@@ -26,48 +26,12 @@ pub fn json(out: &RunOutput) -> Value {
     v
 }
 
-/// CSV: the phase grid (`x,y,mean,sd,rho`) for view=phase, else the trajectory
-/// (`t,π_t(label)…,entropy`).
+/// CSV: the phase grid for view=phase, else the trajectory (engine formats).
 pub fn csv(out: &RunOutput) -> String {
-    let mut s = String::new();
-    if let (View::Phase, Some((g, rho))) = (out.config.view, &out.phase) {
-        let _ = writeln!(
-            s,
-            "{},{},mean,sd,rho",
-            out.config.phase.x.axis.key(),
-            out.config.phase.y.axis.key()
-        );
-        for iy in 0..g.ny {
-            for ix in 0..g.nx {
-                let i = iy * g.nx + ix;
-                let _ = writeln!(
-                    s,
-                    "{},{},{},{},{}",
-                    g.x_values[ix], g.y_values[iy], g.mean[i], g.sd[i], rho[i]
-                );
-            }
-        }
-        return s;
+    match (out.config.view, &out.phase) {
+        (View::Phase, Some((g, rho))) => prefdyn::report::phase_csv(&out.config, g, Some(rho)),
+        _ => prefdyn::report::trajectory_csv(&out.results),
     }
-    let labels = &out.results.matrix.labels;
-    let quoted: Vec<String> = labels
-        .iter()
-        .map(|l| format!("\"pi({})\"", l.replace('"', "\"\"")))
-        .collect();
-    let _ = writeln!(s, "t,{},entropy", quoted.join(","));
-    if let Some(d) = &out.results.dynamics {
-        let tr = &d.trajectory;
-        for t in 0..=tr.rounds() {
-            let row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
-            let _ = writeln!(
-                s,
-                "{t},{},{}",
-                row.join(","),
-                prefdyn::simplex::entropy(tr.policy(t))
-            );
-        }
-    }
-    s
 }
 
 static FONT: Once = Once::new();

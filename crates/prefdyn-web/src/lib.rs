@@ -5,18 +5,21 @@
 
 use std::cell::RefCell;
 
-use prefdyn::config::{parse_query, to_query, Config, MatrixSource, ParseIssue, PolicySpec};
+use prefdyn::config::{parse_query, to_query, Config, MatrixSource, ParseIssue, PolicySpec, View};
 use prefdyn::dynamics::Solver;
+use prefdyn::figures::FIGURES;
 use prefdyn::generators::Family;
+use prefdyn::phase::{Axis, Ensemble, PhaseMetric};
 use prefdyn::presets::{preset, preset_keys};
 use prefdyn::report::{resolve_matrix, Results};
 use prefdyn::PreferenceMatrix;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Document, Element, HtmlElement};
 
 pub mod charts;
 pub mod dom;
+mod phase_view;
 
 use charts::{HeatmapLayout, Theme};
 use dom::*;
@@ -43,6 +46,9 @@ struct App {
     layout: HeatmapLayout,
     listeners: Vec<js_sys::Function>,
     entropies: Vec<f64>,
+    phase: phase_view::PhaseState,
+    /// A slider drag in progress: its first `input` pushes a history entry, the rest replace it.
+    dragging: bool,
 }
 
 thread_local! {
@@ -112,6 +118,8 @@ pub fn start() -> Result<(), JsValue> {
             layout: HeatmapLayout::default(),
             listeners: vec![],
             entropies: vec![],
+            phase: phase_view::PhaseState::default(),
+            dragging: false,
         })
     });
     wire_events(&doc)?;
@@ -122,6 +130,7 @@ pub fn start() -> Result<(), JsValue> {
         render(app);
         replace_url(&app.config, HistoryMode::Replace);
     });
+    phase_view::restart_if_changed();
     if let Some(b) = doc.body() {
         let _ = b.set_attribute("data-ready", "1");
     }
@@ -171,10 +180,11 @@ fn apply(change: impl FnOnce(&mut Config), mode: HistoryMode) {
         replace_url(&app.config, mode);
         notify(app);
     });
+    phase_view::restart_if_changed();
 }
 
 fn notify(app: &App) {
-    let Ok(v) = results_js(&app.results) else {
+    let Ok(v) = results_js(app) else {
         return;
     };
     for f in &app.listeners {
@@ -182,8 +192,12 @@ fn notify(app: &App) {
     }
 }
 
-fn results_js(r: &Results) -> Result<JsValue, JsValue> {
-    let s = serde_json::to_string(r).map_err(|e| JsValue::from_str(&e.to_string()))?;
+/// `results()` as JSON: the engine's `Results` plus the phase diagram's state.
+fn results_js(app: &App) -> Result<JsValue, JsValue> {
+    let mut v =
+        serde_json::to_value(&app.results).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    v["phase"] = app.phase.to_json();
+    let s = serde_json::to_string(&v).map_err(|e| JsValue::from_str(&e.to_string()))?;
     js_sys::JSON::parse(&s)
 }
 
@@ -239,6 +253,55 @@ fn fill_static_options(doc: &Document) {
         }
         html.push_str("</optgroup><option value=\"values\">Edited values</option>");
         sel.set_inner_html(&html);
+    }
+    let axes: String = Axis::ALL
+        .iter()
+        .map(|a| format!("<option value=\"{}\">{}</option>", a.key(), a.symbol()))
+        .collect();
+    for id in ["px", "py"] {
+        if let Some(sel) = select(doc, id) {
+            sel.set_inner_html(&axes);
+        }
+    }
+    if let Some(sel) = select(doc, "metric") {
+        let html: String = PhaseMetric::ALL
+            .iter()
+            .map(|m| {
+                format!(
+                    "<option value=\"{}\">{}</option>",
+                    m.key(),
+                    escape(m.title())
+                )
+            })
+            .collect();
+        sel.set_inner_html(&html);
+    }
+    if let Some(sel) = select(doc, "ens") {
+        let mut html = String::from("<option value=\"current\">the current P</option>");
+        for f in Family::ALL {
+            html.push_str(&format!(
+                "<option value=\"{}\">{}</option>",
+                f.key(),
+                escape(f.title())
+            ));
+        }
+        sel.set_inner_html(&html);
+    }
+    if let Some(ul) = doc.get_element_by_id("figure-list") {
+        let html: String = FIGURES
+            .iter()
+            .map(|f| {
+                format!(
+                    "<li><button type=\"button\" data-query=\"{}\" title=\"{}\">{}: {}</button><p>{}</p></li>",
+                    escape(f.query),
+                    escape(f.description),
+                    escape(f.figure),
+                    escape(f.title),
+                    escape(f.description)
+                )
+            })
+            .collect();
+        ul.set_inner_html(&html);
     }
 }
 
@@ -304,14 +367,56 @@ fn sync_controls(app: &App) {
             Solver::Dpo => "dpo",
         },
     );
-    let pi0 = match &c.pi0 {
-        PolicySpec::Uniform => "uniform".to_string(),
-        PolicySpec::Dirichlet(s) => format!("dir{s}"),
-        PolicySpec::Values(v) => v.iter().map(|x| fmt(*x)).collect::<Vec<_>>().join(","),
-    };
-    set_value(&doc, "pi0", &pi0);
+    set_value(&doc, "pi0", &policy_text(&c.pi0));
     set_text(&doc, "play", if app.playing { "Pause" } else { "Play" });
+    for (id, v) in [("ob", c.oneshot_beta), ("eps", c.epsilon)] {
+        set_value(&doc, id, &fmt(v));
+        set_text(&doc, &format!("{id}-out"), &fmt(v));
+    }
+    set_value(
+        &doc,
+        "os",
+        match c.oneshot_solver {
+            Solver::Ipo => "ipo",
+            Solver::Dpo => "dpo",
+        },
+    );
+    set_value(&doc, "ref", &policy_text(&c.oneshot_ref));
+    set_value(&doc, "mu", &policy_text(&c.custom_mu));
+    let ph = &c.phase;
+    set_value(&doc, "px", ph.x.axis.key());
+    set_value(&doc, "py", ph.y.axis.key());
+    set_value(&doc, "x0", &fmt(ph.x.min));
+    set_value(&doc, "x1", &fmt(ph.x.max));
+    set_value(&doc, "nx", &ph.x.n.to_string());
+    set_value(&doc, "y0", &fmt(ph.y.min));
+    set_value(&doc, "y1", &fmt(ph.y.max));
+    set_value(&doc, "ny", &ph.y.n.to_string());
+    set_value(&doc, "metric", ph.metric.key());
+    set_value(&doc, "pT", &ph.rounds.to_string());
+    match &ph.ensemble {
+        Ensemble::Current => set_value(&doc, "ens", "current"),
+        Ensemble::Family {
+            family,
+            k,
+            param,
+            count,
+            seed,
+        } => {
+            set_value(&doc, "ens", family.key());
+            set_value(&doc, "ek", &k.to_string());
+            set_value(&doc, "es", &fmt(*param));
+            set_value(&doc, "en", &count.to_string());
+            set_value(&doc, "eseed", &seed.to_string());
+        }
+    }
+    for id in ["ek", "es", "en", "eseed"] {
+        if let Some(i) = input(&doc, id) {
+            i.set_disabled(ph.ensemble == Ensemble::Current);
+        }
+    }
     if let Some(b) = doc.body() {
+        let _ = b.set_attribute("data-view", c.view.key());
         let cl = b.class_list();
         let _ = if c.embed {
             cl.add_1("embed")
@@ -321,6 +426,14 @@ fn sync_controls(app: &App) {
     }
     if let Some(a) = doc.get_element_by_id("open-full") {
         let _ = a.set_attribute("href", &share_url(c, false));
+    }
+}
+
+fn policy_text(p: &PolicySpec) -> String {
+    match p {
+        PolicySpec::Uniform => "uniform".to_string(),
+        PolicySpec::Dirichlet(s) => format!("dir{s}"),
+        PolicySpec::Values(v) => v.iter().map(|x| fmt(*x)).collect::<Vec<_>>().join(","),
     }
 }
 
@@ -339,7 +452,71 @@ fn render(app: &mut App) {
     }
     render_diagnostics(&doc, app);
     render_cell_editor(&doc, app);
+    render_one_shot(&doc, app, &theme);
     render_dynamics(&doc, app, &theme);
+    phase_view::render(app, &theme);
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn render_one_shot(doc: &Document, app: &App, theme: &Theme) {
+    let labels = app.matrix.labels();
+    let panels: Vec<(String, Vec<f64>)> = app
+        .results
+        .one_shot
+        .iter()
+        .map(|r| {
+            (
+                r.label.split(" (").next().unwrap_or("").to_string(),
+                r.result.policy.clone(),
+            )
+        })
+        .collect();
+    if let Some(s) = charts::Surface::new("chart-oneshot") {
+        if let Some(root) = s.root() {
+            if let Err(e) = prefdyn::charts::draw_one_shot(&root, s.dpr, theme, &panels, labels) {
+                log_error(&e);
+            }
+        }
+    }
+    let mut rows = String::from(
+        "<thead><tr><th scope=\"col\">sampling μ</th><th scope=\"col\">top response</th><th scope=\"col\">Condorcet-consistent</th><th scope=\"col\">top in Smith set</th><th scope=\"col\">Smith set on top</th><th scope=\"col\">entropy [nats]</th></tr></thead><tbody>",
+    );
+    let mut note = String::new();
+    for r in &app.results.one_shot {
+        let p = &r.properties;
+        rows.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td>{} ({:.3})</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td></tr>",
+            escape(&r.label),
+            escape(&labels[p.top]),
+            r.result.policy[p.top],
+            p.condorcet_consistent.map(yes_no).unwrap_or("no Condorcet winner"),
+            yes_no(p.top_in_smith),
+            yes_no(p.smith_on_top),
+            p.entropy
+        ));
+        if let Some(prefdyn::DpoOutcome::NoFiniteOptimum { top_component, .. }) = &r.result.dpo {
+            if note.is_empty() {
+                note = format!(
+                    "DPO has no finite optimum on this P: {} beat every other response with probability 1, so the DPO loss keeps falling as their log-ratio grows without bound. The bars show the limit policy: DPO restricted to {}, zero elsewhere. IPO's optimum stays finite.",
+                    label_list(labels, top_component),
+                    if top_component.len() == 1 { "that response" } else { "those responses" }
+                );
+            }
+        }
+    }
+    rows.push_str("</tbody>");
+    if let Some(t) = doc.get_element_by_id("oneshot-table") {
+        t.set_inner_html(&rows);
+    }
+    set_text(doc, "dpo-note", &note);
+    set_hidden(doc, "dpo-note", note.is_empty());
 }
 
 fn render_messages(doc: &Document, issues: &[ParseIssue]) {
@@ -552,20 +729,33 @@ fn apply_query_field(key: &str, value: &str, mode: HistoryMode) {
 
 fn wire_events(doc: &Document) -> Result<(), JsValue> {
     // Sliders: replaceState while dragging, pushState when released.
-    for id in ["alpha", "beta", "lam", "eta", "T", "speed"] {
+    for id in ["alpha", "beta", "lam", "eta", "T", "speed", "ob", "eps"] {
         let key = id.to_string();
         on(doc, id, "input", move |_| {
+            let first = with_app(|app| !std::mem::replace(&mut app.dragging, true)).unwrap_or(true);
+            let mode = if first {
+                HistoryMode::Push
+            } else {
+                HistoryMode::Replace
+            };
             if let Some(doc) = document() {
                 if let Some(i) = input(&doc, &key) {
-                    apply_query_field(&key, &i.value(), HistoryMode::Replace);
+                    apply_query_field(&key, &i.value(), mode);
                 }
             }
         })?;
         let key = id.to_string();
         on(doc, id, "change", move |_| {
+            let dragged =
+                with_app(|app| std::mem::replace(&mut app.dragging, false)).unwrap_or(false);
+            let mode = if dragged {
+                HistoryMode::Replace
+            } else {
+                HistoryMode::Push
+            };
             if let Some(doc) = document() {
                 if let Some(i) = input(&doc, &key) {
-                    apply_query_field(&key, &i.value(), HistoryMode::Push);
+                    apply_query_field(&key, &i.value(), mode);
                 }
             }
         })?;
@@ -620,6 +810,72 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
                 apply(move |c| *c = config, HistoryMode::Push);
             }
         })?;
+    }
+    for id in [
+        "os", "ref", "mu", "px", "py", "x0", "x1", "nx", "y0", "y1", "ny", "metric", "ens", "ek",
+        "es", "en", "eseed", "pT",
+    ] {
+        let key = id.to_string();
+        on(doc, id, "change", move |_| {
+            let Some(doc) = document() else { return };
+            let value = input(&doc, &key)
+                .map(|i| i.value())
+                .or_else(|| select(&doc, &key).map(|s| s.value()))
+                .unwrap_or_default();
+            apply_query_field(&key, &value, HistoryMode::Push);
+        })?;
+    }
+    on(doc, "figure-list", "click", |e| {
+        let Some(q) = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest("button").ok().flatten())
+            .and_then(|b| b.get_attribute("data-query"))
+        else {
+            return;
+        };
+        let parsed = parse_query(&q);
+        with_app(|app| app.issues = parsed.issues);
+        let config = parsed.config;
+        let view = config.view;
+        apply(move |c| *c = config, HistoryMode::Push);
+        scroll_to(match view {
+            View::Phase => "phase",
+            View::OneShot => "oneshot",
+            View::Preferences => "preferences",
+            View::Dynamics => "dynamics",
+        });
+    })?;
+    on(doc, "phase-run", "click", |_| phase_view::restart())?;
+    on(doc, "phase-cancel", "click", |_| phase_view::cancel())?;
+    on_mouse(doc, "chart-phase", "mousemove", |e| phase_view::hover(&e))?;
+    on_mouse(doc, "chart-phase", "click", |e| phase_view::click(&e))?;
+    on(doc, "export-json", "click", |_| export_json())?;
+    on(doc, "export-oneshot-json", "click", |_| export_json())?;
+    on(doc, "export-phase-json", "click", |_| export_json())?;
+    on(doc, "export-csv", "click", |_| {
+        let csv = with_app(|app| prefdyn::report::trajectory_csv(&app.results)).unwrap_or_default();
+        download("prefdyn-trajectory.csv", "text/csv", &csv);
+    })?;
+    on(doc, "export-phase-csv", "click", |_| {
+        let csv = with_app(|app| app.phase.csv(&app.config)).unwrap_or_default();
+        download("prefdyn-phase.csv", "text/csv", &csv);
+    })?;
+    for (btn, canvas, name) in [
+        ("export-policy-png", "chart-policy", "prefdyn-dynamics.png"),
+        (
+            "export-oneshot-png",
+            "chart-oneshot",
+            "prefdyn-one-shot.png",
+        ),
+        ("export-phase-png", "chart-phase", "prefdyn-phase.png"),
+        (
+            "export-matrix-png",
+            "chart-matrix",
+            "prefdyn-preferences.png",
+        ),
+    ] {
+        on(doc, btn, "click", move |_| download_canvas(canvas, name))?;
     }
     on(doc, "source", "change", |_| {
         let Some(doc) = document() else { return };
@@ -773,8 +1029,6 @@ fn edit_cell(raw: &str) {
             (Some((i, j)), Some(v)) if v.is_finite() && (0.0..=1.0).contains(&v) => {
                 let mut m = app.matrix.clone();
                 if m.set(i, j, prefdyn::config::quantise(v)).is_ok() {
-                    let labels = m.labels().to_vec();
-                    let _ = labels;
                     app.config.matrix = MatrixSource::Values {
                         k: m.k(),
                         upper: m.upper(),
@@ -791,6 +1045,71 @@ fn edit_cell(raw: &str) {
         }
     });
     apply(|_| {}, HistoryMode::Push);
+}
+
+/// The configuration (canonical query) and every result, as one JSON document.
+fn export_json() {
+    let text = with_app(|app| {
+        let mut v = serde_json::json!({
+            "query": to_query(&app.config),
+            "config": app.config,
+            "results": app.results,
+        });
+        v["results"]["phase"] = app.phase.to_json();
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    })
+    .unwrap_or_default();
+    download("prefdyn.json", "application/json", &text);
+}
+
+/// Offers `text` as a file download (Blob + object URL; no network).
+fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    click_link(name, &url);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn download_canvas(id: &str, name: &str) {
+    let Some(doc) = document() else { return };
+    let Some(c) = doc
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    if let Ok(url) = c.to_data_url() {
+        click_link(name, &url);
+    }
+}
+
+fn click_link(name: &str, href: &str) {
+    let Some(doc) = document() else { return };
+    let Ok(a) = doc.create_element("a") else {
+        return;
+    };
+    let _ = a.set_attribute("href", href);
+    let _ = a.set_attribute("download", name);
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&a);
+        if let Ok(a) = a.clone().dyn_into::<HtmlElement>() {
+            a.click();
+        }
+        let _ = body.remove_child(&a);
+    }
+}
+
+fn scroll_to(id: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
+    }
 }
 
 fn copy(text: &str, what: &str) {
@@ -955,7 +1274,7 @@ pub fn set_state(partial: JsValue) -> Result<JsValue, JsValue> {
 /// `results()`: the numbers the page shows.
 #[wasm_bindgen]
 pub fn results() -> Result<JsValue, JsValue> {
-    with_app(|app| results_js(&app.results)).ok_or("not started")?
+    with_app(|app| results_js(app)).ok_or("not started")?
 }
 
 /// `onUpdate(callback)`: called with `results()` after every change.
@@ -990,7 +1309,3 @@ fn expose_api() -> Result<(), JsValue> {
     js_sys::Reflect::set(&win, &JsValue::from_str("prefdyn"), &api)?;
     Ok(())
 }
-
-// Keep unused-import lints quiet for types only used in some cfgs.
-#[allow(dead_code)]
-fn _types(_: HtmlElement, _: HtmlSelectElement, _: HtmlInputElement) {}

@@ -81,6 +81,7 @@ fn round_label(v: &f64) -> String {
 }
 
 /// π_t(i) over rounds 0..=upto, one line per response, with the fixed point dashed.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_policy<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
@@ -661,4 +662,67 @@ pub fn draw_phase<DB: DrawingBackend>(
         nx,
         ny,
     })
+}
+
+/// One-shot optima side by side: one bar panel per strategy, all on the same [0, max] scale,
+/// one colour per response.
+pub fn draw_one_shot<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    panels: &[(String, Vec<f64>)],
+    labels: &[String],
+) -> DrawResult {
+    root.fill(&theme.bg).map_err(err)?;
+    if panels.is_empty() {
+        return root.present().map_err(err);
+    }
+    let y_max = panels
+        .iter()
+        .flat_map(|(_, p)| p.iter().copied())
+        .fold(0.0, f64::max)
+        .clamp(1e-3, 1.0)
+        * 1.08;
+    let font = ("sans-serif", px(scale, 11.0)).into_font().color(&theme.fg);
+    let areas = root.split_evenly((1, panels.len()));
+    for (idx, (area, (title, policy))) in areas.iter().zip(panels).enumerate() {
+        let k = policy.len();
+        let mut chart = ChartBuilder::on(area)
+            .margin(px(scale, 4.0))
+            .caption(title, font.clone())
+            .x_label_area_size(px(scale, if k <= 10 { 20.0 } else { 6.0 }))
+            .y_label_area_size(px(scale, if idx == 0 { 40.0 } else { 8.0 }))
+            .build_cartesian_2d(0f64..k as f64, 0f64..y_max)
+            .map_err(err)?;
+        let short: Vec<String> = labels.iter().map(|l| l.chars().take(3).collect()).collect();
+        let fmt_x = move |v: &f64| -> String {
+            let i = v.floor() as usize;
+            if (v - v.floor() - 0.5).abs() < 1e-9 {
+                short.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh()
+            .x_labels(k.min(10) * 2 + 1)
+            .x_label_formatter(&fmt_x)
+            .label_style(font.clone())
+            .light_line_style(theme.grid.mix(0.4))
+            .bold_line_style(theme.grid)
+            .axis_style(theme.fg);
+        if idx > 0 {
+            mesh.y_labels(0);
+        }
+        mesh.draw().map_err(err)?;
+        chart
+            .draw_series(policy.iter().enumerate().map(|(i, &v)| {
+                Rectangle::new(
+                    [(i as f64 + 0.12, 0.0), (i as f64 + 0.88, v)],
+                    series_colour(i).filled(),
+                )
+            }))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
 }

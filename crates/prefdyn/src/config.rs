@@ -194,11 +194,11 @@ impl Default for Config {
             solver: Solver::Ipo,
             params: MrsParams {
                 alpha: 1.0,
-                beta: 2.0,
+                beta: 3.0,
                 lam: 0.8,
                 eta: 1.0,
             },
-            rounds: 100,
+            rounds: 150,
             burn_in: 0,
             pi0: PolicySpec::Dirichlet(1),
             mu0: PolicySpec::Uniform,
@@ -769,7 +769,9 @@ pub fn parse_query(input: &str) -> Parsed {
         c.phase.y.max = c.phase.y.max.clamp(lo, hi);
     }
     Parsed {
-        config: c,
+        // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
+        // with Random SST) are reset, so that the parsed config equals its own link.
+        config: c.canonical(),
         issues: rd.issues,
     }
 }
@@ -781,6 +783,9 @@ fn infer_k(n: usize) -> Option<usize> {
 
 /// The canonical query: `v=1` then each non-default field in a fixed order.
 pub fn to_query(c: &Config) -> String {
+    // Compare canonical forms, so that parameters a family ignores (RPS's K, a
+    // deterministic family's seed) never make a default matrix look non-default.
+    let c = &c.canonical();
     let d = Config::default();
     let mut out: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string())];
     let mut push = |k: &'static str, v: String| out.push((k, v));
@@ -905,7 +910,7 @@ pub fn to_query(c: &Config) -> String {
                 if let Ensemble::Family {
                     family: df,
                     k: dk,
-                    param: dparam,
+                    param: _,
                     count: dc,
                     seed: ds,
                 } = &dp.ensemble
@@ -916,7 +921,10 @@ pub fn to_query(c: &Config) -> String {
                     if k != dk && *family != Family::RockPaperScissors {
                         push("ek", k.to_string());
                     }
-                    if fl(*param, *dparam) && (family.uses_sigma() || family.uses_strength()) {
+                    // parse_query's default for a missing `es` depends on the family
+                    // (σ = 1 for utility models, s = 0.5 otherwise).
+                    let missing = if family.uses_sigma() { 1.0 } else { 0.5 };
+                    if fl(*param, missing) && (family.uses_sigma() || family.uses_strength()) {
                         push("es", format_float(*param));
                     }
                     if count != dc {

@@ -242,11 +242,21 @@ pub struct IpoWorkspace {
     x: Vec<f64>,
     mu: Vec<f64>,
     pm: Vec<f64>,
+    /// `(1−a) x₀`, fixed during a run.
+    anchor: Vec<f64>,
+    /// `(1−α) μ₀`, fixed during a run.
+    offline: Vec<f64>,
 }
 
 /// Runs MRS-IPO from `x0 = log π₀` for `t_max` rounds, writing π₀..π_T into `out`
 /// (`(T+1) × K`). When a step leaves π unchanged (to 4ε), the remaining rounds are
-/// filled with the current policy instead of iterated.
+/// filled with the current policy instead of iterated. `x0` and `mu0` need K entries
+/// (with fewer, every π_t is NaN).
+///
+/// Every floating-point operation is the one of the plain loop (same operands, same
+/// order), so results are bit-for-bit those of the straightforward implementation;
+/// small K (2..=8) run a fully unrolled copy on fixed-size arrays (no bounds checks).
+/// The cost is dominated by the 2K `exp` and one `ln` per round.
 pub fn run_ipo_into(
     p: &PreferenceMatrix,
     x0: &[f64],
@@ -256,44 +266,124 @@ pub fn run_ipo_into(
     ws: &mut IpoWorkspace,
     out: &mut Vec<f64>,
 ) {
+    /// The rounds for a K known at compile time. `x` holds `log π₀` (normalised) and
+    /// `out[..K]` holds π₀ on entry; `out` has `t_max + 1` rows.
+    #[inline(always)]
+    fn rounds_fixed<const K: usize>(
+        p: &[f64],
+        anchor: &[f64],
+        offline: &[f64],
+        x_in: &[f64],
+        (a, kappa, alpha): (f64, f64, f64),
+        out: &mut [f64],
+    ) {
+        let mut rows_p = [[0.0; K]; K];
+        let (mut c, mut d, mut x, mut pi) = ([0.0; K], [0.0; K], [0.0; K], [0.0; K]);
+        for (i, row) in rows_p.iter_mut().enumerate() {
+            row.copy_from_slice(&p[i * K..(i + 1) * K]);
+        }
+        c.copy_from_slice(&anchor[..K]);
+        d.copy_from_slice(&offline[..K]);
+        x.copy_from_slice(&x_in[..K]);
+        pi.copy_from_slice(&out[..K]);
+        let mut rows = out.chunks_exact_mut(K).skip(1);
+        while let Some(next) = rows.next() {
+            let mut mu = [0.0; K];
+            for i in 0..K {
+                mu[i] = d[i] + alpha * pi[i];
+            }
+            let mut m = f64::NEG_INFINITY;
+            for i in 0..K {
+                let pm: f64 = rows_p[i].iter().zip(&mu).map(|(a, b)| a * b).sum();
+                let y = a * x[i] + c[i] + kappa * pm;
+                x[i] = y;
+                m = m.max(y);
+            }
+            let mut s = 0.0;
+            for i in 0..K {
+                s += (x[i] - m).exp();
+            }
+            let lse = m + s.ln();
+            let mut stationary = true;
+            for i in 0..K {
+                x[i] -= lse;
+                let v = x[i].exp();
+                stationary &= (pi[i] - v).abs() <= 4.0 * f64::EPSILON;
+                pi[i] = v;
+            }
+            next.copy_from_slice(&pi);
+            if stationary {
+                for row in rows {
+                    row.copy_from_slice(&pi);
+                }
+                break;
+            }
+        }
+    }
+
     let k = p.k();
     let (a, kappa, alpha) = (params.a(), params.kappa(), params.alpha);
     out.clear();
+    if x0.len() < k || mu0.len() < k {
+        out.resize((t_max + 1) * k, f64::NAN);
+        return;
+    }
     out.resize((t_max + 1) * k, 0.0);
     ws.x.clear();
     ws.x.extend_from_slice(x0);
     log_softmax_in_place(&mut ws.x);
-    ws.mu.resize(k, 0.0);
-    ws.pm.resize(k, 0.0);
     for i in 0..k {
         out[i] = ws.x[i].exp();
     }
+    ws.anchor.clear();
+    ws.anchor.extend(x0[..k].iter().map(|v| (1.0 - a) * v));
+    ws.offline.clear();
+    ws.offline
+        .extend(mu0[..k].iter().map(|v| (1.0 - alpha) * v));
+    let coef = (a, kappa, alpha);
+    let (pp, c, d, x) = (p.as_slice(), &ws.anchor[..], &ws.offline[..], &ws.x[..]);
+    match k {
+        2 => return rounds_fixed::<2>(pp, c, d, x, coef, out),
+        3 => return rounds_fixed::<3>(pp, c, d, x, coef, out),
+        4 => return rounds_fixed::<4>(pp, c, d, x, coef, out),
+        5 => return rounds_fixed::<5>(pp, c, d, x, coef, out),
+        6 => return rounds_fixed::<6>(pp, c, d, x, coef, out),
+        7 => return rounds_fixed::<7>(pp, c, d, x, coef, out),
+        8 => return rounds_fixed::<8>(pp, c, d, x, coef, out),
+        _ => {}
+    }
+
+    ws.x.truncate(k);
+    ws.mu.resize(k, 0.0);
+    ws.pm.resize(k, 0.0);
+    let (x, mu, pm) = (&mut ws.x[..], &mut ws.mu[..], &mut ws.pm[..]);
+    let (anchor, offline) = (&ws.anchor[..], &ws.offline[..]);
     let mut t = 0;
     while t < t_max {
         let (done, rest) = out.split_at_mut((t + 1) * k);
         let pi_t = &done[t * k..];
-        for i in 0..k {
-            ws.mu[i] = (1.0 - alpha) * mu0[i] + alpha * pi_t[i];
+        for ((m, d), v) in mu.iter_mut().zip(offline).zip(pi_t) {
+            *m = d + alpha * v;
         }
-        p.mul_vec_into(&ws.mu, &mut ws.pm);
+        p.mul_vec_into(mu, pm);
         let mut m = f64::NEG_INFINITY;
-        for i in 0..k {
-            let y = a * ws.x[i] + (1.0 - a) * x0[i] + kappa * ws.pm[i];
-            ws.x[i] = y;
+        for ((xi, ci), pi) in x.iter_mut().zip(anchor).zip(pm.iter()) {
+            let y = a * *xi + ci + kappa * pi;
+            *xi = y;
             m = m.max(y);
         }
         let mut s = 0.0;
-        for i in 0..k {
-            s += (ws.x[i] - m).exp();
+        for xi in x.iter() {
+            s += (xi - m).exp();
         }
         let lse = m + s.ln();
         let next = &mut rest[..k];
-        for i in 0..k {
-            ws.x[i] -= lse;
-            next[i] = ws.x[i].exp();
+        for (xi, n) in x.iter_mut().zip(next.iter_mut()) {
+            *xi -= lse;
+            *n = xi.exp();
         }
         t += 1;
-        if is_stationary(&done[(t - 1) * k..], next) {
+        if is_stationary(pi_t, next) {
             let (head, tail) = out.split_at_mut((t + 1) * k);
             let last = &head[t * k..];
             for chunk in tail.chunks_exact_mut(k) {

@@ -199,3 +199,39 @@ pub fn phase_setup(
         .map_err(|e| e.to_string())?;
     Ok((spec, members))
 }
+
+/// CSV of a trajectory: `t,"pi(label)"…,entropy`, one row per round (full precision).
+pub fn trajectory_csv(results: &Results) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let quoted: Vec<String> = results
+        .matrix
+        .labels
+        .iter()
+        .map(|l| format!("\"pi({})\"", l.replace('"', "\"\"")))
+        .collect();
+    let _ = writeln!(s, "t,{},entropy", quoted.join(","));
+    if let Some(d) = &results.dynamics {
+        let tr = &d.trajectory;
+        for t in 0..=tr.rounds() {
+            let row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
+            let _ = writeln!(s, "{t},{},{}", row.join(","), crate::simplex::entropy(tr.policy(t)));
+        }
+    }
+    s
+}
+
+/// CSV of a phase grid: `x_axis,y_axis,mean,sd,rho` per cell (row-major from the lowest y).
+pub fn phase_csv(config: &Config, grid: &crate::phase::PhaseGrid, rho: Option<&[f64]>) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "{},{},mean,sd,rho", config.phase.x.axis.key(), config.phase.y.axis.key());
+    for iy in 0..grid.ny {
+        for ix in 0..grid.nx {
+            let i = iy * grid.nx + ix;
+            let r = rho.and_then(|r| r.get(i)).copied().unwrap_or(f64::NAN);
+            let _ = writeln!(s, "{},{},{},{},{}", grid.x_values[ix], grid.y_values[iy], grid.mean[i], grid.sd[i], r);
+        }
+    }
+    s
+}

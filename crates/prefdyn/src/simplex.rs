@@ -42,16 +42,20 @@ pub fn l1_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum()
 }
 
-/// Index of the largest entry (first one on ties); `None` for an empty slice.
+/// Index of the largest entry; among entries within `1e-12·max(1, |max|)` of the largest,
+/// the first (so that rounding differences between platforms cannot change the answer).
+/// `None` for an empty slice or when every entry is NaN.
 pub fn argmax(v: &[f64]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for (i, &x) in v.iter().enumerate() {
-        match best {
-            Some(b) if v[b] >= x => {}
-            _ => best = Some(i),
-        }
+    let m = v
+        .iter()
+        .copied()
+        .filter(|x| !x.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if v.is_empty() || m == f64::NEG_INFINITY && v.iter().all(|x| x.is_nan()) {
+        return None;
     }
-    best
+    let tol = 1e-12 * m.abs().max(1.0);
+    v.iter().position(|&x| x >= m - tol)
 }
 
 /// Why a vector is not a strictly positive distribution.
