@@ -47,8 +47,9 @@ struct App {
     listeners: Vec<js_sys::Function>,
     entropies: Vec<f64>,
     phase: phase_view::PhaseState,
-    /// A slider drag in progress: its first `input` pushes a history entry, the rest replace it.
-    dragging: bool,
+    /// The URL before a slider drag began: `input` events replace the current entry, the
+    /// final `change` restores this URL and pushes the new one (one entry per drag).
+    drag_origin: Option<String>,
 }
 
 thread_local! {
@@ -119,7 +120,7 @@ pub fn start() -> Result<(), JsValue> {
             listeners: vec![],
             entropies: vec![],
             phase: phase_view::PhaseState::default(),
-            dragging: false,
+            drag_origin: None,
         })
     });
     wire_events(&doc)?;
@@ -199,6 +200,12 @@ fn results_js(app: &App) -> Result<JsValue, JsValue> {
     v["phase"] = app.phase.to_json();
     let s = serde_json::to_string(&v).map_err(|e| JsValue::from_str(&e.to_string()))?;
     js_sys::JSON::parse(&s)
+}
+
+/// The page's path and query.
+fn current_url() -> Option<String> {
+    let loc = web_sys::window()?.location();
+    Some(format!("{}{}", loc.pathname().ok()?, loc.search().ok()?))
 }
 
 fn replace_url(config: &Config, mode: HistoryMode) {
@@ -732,30 +739,27 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
     for id in ["alpha", "beta", "lam", "eta", "T", "speed", "ob", "eps"] {
         let key = id.to_string();
         on(doc, id, "input", move |_| {
-            let first = with_app(|app| !std::mem::replace(&mut app.dragging, true)).unwrap_or(true);
-            let mode = if first {
-                HistoryMode::Push
-            } else {
-                HistoryMode::Replace
-            };
+            with_app(|app| {
+                if app.drag_origin.is_none() {
+                    app.drag_origin = current_url();
+                }
+            });
             if let Some(doc) = document() {
                 if let Some(i) = input(&doc, &key) {
-                    apply_query_field(&key, &i.value(), mode);
+                    apply_query_field(&key, &i.value(), HistoryMode::Replace);
                 }
             }
         })?;
         let key = id.to_string();
         on(doc, id, "change", move |_| {
-            let dragged =
-                with_app(|app| std::mem::replace(&mut app.dragging, false)).unwrap_or(false);
-            let mode = if dragged {
-                HistoryMode::Replace
-            } else {
-                HistoryMode::Push
-            };
+            if let Some(origin) = with_app(|app| app.drag_origin.take()).flatten() {
+                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&origin));
+                }
+            }
             if let Some(doc) = document() {
                 if let Some(i) = input(&doc, &key) {
-                    apply_query_field(&key, &i.value(), mode);
+                    apply_query_field(&key, &i.value(), HistoryMode::Push);
                 }
             }
         })?;
@@ -968,17 +972,20 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
         );
         copy(&snippet, "Embed snippet copied");
     })?;
-    // Keyboard: space = play/pause, arrows = step (not while typing in a field).
+    // Keyboard: space = play/pause, arrows = step, except while a form control has the
+    // focus (sliders, fields and buttons keep their own keys).
     let key_cb = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(|e: web_sys::KeyboardEvent| {
-        let typing = e
+        let in_control = e
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
             .map(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    && el.get_attribute("type").as_deref() != Some("range")
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
             })
             .unwrap_or(false);
-        if typing {
+        if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
             return;
         }
         match e.key().as_str() {
