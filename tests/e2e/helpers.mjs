@@ -3,7 +3,7 @@
 // own numbers (the `results` example) and canvas pixel statistics.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -391,4 +391,179 @@ export async function setControl(page, id, value) {
 /** Query parameters of a search string as a plain object. */
 export function params(search) {
   return Object.fromEntries(new URLSearchParams(search.replace(/^\?/, '')));
+}
+
+// ---- added for oneshot / phase / exports / presets ----
+
+let cliBin = null;
+
+/** Builds the native CLI (`cargo build -p prefdyn-cli`) once per process; returns the binary. */
+export function cliBinary() {
+  if (cliBin) return cliBin;
+  try {
+    execFileSync('cargo', ['build', '-q', '-p', 'prefdyn-cli'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    throw new Error(`cargo build -p prefdyn-cli failed:\n${e.stderr || e.message}`);
+  }
+  const target = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.CARGO_TARGET_DIR) : join(ROOT, 'target');
+  cliBin = join(target, 'debug', 'prefdyn');
+  assert.ok(existsSync(cliBin), `CLI not found at ${cliBin}`);
+  return cliBin;
+}
+
+/**
+ * `prefdyn run QUERY --quiet` of the native CLI: `{query, results, phase}` where `phase` is
+ * `{grid, rho}` when the query has `view=phase` (NaN → null, as on the page).
+ */
+export function cli(query) {
+  const out = execFileSync(cliBinary(), ['run', query.replace(/^\?/, ''), '--quiet'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return JSON.parse(out);
+}
+
+/** Waits until `results().phase.done` (the grid and its ρ = 1 boundary are complete). */
+export async function waitPhaseDone(page, timeout = 30000) {
+  await page.waitForFunction(() => {
+    const p = window.prefdyn.results().phase;
+    return p && p.done && !p.running;
+  }, null, { timeout, polling: 100 });
+}
+
+/**
+ * Clicks `selector` and returns the download it starts: `{name, buffer, text}`. The page
+ * makes downloads with an `<a download>` click on a Blob or data URL.
+ */
+export async function captureDownload(page, selector, timeout = 10000) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout }), page.click(selector)]);
+  const failure = await download.failure();
+  assert.equal(failure, null, `download from ${selector} failed: ${failure}`);
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  const buffer = Buffer.concat(chunks);
+  return { name: download.suggestedFilename(), buffer, text: buffer.toString('utf8') };
+}
+
+/** Width and height of a PNG file; asserts the signature and the IHDR chunk. */
+export function pngSize(buffer) {
+  const magic = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  assert.ok(buffer.length > 33, `PNG too short (${buffer.length} bytes)`);
+  assert.deepEqual([...buffer.subarray(0, 8)], magic, 'PNG signature');
+  assert.equal(buffer.subarray(12, 16).toString('latin1'), 'IHDR', 'PNG starts with IHDR');
+  return { width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20) };
+}
+
+/** Minimal CSV parser (quoted fields with "" escapes, no embedded newlines): rows of strings. */
+export function parseCsv(text) {
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const out = [];
+      let cur = '';
+      let quoted = false;
+      for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quoted) {
+          if (ch === '"' && line[i + 1] === '"') {
+            cur += '"';
+            i++;
+          } else if (ch === '"') quoted = false;
+          else cur += ch;
+        } else if (ch === '"') quoted = true;
+        else if (ch === ',') {
+          out.push(cur);
+          cur = '';
+        } else cur += ch;
+      }
+      out.push(cur);
+      return out;
+    });
+}
+
+/** Parses a CSV number the way Rust prints f64 (`NaN`, `inf`, `-inf` included). */
+export function csvNumber(s) {
+  if (s === 'NaN') return NaN;
+  if (s === 'inf') return Infinity;
+  if (s === '-inf') return -Infinity;
+  const v = Number(s);
+  assert.ok(s.trim() !== '' && !Number.isNaN(v), `not a number in the CSV: "${s}"`);
+  return v;
+}
+
+/**
+ * The phase heatmap's plot area in CSS pixels relative to `#chart-phase`, found through the
+ * page's own hit test: the mouse is moved over the canvas and `#phase-hover` tells whether
+ * a cell is under it. Returns `{left, top, right, bottom, cellW, cellH, nx, ny}`.
+ */
+export async function phasePlotRect(page) {
+  const box = await page.$eval('#chart-phase', (c) => {
+    c.scrollIntoView({ block: 'center' });
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y, w: r.width, h: r.height };
+  });
+  const { nx, ny } = await page.evaluate(() => window.prefdyn.results().phase.grid);
+  const hits = async (x, y) => {
+    await page.$eval('#phase-hover', (el) => {
+      el.textContent = '';
+    });
+    await page.mouse.move(box.x + x, box.y + y);
+    return page.$eval('#phase-hover', (el) => el.textContent.length > 0);
+  };
+  // A point inside: the canvas centre is inside the plot for every layout in use.
+  const [cx, cy] = [box.w / 2, box.h / 2];
+  assert.ok(await hits(cx, cy), 'the centre of #chart-phase is over a cell (hover shows its numbers)');
+  // Binary search for each edge between an outside point and the inside point (0.25 px).
+  const edge = async (outside, inside, probe) => {
+    let [o, i] = [outside, inside];
+    while (Math.abs(i - o) > 0.25) {
+      const m = (o + i) / 2;
+      if (await probe(m)) i = m;
+      else o = m;
+    }
+    return i;
+  };
+  const left = await edge(0, cx, (x) => hits(x, cy));
+  const right = await edge(box.w - 0.5, cx, (x) => hits(x, cy));
+  const top = await edge(0, cy, (y) => hits(cx, y));
+  const bottom = await edge(box.h - 0.5, cy, (y) => hits(cx, y));
+  await page.mouse.move(0, 0);
+  return { left, top, right, bottom, cellW: (right - left) / nx, cellH: (bottom - top) / ny, nx, ny };
+}
+
+/**
+ * Viewport position of the centre of phase cell (ix, iy) (iy grows upwards) for
+ * `page.mouse`, after scrolling `#chart-phase` into view. `rect` is from `phasePlotRect`.
+ */
+export async function phaseCellPoint(page, rect, ix, iy) {
+  const box = await page.$eval('#chart-phase', (c) => {
+    c.scrollIntoView({ block: 'center' });
+    const r = c.getBoundingClientRect();
+    return { x: r.x, y: r.y };
+  });
+  return {
+    x: box.x + rect.left + (ix + 0.5) * rect.cellW,
+    y: box.y + rect.top + (rect.ny - 1 - iy + 0.5) * rect.cellH,
+  };
+}
+
+/** Number of pixels of canvas `id` within `tol` (per channel) of each `[r, g, b]` colour. */
+export async function colourCounts(page, id, colours, tol = 6) {
+  return page.evaluate(([id, colours, tol]) => {
+    const c = document.getElementById(id);
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const counts = colours.map(() => 0);
+    for (let p = 0; p < data.length; p += 4) {
+      colours.forEach((col, i) => {
+        if (Math.abs(data[p] - col[0]) <= tol && Math.abs(data[p + 1] - col[1]) <= tol && Math.abs(data[p + 2] - col[2]) <= tol) counts[i]++;
+      });
+    }
+    return counts;
+  }, [id, colours, tol]);
+}
+
+/** The paper presets of `crates/prefdyn/src/figures.rs`: `[{id, figure, query}]` in order. */
+export function figurePresets() {
+  const src = readFileSync(join(ROOT, 'crates', 'prefdyn', 'src', 'figures.rs'), 'utf8');
+  const re = /id:\s*"([^"]+)",\s*figure:\s*"([^"]+)",[\s\S]*?query:\s*"([^"]+)"/g;
+  return [...src.matchAll(re)].map((m) => ({ id: m[1], figure: m[2], query: m[3] }));
 }

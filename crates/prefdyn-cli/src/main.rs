@@ -58,7 +58,8 @@ enum Command {
         quiet: bool,
     },
     /// Regenerates every paper preset (Figures 1–5 and the real-data runs) as PNG, SVG and
-    /// CSV, with a summary table (summary.md, summary.json) of what each shows in numbers.
+    /// CSV, with a summary table (summary.md, summary.json) of what each shows in numbers,
+    /// followed by one row per finding of the paper (claim, numbers, whether it holds).
     Figures {
         #[arg(long, default_value = "figures")]
         out: PathBuf,
@@ -162,9 +163,24 @@ fn run() -> Result<(), String> {
                 )?;
                 rows.push(output::summary_row(f, &run, &to_query(&config)));
             }
-            let md = output::summary_markdown(&rows);
+            if !quiet {
+                eprintln!("findings: the paper's claims measured on seeded instances");
+            }
+            let findings: Vec<output::FindingRow> = prefdyn::findings::all()
+                .iter()
+                .map(output::finding_row)
+                .collect();
+            for f in findings.iter().filter(|f| !f.holds) {
+                eprintln!("warning: {} does not hold: {}", f.id, f.numbers);
+            }
+            let md = format!(
+                "{}\n{}",
+                output::summary_markdown(&rows),
+                output::findings_markdown(&findings)
+            );
             write(&out.join("summary.md"), md.as_bytes())?;
-            let js = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+            let js = serde_json::to_string_pretty(&output::summary_json(&rows, &findings))
+                .map_err(|e| e.to_string())?;
             write(&out.join("summary.json"), js.as_bytes())?;
             if !quiet {
                 println!("{md}");

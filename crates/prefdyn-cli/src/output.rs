@@ -193,3 +193,66 @@ pub fn summary_markdown(rows: &[SummaryRow]) -> String {
     }
     s
 }
+
+/// One row of the summary per finding of the paper (`prefdyn::findings`), after the
+/// figure rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow {
+    /// Always `"finding"` (figure rows have a `figure` field instead).
+    pub kind: &'static str,
+    pub id: String,
+    /// The paper's claim.
+    pub claim: String,
+    /// What was measured, in numbers (one line).
+    pub numbers: String,
+    /// Whether the claim holds on these instances with the stated margins.
+    pub holds: bool,
+    /// Every number behind the row.
+    pub details: Value,
+}
+
+pub fn finding_row(f: &prefdyn::findings::Finding) -> FindingRow {
+    FindingRow {
+        kind: "finding",
+        id: f.id.into(),
+        claim: f.title.into(),
+        numbers: f.summary.clone(),
+        holds: f.holds,
+        details: f.numbers.clone(),
+    }
+}
+
+/// A Markdown table cell: pipes escaped, line breaks removed.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The findings' table, appended after the figures' table in summary.md.
+pub fn findings_markdown(rows: &[FindingRow]) -> String {
+    let mut s = String::from("| id | claim | numbers | holds |\n|---|---|---|---|\n");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} |",
+            r.id,
+            cell(&r.claim),
+            cell(&r.numbers),
+            if r.holds { "yes" } else { "**no**" }
+        );
+    }
+    s
+}
+
+/// summary.json: the figure rows, then the finding rows.
+pub fn summary_json(figures: &[SummaryRow], findings: &[FindingRow]) -> Value {
+    let mut rows: Vec<Value> = figures
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+        .collect();
+    rows.extend(
+        findings
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null)),
+    );
+    Value::Array(rows)
+}

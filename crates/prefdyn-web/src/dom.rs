@@ -103,3 +103,22 @@ pub fn on_mouse(
     cb.forget();
     Ok(())
 }
+
+/// A `requestAnimationFrame` callback, kept for the page's lifetime.
+pub type FrameCallback = Closure<dyn FnMut(f64)>;
+
+/// Where a self-rescheduling frame loop keeps its callback.
+pub type FrameSlot = std::thread::LocalKey<std::cell::RefCell<Option<FrameCallback>>>;
+
+/// Requests the next animation frame for the loop in `slot`, creating its callback with
+/// `make` the first time (the callback calls this again to keep the loop going).
+pub fn request_frame(slot: &'static FrameSlot, make: impl FnOnce() -> FrameCallback) {
+    slot.with(|f| {
+        if f.borrow().is_none() {
+            *f.borrow_mut() = Some(make());
+        }
+        if let (Some(cb), Some(w)) = (f.borrow().as_ref(), web_sys::window()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    });
+}

@@ -1176,54 +1176,43 @@ fn toggle_play() {
 }
 
 thread_local! {
-    static FRAME: RefCell<Option<Closure<dyn FnMut(f64)>>> = const { RefCell::new(None) };
-}
-
-fn schedule_frame() {
-    FRAME.with(|f| {
-        if let (Some(cb), Some(w)) = (f.borrow().as_ref(), web_sys::window()) {
-            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-        }
-    });
+    static FRAME: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
 }
 
 /// The self-rescheduling play loop: advances the cursor at `speed` rounds per second.
 fn request_frame() {
-    FRAME.with(|f| {
-        if f.borrow().is_none() {
-            *f.borrow_mut() = Some(Closure::new(move |ts: f64| {
-                let again = with_app(|app| {
-                    if !app.playing {
-                        return false;
-                    }
-                    let t = app
-                        .results
-                        .dynamics
-                        .as_ref()
-                        .map(|d| d.trajectory.rounds())
-                        .unwrap_or(0);
-                    let dt = (ts - app.last_frame).max(0.0) / 1000.0;
-                    let adv = (dt * app.config.speed).floor() as usize;
-                    if adv > 0 {
-                        app.cursor = (app.cursor + adv).min(t);
-                        app.last_frame = ts;
-                        render(app);
-                    }
-                    if app.cursor >= t {
-                        app.playing = false;
-                        sync_controls(app);
-                        return false;
-                    }
-                    true
-                })
-                .unwrap_or(false);
-                if again {
-                    schedule_frame();
+    dom::request_frame(&FRAME, || {
+        Closure::new(move |ts: f64| {
+            let again = with_app(|app| {
+                if !app.playing {
+                    return false;
                 }
-            }));
-        }
+                let t = app
+                    .results
+                    .dynamics
+                    .as_ref()
+                    .map(|d| d.trajectory.rounds())
+                    .unwrap_or(0);
+                let dt = (ts - app.last_frame).max(0.0) / 1000.0;
+                let adv = (dt * app.config.speed).floor() as usize;
+                if adv > 0 {
+                    app.cursor = (app.cursor + adv).min(t);
+                    app.last_frame = ts;
+                    render(app);
+                }
+                if app.cursor >= t {
+                    app.playing = false;
+                    sync_controls(app);
+                    return false;
+                }
+                true
+            })
+            .unwrap_or(false);
+            if again {
+                request_frame();
+            }
+        })
     });
-    schedule_frame();
 }
 
 // ---- window.prefdyn ----

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::charts::{Surface, Theme};
-use crate::dom::{document, log_error, now, set_text};
+use crate::dom::{document, log_error, now, request_frame, set_text, FrameCallback};
 use crate::{apply, with_app, App, HistoryMode};
 
 /// Milliseconds of computing per animation frame.
@@ -99,7 +99,7 @@ fn key_of(app: &App) -> String {
 }
 
 thread_local! {
-    static FRAME: RefCell<Option<Closure<dyn FnMut(f64)>>> = const { RefCell::new(None) };
+    static FRAME: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
 }
 
 /// Starts a new sweep when the inputs changed since the last one.
@@ -170,17 +170,12 @@ pub fn cancel() {
 }
 
 fn schedule() {
-    FRAME.with(|f| {
-        if f.borrow().is_none() {
-            *f.borrow_mut() = Some(Closure::new(|_ts: f64| {
-                if work() {
-                    schedule();
-                }
-            }));
-        }
-        if let (Some(cb), Some(w)) = (f.borrow().as_ref(), web_sys::window()) {
-            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-        }
+    request_frame(&FRAME, || {
+        Closure::new(|_ts: f64| {
+            if work() {
+                schedule();
+            }
+        })
     });
 }
 

@@ -206,7 +206,7 @@ impl Default for Config {
             oneshot_solver: Solver::Ipo,
             oneshot_beta: 2.0,
             oneshot_ref: PolicySpec::Uniform,
-            epsilon: 0.05,
+            epsilon: 0.01,
             custom_mu: PolicySpec::Uniform,
             phase: PhaseConfig {
                 x: AxisRange {

@@ -48,18 +48,46 @@ pub fn dpo_gradient(p: &PreferenceMatrix, mu: &[f64], z: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// Hessian: the graph Laplacian with weights `μ_k μ_l σ(z_k − z_l) σ(z_l − z_k)`.
-fn dpo_hessian(mu: &[f64], z: &[f64]) -> DMatrix<f64> {
+/// The gradient per unit of sampling weight, `r_a = (∂f/∂z_a)/μ_a
+/// = Σ_b μ_b [P_ba σ(z_a − z_b) − P_ab σ(z_b − z_a)]`. It vanishes exactly where the
+/// gradient does, but does not shrink with `μ_a`: a rarely sampled response's optimum is
+/// as well determined as any other's, and this is what the solver drives to zero.
+pub fn dpo_scaled_gradient(p: &PreferenceMatrix, mu: &[f64], z: &[f64]) -> Vec<f64> {
+    let k = p.k();
+    (0..k)
+        .map(|a| {
+            (0..k)
+                .filter(|&b| b != a)
+                .map(|b| {
+                    let d = z[a] - z[b];
+                    mu[b] * (p.get(b, a) * logistic(d) - p.get(a, b) * logistic(-d))
+                })
+                .sum()
+        })
+        .collect()
+}
+
+/// The Newton matrix for `r(z) = 0`: `∂r/∂z` (the Hessian, the graph Laplacian with
+/// weights `μ_k μ_l σ(z_k−z_l) σ(z_l−z_k)`, with row a divided by `μ_a`), plus `1 μᵀ`,
+/// which removes the null direction of constants (`μᵀ ∂r/∂z = 0`, `μᵀ r = 0`) without
+/// changing the step on `μᵀ dz = 0`. Row scaling keeps it well conditioned when some
+/// `μ_a` are tiny, where `H + 11ᵀ/K` is numerically singular.
+fn dpo_newton_matrix(mu: &[f64], z: &[f64]) -> DMatrix<f64> {
     let k = mu.len();
     let mut h = DMatrix::zeros(k, k);
     for a in 0..k {
         for b in a + 1..k {
             let d = z[a] - z[b];
-            let w = mu[a] * mu[b] * logistic(d) * logistic(-d);
-            h[(a, b)] -= w;
-            h[(b, a)] -= w;
-            h[(a, a)] += w;
-            h[(b, b)] += w;
+            let w = logistic(d) * logistic(-d);
+            h[(a, b)] -= mu[b] * w;
+            h[(b, a)] -= mu[a] * w;
+            h[(a, a)] += mu[b] * w;
+            h[(b, b)] += mu[a] * w;
+        }
+    }
+    for a in 0..k {
+        for b in 0..k {
+            h[(a, b)] += mu[b];
         }
     }
     h
@@ -104,15 +132,23 @@ impl DpoOutcome {
                 .collect(),
         };
         log_softmax_in_place(&mut y);
-        y.iter().map(|v| v.exp()).collect()
+        // Renormalise: with large |z/β| the log-sum-exp loses digits and the exponentials
+        // alone can miss 1 by more than rounding.
+        let pi: Vec<f64> = y.iter().map(|v| v.exp()).collect();
+        let s: f64 = pi.iter().sum();
+        pi.iter().map(|v| v / s).collect()
     }
 }
 
-/// Newton tolerance on the gradient's max norm.
+/// Newton tolerance on the max norm of the scaled gradient `r` (of order 1 away from the
+/// optimum whatever μ is).
 const GRAD_TOL: f64 = 1e-13;
 const MAX_NEWTON: usize = 100;
 
-/// Damped Newton on the sum-zero subspace: `(H + 11ᵀ/K) dz = −g`, Armijo backtracking.
+/// Damped Newton for `∇f = 0`: the step solves `H dz = −g` on the sum-zero subspace (as
+/// `(D_μ⁻¹H + 1μᵀ) dz = −D_μ⁻¹g`, well conditioned for tiny μ), with Armijo backtracking
+/// on `‖r‖²`, `r = D_μ⁻¹ g`, for which the Newton step is a descent direction (the loss
+/// itself cannot see responses with tiny μ).
 /// `warm` is an optional starting point (e.g. the previous round's `z*`).
 /// Returns `None` only if the digraph is not strongly connected.
 pub fn dpo_newton(
@@ -129,49 +165,42 @@ pub fn dpo_newton(
         _ => vec![0.0; k],
     };
     centre(&mut z);
-    let scale = mu
-        .iter()
-        .map(|m| m * m)
-        .fold(0.0, f64::max)
-        .max(f64::MIN_POSITIVE);
-    let mut f = dpo_loss(p, mu, &z);
+    let norm2 = |r: &[f64]| r.iter().map(|v| v * v).sum::<f64>();
+    let mut r = dpo_scaled_gradient(p, mu, &z);
+    let mut psi = norm2(&r);
     let mut iterations = 0;
     for _ in 0..MAX_NEWTON {
-        let g = dpo_gradient(p, mu, &z);
-        let gmax = g.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        if gmax <= GRAD_TOL * scale {
+        let rmax = r.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+        if rmax <= GRAD_TOL {
             break;
         }
         iterations += 1;
-        let mut h = dpo_hessian(mu, &z);
-        h.add_scalar_mut(1.0 / k as f64);
-        let rhs = -DVector::from_vec(g.clone());
-        let dz = match h.clone().cholesky() {
-            Some(c) => c.solve(&rhs),
-            None => match h.lu().solve(&rhs) {
-                Some(s) => s,
-                None => rhs,
-            },
+        let rhs = -DVector::from_vec(r.clone());
+        let Some(dz) = dpo_newton_matrix(mu, &z).lu().solve(&rhs) else {
+            break;
         };
         let dz_max = dz.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        if dz_max <= 1e-15 * (1.0 + z.iter().fold(0.0_f64, |m, v| m.max(v.abs()))) {
+        if !dz_max.is_finite()
+            || dz_max <= 1e-15 * (1.0 + z.iter().fold(0.0_f64, |m, v| m.max(v.abs())))
+        {
             break;
         }
-        let slope: f64 = g.iter().zip(dz.iter()).map(|(a, b)| a * b).sum();
         let mut t = 1.0;
         let mut accepted = false;
         for _ in 0..60 {
-            let trial: Vec<f64> = z.iter().zip(dz.iter()).map(|(a, b)| a + t * b).collect();
-            let ft = dpo_loss(p, mu, &trial);
-            if ft <= f + 1e-4 * t * slope || (ft - f).abs() <= 1e-15 * f.abs() {
+            let mut trial: Vec<f64> = z.iter().zip(dz.iter()).map(|(a, b)| a + t * b).collect();
+            centre(&mut trial);
+            let rt = dpo_scaled_gradient(p, mu, &trial);
+            let psit = norm2(&rt);
+            if psit <= (1.0 - 1e-4 * t) * psi {
                 z = trial;
-                f = ft;
+                r = rt;
+                psi = psit;
                 accepted = true;
                 break;
             }
             t *= 0.5;
         }
-        centre(&mut z);
         if !accepted {
             break;
         }

@@ -80,7 +80,7 @@ pub enum DynamicsError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The last step is below 1e-9 in L1.
+    /// The last step is below 1e-9 in L1 (and the run is neither oscillating nor collapsing).
     Converged,
     /// The late swing (last quarter) is ≥ 1e-4 and not shrinking (≥ 0.9 × the third quarter's).
     Oscillating,
@@ -181,26 +181,25 @@ fn swing(policies: &[f64], k: usize, from: usize, to: usize) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// The verdict for `policies` (`(T+1) × K`).
+/// The verdict for `policies` (`(T+1) × K`), tested in this order: oscillating (the swing
+/// over the last quarter is ≥ 1e-4 and ≥ 0.9 × the third quarter's: a sustained cycle, even
+/// one that passes near the vertices), collapsing (`max π_T > 1 − 1e-3`), converged (the
+/// last step is below 1e-9 in L1), else not settled.
 pub fn verdict(policies: &[f64], k: usize) -> Verdict {
     let t_end = policies.len() / k - 1;
     let last = &policies[t_end * k..];
-    if last.iter().copied().fold(0.0, f64::max) > 1.0 - 1e-3 {
-        return Verdict::Collapsing;
-    }
-    if t_end == 0 {
-        return Verdict::NotSettled;
-    }
-    let step = l1_distance(last, &policies[(t_end - 1) * k..t_end * k]);
-    if step < 1e-9 {
-        return Verdict::Converged;
-    }
     if t_end >= 8 {
         let q3 = swing(policies, k, t_end / 2, 3 * t_end / 4);
         let q4 = swing(policies, k, 3 * t_end / 4, t_end);
         if q4 >= 1e-4 && q4 >= 0.9 * q3 {
             return Verdict::Oscillating;
         }
+    }
+    if last.iter().copied().fold(0.0, f64::max) > 1.0 - 1e-3 {
+        return Verdict::Collapsing;
+    }
+    if t_end > 0 && l1_distance(last, &policies[(t_end - 1) * k..t_end * k]) < 1e-9 {
+        return Verdict::Converged;
     }
     Verdict::NotSettled
 }

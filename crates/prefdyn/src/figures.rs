@@ -81,7 +81,7 @@ pub const FIGURES: [FigurePreset; 10] = [
         figure: "Figure 5",
         title: "Cyclic ensemble: the effect of α at β = 2, λ = 0.8",
         query: "v=1&view=phase&px=alpha&x0=0&x1=1&nx=41&py=betalam&y0=1.6&y1=1.6&ny=1&metric=var&ens=cyclic&ek=5&es=0.5&en=16&pT=300",
-        description: "βλ fixed at 1.6 (β = 2, λ = 0.8), α from 0 to 1: the time-averaged variance rises with α. For circulant P the onset is α* = √(1 − a²)/(κω) (MODEL.md); with these random cyclic matrices most runs stay below it, so the variance grows without a sharp transition.",
+        description: "βλ fixed at 1.6 (β = 2, λ = 0.8), α from 0 to 1 over 16 random cyclic 5×5 matrices: the time-averaged variance rises with α, but every run still converges. For circulant P the onset of oscillation is α* = √(1 − a²)/(κω) (MODEL.md); here a = 0.8 and κ = 2, so α* ≈ 1.04 for rock–paper–scissors and α* > 1 for every matrix of this ensemble: at β = 2, λ = 0.8 the onset lies just beyond fully on-policy sampling.",
     },
     FigurePreset {
         id: "arena",

@@ -10,6 +10,7 @@ pub mod config;
 pub mod dpo;
 pub mod dynamics;
 pub mod figures;
+pub mod findings;
 pub mod generators;
 pub mod ipo;
 pub mod phase;

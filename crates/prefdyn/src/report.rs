@@ -215,7 +215,12 @@ pub fn trajectory_csv(results: &Results) -> String {
         let tr = &d.trajectory;
         for t in 0..=tr.rounds() {
             let row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
-            let _ = writeln!(s, "{t},{},{}", row.join(","), crate::simplex::entropy(tr.policy(t)));
+            let _ = writeln!(
+                s,
+                "{t},{},{}",
+                row.join(","),
+                crate::simplex::entropy(tr.policy(t))
+            );
         }
     }
     s
@@ -225,12 +230,21 @@ pub fn trajectory_csv(results: &Results) -> String {
 pub fn phase_csv(config: &Config, grid: &crate::phase::PhaseGrid, rho: Option<&[f64]>) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "{},{},mean,sd,rho", config.phase.x.axis.key(), config.phase.y.axis.key());
+    let _ = writeln!(
+        s,
+        "{},{},mean,sd,rho",
+        config.phase.x.axis.key(),
+        config.phase.y.axis.key()
+    );
     for iy in 0..grid.ny {
         for ix in 0..grid.nx {
             let i = iy * grid.nx + ix;
             let r = rho.and_then(|r| r.get(i)).copied().unwrap_or(f64::NAN);
-            let _ = writeln!(s, "{},{},{},{},{}", grid.x_values[ix], grid.y_values[iy], grid.mean[i], grid.sd[i], r);
+            let _ = writeln!(
+                s,
+                "{},{},{},{},{}",
+                grid.x_values[ix], grid.y_values[iy], grid.mean[i], grid.sd[i], r
+            );
         }
     }
     s

@@ -116,6 +116,11 @@ fn helmert_basis(k: usize) -> DMatrix<f64> {
 
 /// Spectral radius of the MRS-IPO Jacobian `J = a I + κ α P D(π*)` on the quotient by
 /// constants (`J 1 = a 1`), computed as `ρ(Qᵀ J Q)` with Q an orthonormal basis of `1⊥`.
+///
+/// `Qᵀ J Q = a I + κα M` with `M = Qᵀ P D Q`, so the eigenvalues are `a + κα λ(M)`: the
+/// Schur iteration runs on M, whose scale does not depend on a, κ, α. (Run on `Qᵀ J Q`
+/// itself it can cycle forever when κα is small and the matrix is close to `a I`.) The
+/// iteration is bounded; if it does not converge, ρ is estimated by Gelfand's formula.
 pub fn jacobian_spectral_radius(
     p: &PreferenceMatrix,
     pi_star: &[f64],
@@ -124,18 +129,49 @@ pub fn jacobian_spectral_radius(
     alpha: f64,
 ) -> f64 {
     let k = p.k();
+    let c = kappa * alpha;
+    if c == 0.0 {
+        return a.abs();
+    }
     let d = DMatrix::from_fn(k, k, |i, j| {
         (if i == j { pi_star[i] } else { 0.0 }) - pi_star[i] * pi_star[j]
     });
     let pm = DMatrix::from_row_slice(k, k, p.as_slice());
-    let j = DMatrix::<f64>::identity(k, k) * a + (pm * d) * (kappa * alpha);
     let q = helmert_basis(k);
-    let restricted = q.transpose() * j * q;
-    restricted
-        .complex_eigenvalues()
-        .iter()
-        .map(|z| z.norm())
-        .fold(0.0, f64::max)
+    let m = q.transpose() * (pm * d) * &q;
+    let n = m.nrows();
+    let max_niter = 30 * n + 60;
+    let schur = m
+        .clone()
+        .try_schur(f64::EPSILON, max_niter)
+        .or_else(|| m.clone().try_schur(1e-12, max_niter));
+    match schur {
+        Some(s) => s
+            .complex_eigenvalues()
+            .iter()
+            .map(|z| (a + c * z.re).hypot(c * z.im))
+            .fold(0.0, f64::max),
+        None => gelfand_radius(&(DMatrix::<f64>::identity(n, n) * a + m * c)),
+    }
+}
+
+/// `ρ(A) = lim ‖A^(2^j)‖^(1/2^j)`, by repeated squaring with rescaling (a fallback only).
+fn gelfand_radius(a: &DMatrix<f64>) -> f64 {
+    let mut m = a.clone();
+    let mut log_scale = 0.0; // m = A^(2^j) / exp(log_scale)
+    let mut power = 1.0;
+    for _ in 0..12 {
+        let norm = m.norm();
+        if !(norm > 0.0 && norm.is_finite()) {
+            return if norm == 0.0 { 0.0 } else { f64::NAN };
+        }
+        m /= norm;
+        log_scale += norm.ln();
+        m = &m * &m;
+        log_scale *= 2.0;
+        power *= 2.0;
+    }
+    ((log_scale + m.norm().ln()) / power).exp()
 }
 
 /// The theory beside a simulation: fixed point, ρ and what ρ predicts.

@@ -1,0 +1,365 @@
+//! The `prefdyn` binary end to end: its numbers are the engine's, its files are written,
+//! and bad arguments fail loudly.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use prefdyn::config::{parse_query, to_query};
+use prefdyn::figures::FIGURES;
+use prefdyn::phase::{sweep, PhaseMetric, PhaseSpec};
+use prefdyn::report::{phase_setup, resolve_matrix, Results};
+use serde_json::Value;
+
+fn prefdyn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prefdyn"))
+        .args(args)
+        .output()
+        .expect("the prefdyn binary runs")
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("prefdyn-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn path(&self, file: &str) -> PathBuf {
+        self.0.join(file)
+    }
+    fn s(&self, file: &str) -> String {
+        self.path(file).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn nonempty(p: &Path) -> Vec<u8> {
+    let b = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    assert!(!b.is_empty(), "{} is empty", p.display());
+    b
+}
+
+fn f64s(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|x| x.as_f64().unwrap_or(f64::NAN))
+        .collect()
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol
+}
+
+fn assert_all_close(what: &str, a: &[f64], b: &[f64], tol: f64) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(close(*x, *y, tol), "{what}[{i}]: CLI {x} vs engine {y}");
+    }
+}
+
+/// Equal JSON up to a relative 1e-12 on numbers.
+fn json_close(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1.0)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_close(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_close(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+#[test]
+fn run_json_equals_the_engine() {
+    let links = [
+        "alpha=0.7&beta=5",
+        "http://127.0.0.1:8080/?alpha=0.7&beta=5",
+        "v=1&gen=sst&k=5&seed=2&alpha=0.2&beta=4&lam=0.5&T=30",
+        "v=1&preset=chatbot_arena_2023may_5&alpha=1&beta=3&T=100",
+        "gen=cyclic&k=7&seed=3&solver=dpo&alpha=0.6&beta=1&T=80&pi0=dir4",
+        "gen=random&k=6&seed=9&alpha=0.4&beta=7&lam=0.3&eta=0.5&T=500&burn=100",
+    ];
+    for link in links {
+        let out = prefdyn(&["run", link, "--quiet"]);
+        let j = stdout_json(&out);
+        let config = parse_query(link).config;
+        let engine = Results::compute(&config);
+        assert_eq!(
+            j["query"].as_str(),
+            Some(to_query(&config).as_str()),
+            "{link}"
+        );
+        let d = &j["results"]["dynamics"];
+        let e = engine.dynamics.as_ref().unwrap();
+        assert_all_close(
+            &format!("{link}: final_policy"),
+            &f64s(&d["final_policy"]),
+            &e.final_policy,
+            1e-12,
+        );
+        match e.stability.rho {
+            Some(r) => assert!(close(d["rho"].as_f64().unwrap(), r, 1e-12), "{link}: rho"),
+            None => assert!(d["rho"].is_null(), "{link}: rho"),
+        }
+        assert!(
+            close(d["variance"].as_f64().unwrap(), e.metrics.variance, 1e-12),
+            "{link}: variance"
+        );
+        assert!(
+            close(
+                d["final_entropy"].as_f64().unwrap(),
+                e.metrics.final_entropy,
+                1e-12
+            ),
+            "{link}: entropy"
+        );
+        assert_eq!(
+            d["verdict"],
+            serde_json::to_value(e.metrics.verdict).unwrap(),
+            "{link}"
+        );
+        // The one-shot section too.
+        let os = j["results"]["one_shot"].as_array().unwrap();
+        assert_eq!(os.len(), engine.one_shot.len(), "{link}");
+        for (c, e) in os.iter().zip(&engine.one_shot) {
+            assert_all_close(
+                &format!("{link}: one-shot {}", e.label),
+                &f64s(&c["policy"]),
+                &e.result.policy,
+                1e-12,
+            );
+        }
+    }
+    // The full URL and its query give the same document.
+    let a = stdout_json(&prefdyn(&["run", links[0], "--quiet"]));
+    let b = stdout_json(&prefdyn(&["run", links[1], "--quiet"]));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn run_writes_json_csv_png_svg() {
+    let dir = TempDir::new("run-files");
+    let link = "v=1&alpha=1&beta=3&T=40";
+    let out = prefdyn(&[
+        "run",
+        link,
+        "--quiet",
+        "--json",
+        &dir.s("r.json"),
+        "--csv",
+        &dir.s("r.csv"),
+        "--png",
+        &dir.s("r.png"),
+        "--svg",
+        &dir.s("r.svg"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "--json sends the JSON to the file");
+    let j: Value = serde_json::from_slice(&nonempty(&dir.path("r.json"))).unwrap();
+    assert!(j["results"]["dynamics"]["final_policy"].is_array());
+    let csv = String::from_utf8(nonempty(&dir.path("r.csv"))).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 40 + 2, "header + π₀..π_T");
+    assert!(lines[0].starts_with("t,"), "{}", lines[0]);
+    assert!(lines[0].ends_with(",entropy"));
+    assert!(lines[41].starts_with("40,"));
+    // The last row is the engine's final policy.
+    let e = Results::compute(&parse_query(link).config);
+    let last: Vec<f64> = lines[41]
+        .split(',')
+        .skip(1)
+        .take(3)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_all_close(
+        "csv last row",
+        &last,
+        &e.dynamics.unwrap().final_policy,
+        0.0,
+    );
+    let png = nonempty(&dir.path("r.png"));
+    assert_eq!(png[..8], PNG_MAGIC);
+    let svg = String::from_utf8(nonempty(&dir.path("r.svg"))).unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(80)]);
+    assert!(svg.trim_end().ends_with("</svg>"));
+}
+
+#[test]
+fn run_phase_link_equals_single_threaded_sweep() {
+    let dir = TempDir::new("phase");
+    let link = "view=phase&nx=4&ny=3&en=2&pT=50";
+    let out = prefdyn(&["run", link, "--quiet", "--csv", &dir.s("g.csv")]);
+    let j = stdout_json(&out);
+    let config = parse_query(link).config;
+    let (p, err) = resolve_matrix(&config);
+    assert!(err.is_none());
+    let (spec, members) = phase_setup(&config, &p).unwrap();
+    assert_eq!(
+        (spec.x.n, spec.y.n, members.len(), spec.rounds),
+        (4, 3, 2, 50)
+    );
+    let grid = sweep(&spec, &members).unwrap();
+    let rho = sweep(
+        &PhaseSpec {
+            metric: PhaseMetric::Rho,
+            ..spec
+        },
+        &members,
+    )
+    .unwrap();
+    let g = &j["phase"]["grid"];
+    assert_eq!(g["nx"].as_u64(), Some(4));
+    assert_eq!(g["ny"].as_u64(), Some(3));
+    assert_all_close("mean", &f64s(&g["mean"]), &grid.mean, 1e-15);
+    assert_all_close("sd", &f64s(&g["sd"]), &grid.sd, 1e-15);
+    assert_all_close("x", &f64s(&g["x_values"]), &grid.x_values, 1e-15);
+    assert_all_close("y", &f64s(&g["y_values"]), &grid.y_values, 1e-15);
+    assert_all_close("rho", &f64s(&j["phase"]["rho"]), &rho.mean, 1e-15);
+    // Not a degenerate grid: the cells differ.
+    assert!(grid.mean.iter().any(|v| (v - grid.mean[0]).abs() > 1e-9));
+    let csv = String::from_utf8(nonempty(&dir.path("g.csv"))).unwrap();
+    assert_eq!(csv.lines().count(), 4 * 3 + 1);
+    assert!(csv.starts_with("alpha,betalam,mean,sd,rho"));
+}
+
+#[test]
+fn figures_writes_every_file_and_the_summary() {
+    let dir = TempDir::new("figures");
+    let out = prefdyn(&["figures", "--out", &dir.s("out"), "--quiet"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let d = dir.path("out");
+    for f in FIGURES.iter() {
+        let png = nonempty(&d.join(format!("{}.png", f.id)));
+        assert_eq!(png[..8], PNG_MAGIC, "{}", f.id);
+        let svg = String::from_utf8(nonempty(&d.join(format!("{}.svg", f.id)))).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", f.id);
+        let csv = String::from_utf8(nonempty(&d.join(format!("{}.csv", f.id)))).unwrap();
+        assert!(csv.lines().count() > 2, "{}", f.id);
+    }
+    let md = String::from_utf8(nonempty(&d.join("summary.md"))).unwrap();
+    let js: Value = serde_json::from_slice(&nonempty(&d.join("summary.json"))).unwrap();
+    let rows = js.as_array().unwrap();
+    let findings = prefdyn::findings::all();
+    assert_eq!(rows.len(), FIGURES.len() + findings.len());
+    // Figure rows first, in order, then the finding rows.
+    for (row, f) in rows.iter().zip(FIGURES.iter()) {
+        assert_eq!(row["id"].as_str(), Some(f.id));
+        assert!(
+            md.contains(&format!("| {} |", f.id)),
+            "{} not in summary.md",
+            f.id
+        );
+    }
+    for (row, f) in rows[FIGURES.len()..].iter().zip(&findings) {
+        assert_eq!(row["id"].as_str(), Some(f.id));
+        assert_eq!(row["kind"].as_str(), Some("finding"));
+        assert_eq!(row["claim"].as_str(), Some(f.title));
+        assert_eq!(row["numbers"].as_str(), Some(f.summary.as_str()));
+        assert_eq!(row["holds"].as_bool(), Some(f.holds));
+        // serde_json's default float parsing may be off by an ulp: compare to 1e-12.
+        assert!(json_close(&row["details"], &f.numbers), "{}: details", f.id);
+        assert!(
+            md.contains(&format!("| {} |", f.id)),
+            "{} not in summary.md",
+            f.id
+        );
+    }
+    // The Markdown table stays a table: every row has the same number of cells.
+    let finding_lines: Vec<&str> = md.lines().filter(|l| l.starts_with("| finding")).collect();
+    assert_eq!(finding_lines.len(), findings.len());
+    for l in finding_lines {
+        let cells = l.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 5, "{l}");
+    }
+    // The figure rows carry the engine's numbers.
+    let fig1b = &rows[1];
+    assert_eq!(fig1b["id"].as_str(), Some("fig1b"));
+    let e = Results::compute(&parse_query(FIGURES[1].query).config);
+    assert!(close(
+        fig1b["rho"].as_f64().unwrap(),
+        e.dynamics.unwrap().stability.rho.unwrap(),
+        1e-12
+    ));
+}
+
+#[test]
+fn bad_link_is_an_error_naming_every_parameter() {
+    let out = prefdyn(&["run", "alpha=abc&zzz=1", "--quiet"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("alpha"), "{err}");
+    assert!(err.contains("zzz"), "{err}");
+    assert!(err.contains("error"), "{err}");
+}
+
+#[test]
+fn bad_arguments_exit_non_zero() {
+    for args in [
+        vec!["frobnicate"],
+        vec!["run", "alpha=0.5", "--bogus"],
+        vec!["run"],
+        vec!["figures", "--out"],
+        vec!["run", "alpha=0.5", "--width", "wide"],
+        vec![],
+    ] {
+        let out = prefdyn(&args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(!out.stderr.is_empty(), "{args:?}: no message");
+    }
+    // An output directory that cannot be created.
+    let dir = TempDir::new("bad-out");
+    std::fs::write(dir.path("file"), b"x").unwrap();
+    let blocked = dir.path("file").join("sub");
+    let out = prefdyn(&["figures", "--out", blocked.to_str().unwrap(), "--quiet"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create"));
+    // An unwritable output file.
+    let out = prefdyn(&[
+        "run",
+        "alpha=0.5",
+        "--quiet",
+        "--csv",
+        blocked.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+}
