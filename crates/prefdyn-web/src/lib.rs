@@ -511,8 +511,9 @@ fn render_one_shot(doc: &Document, app: &App, theme: &Theme) {
         if let Some(prefdyn::DpoOutcome::NoFiniteOptimum { top_component, .. }) = &r.result.dpo {
             if note.is_empty() {
                 note = format!(
-                    "DPO has no finite optimum on this P: {} beat every other response with probability 1, so the DPO loss keeps falling as their log-ratio grows without bound. The bars show the limit policy: DPO restricted to {}, zero elsewhere. IPO's optimum stays finite.",
+                    "DPO has no finite optimum on this P: {} {} every other response with probability 1, so the DPO loss keeps falling as their log-ratio grows without bound. The bars show the limit policy: DPO restricted to {}, zero elsewhere. IPO's optimum stays finite.",
                     label_list(labels, top_component),
+                    if top_component.len() == 1 { "beats" } else { "beat" },
                     if top_component.len() == 1 { "that response" } else { "those responses" }
                 );
             }

@@ -45,6 +45,8 @@ pub struct PhaseState {
     millis: Option<f64>,
     /// Time from start until the ρ = 1 boundary was complete too.
     boundary_millis: Option<f64>,
+    /// The share done when the sweep was cancelled.
+    progress_at_cancel: f64,
     layout: PhaseLayout,
 }
 
@@ -71,7 +73,8 @@ impl PhaseState {
                 Some(r) => 0.9 + 0.1 * r.progress().fraction(),
             },
             None if self.done => 1.0,
-            None => self.grid.as_ref().map(|_| 0.0).unwrap_or(0.0),
+            None if self.cancelled => self.progress_at_cancel,
+            None => 0.0,
         }
     }
 
@@ -100,6 +103,8 @@ fn key_of(app: &App) -> String {
 
 thread_local! {
     static FRAME: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
+    /// A frame is already requested: restarting a sweep must not start a second loop.
+    static PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Starts a new sweep when the inputs changed since the last one.
@@ -161,7 +166,9 @@ pub fn restart() {
 /// Stops the sweep; the cells computed so far stay.
 pub fn cancel() {
     with_app(|app| {
-        if app.phase.job.take().is_some() {
+        if app.phase.job.is_some() {
+            app.phase.progress_at_cancel = app.phase.progress();
+            app.phase.job = None;
             app.phase.cancelled = true;
         }
         render(app, &crate::charts::theme_from_page());
@@ -170,8 +177,12 @@ pub fn cancel() {
 }
 
 fn schedule() {
+    if PENDING.with(|p| p.replace(true)) {
+        return;
+    }
     request_frame(&FRAME, || {
         Closure::new(|_ts: f64| {
+            PENDING.with(|p| p.set(false));
             if work() {
                 schedule();
             }
