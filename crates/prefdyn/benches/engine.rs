@@ -12,9 +12,9 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use prefdyn::dpo::dpo_solve;
 use prefdyn::dynamics::{MrsParams, MrsRun, Solver};
-use prefdyn::generators::{dirichlet_flat, Family, Generator};
+use prefdyn::generators::{dirichlet_flat, Generator};
 use prefdyn::ipo::ipo_policy;
-use prefdyn::phase::{ensemble_members, sweep, Axis, AxisRange, Ensemble, PhaseMetric, PhaseSpec};
+use prefdyn::phase::{budget_ensemble, budget_spec, ensemble_members, sweep};
 use prefdyn::preference::PreferenceMatrix;
 use prefdyn::simplex::uniform;
 
@@ -73,31 +73,8 @@ fn trajectories(c: &mut Criterion) {
 }
 
 fn phase_diagram(c: &mut Criterion) {
-    let spec = PhaseSpec {
-        x: AxisRange {
-            axis: Axis::Alpha,
-            min: 0.0,
-            max: 1.0,
-            n: 64,
-        },
-        y: AxisRange {
-            axis: Axis::BetaLambda,
-            min: 0.1,
-            max: 5.0,
-            n: 64,
-        },
-        metric: PhaseMetric::Variance,
-        base: BASE,
-        rounds: 300,
-        burn_in: 0,
-    };
-    let ensemble = Ensemble::Family {
-        family: Family::RandomCyclic,
-        k: 5,
-        param: 0.5,
-        count: 16,
-        seed: 1,
-    };
+    let spec = budget_spec();
+    let ensemble = budget_ensemble();
     let Ok(members) = ensemble_members(&ensemble, None) else {
         return;
     };

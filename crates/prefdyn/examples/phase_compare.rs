@@ -15,51 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use prefdyn::dynamics::MrsParams;
-use prefdyn::generators::Family;
 use prefdyn::phase::{
-    ensemble_members, sweep, Axis, AxisRange, Ensemble, EnsembleMember, PhaseGrid, PhaseMetric,
+    budget_ensemble, budget_spec, ensemble_members, sweep, EnsembleMember, PhaseGrid, PhaseMetric,
     PhaseSpec,
 };
 use serde_json::{json, Value};
 
 const TOLERANCE: f64 = 1e-9;
-
-fn budget_spec() -> PhaseSpec {
-    PhaseSpec {
-        x: AxisRange {
-            axis: Axis::Alpha,
-            min: 0.0,
-            max: 1.0,
-            n: 64,
-        },
-        y: AxisRange {
-            axis: Axis::BetaLambda,
-            min: 0.1,
-            max: 5.0,
-            n: 64,
-        },
-        metric: PhaseMetric::Variance,
-        base: MrsParams {
-            alpha: 1.0,
-            beta: 2.0,
-            lam: 0.8,
-            eta: 1.0,
-        },
-        rounds: 300,
-        burn_in: 0,
-    }
-}
-
-fn budget_ensemble() -> Ensemble {
-    Ensemble::Family {
-        family: Family::RandomCyclic,
-        k: 5,
-        param: 0.5,
-        count: 16,
-        seed: 1,
-    }
-}
 
 /// The peer's input document (format: `benches/numpy_peer/README.md`).
 fn peer_input(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<Value, String> {

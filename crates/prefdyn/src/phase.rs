@@ -698,6 +698,45 @@ pub fn sweep_with_progress(
     }
 }
 
+/// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base α = 1,
+/// β = 2, λ = 0.8, η = 1), T = 300, time-averaged variance. Used by the benchmarks.
+pub fn budget_spec() -> PhaseSpec {
+    PhaseSpec {
+        x: AxisRange {
+            axis: Axis::Alpha,
+            min: 0.0,
+            max: 1.0,
+            n: 64,
+        },
+        y: AxisRange {
+            axis: Axis::BetaLambda,
+            min: 0.1,
+            max: 5.0,
+            n: 64,
+        },
+        metric: PhaseMetric::Variance,
+        base: MrsParams {
+            alpha: 1.0,
+            beta: 2.0,
+            lam: 0.8,
+            eta: 1.0,
+        },
+        rounds: 300,
+        burn_in: 0,
+    }
+}
+
+/// The budget grid's ensemble: 16 random cyclic 5×5 matrices (s = 0.5, seed 1).
+pub fn budget_ensemble() -> Ensemble {
+    Ensemble::Family {
+        family: Family::RandomCyclic,
+        k: 5,
+        param: 0.5,
+        count: 16,
+        seed: 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
