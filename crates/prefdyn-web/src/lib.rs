@@ -568,7 +568,7 @@ fn render_diagnostics(doc: &Document, app: &App) {
     let bw = d
         .borda_winner
         .map(|i| escape(&labels[i]))
-        .unwrap_or_else(|| "none".into());
+        .unwrap_or_else(|| "tie".into());
     let ml = match &d.maximal_lottery {
         Some(ml) => ml
             .iter()

@@ -75,6 +75,12 @@ fn px(scale: f64, css: f64) -> u32 {
     (css * scale).round().max(1.0) as u32
 }
 
+/// As many y tick labels as fit one per 28 CSS pixels of height (between 3 and 10).
+fn y_label_count<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, scale: f64) -> usize {
+    let h = root.dim_in_pixel().1 as f64 / scale.max(1e-9);
+    ((h / 28.0) as usize).clamp(3, 10)
+}
+
 /// Whole-number tick labels (rounds).
 fn round_label(v: &f64) -> String {
     format!("{}", v.round() as i64)
@@ -108,6 +114,7 @@ pub fn draw_policy<DB: DrawingBackend>(
         .x_desc("round t")
         .x_label_formatter(&round_label)
         .y_desc("π_t(i)")
+        .y_labels(y_label_count(root, scale))
         .axis_desc_style(font.clone())
         .label_style(font.clone())
         .light_line_style(theme.grid.mix(0.5))
@@ -174,6 +181,7 @@ pub fn draw_entropy<DB: DrawingBackend>(
         .x_desc("round t")
         .x_label_formatter(&round_label)
         .y_desc("H(π_t) [nats]")
+        .y_labels(y_label_count(root, scale))
         .axis_desc_style(font.clone())
         .label_style(font)
         .light_line_style(theme.grid.mix(0.5))

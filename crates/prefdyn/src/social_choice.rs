@@ -178,6 +178,16 @@ pub fn lottery_guarantee(p: &PreferenceMatrix, q: &[f64]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// The index of the largest entry when no other entry is within 1e-12 of it.
+fn unique_max(v: &[f64]) -> Option<usize> {
+    let i = crate::simplex::argmax(v)?;
+    let tied = v
+        .iter()
+        .enumerate()
+        .any(|(j, &x)| j != i && (x - v[i]).abs() <= 1e-12);
+    (!tied).then_some(i)
+}
+
 /// All diagnostics of MODEL.md for one matrix.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostics {
@@ -185,6 +195,7 @@ pub struct Diagnostics {
     pub smith_set: Vec<usize>,
     pub maximal_lottery: Option<Vec<f64>>,
     pub borda: Vec<f64>,
+    /// The unique highest Borda score (`None` on a tie).
     pub borda_winner: Option<usize>,
     pub copeland: Vec<f64>,
     pub three_cycles: usize,
@@ -198,7 +209,7 @@ impl Diagnostics {
             condorcet_winner: condorcet_winner(p),
             smith_set: smith_set(p),
             maximal_lottery: maximal_lottery(p).ok(),
-            borda_winner: crate::simplex::argmax(&b),
+            borda_winner: unique_max(&b),
             borda: b,
             copeland: copeland(p),
             three_cycles: three_cycles(p),
