@@ -768,6 +768,9 @@ pub fn parse_query(input: &str) -> Parsed {
         c.phase.y.min = c.phase.y.min.clamp(lo, hi);
         c.phase.y.max = c.phase.y.max.clamp(lo, hi);
     }
+    for (field, message) in c.limit_work() {
+        rd.issue(field, message);
+    }
     Parsed {
         // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
         // with Random SST) are reset, so that the parsed config equals its own link.
@@ -775,6 +778,11 @@ pub fn parse_query(input: &str) -> Parsed {
         issues: rd.issues,
     }
 }
+
+/// Largest `T · K³` of an MRS-DPO run (a Newton solve per round costs about K³).
+pub const MAX_DPO_WORK: f64 = 5e8;
+/// Largest `T · K² · members` of one phase-diagram cell (the page computes a cell at once).
+pub const MAX_PHASE_CELL_WORK: f64 = 2e7;
 
 /// K with `K(K−1)/2 = n`.
 fn infer_k(n: usize) -> Option<usize> {
@@ -954,10 +962,49 @@ pub fn to_query(c: &Config) -> String {
 }
 
 impl Config {
+    /// Lowers T where one run or one phase cell would be too much work for a page to stay
+    /// responsive ([`MAX_DPO_WORK`], [`MAX_PHASE_CELL_WORK`]); returns the messages.
+    pub fn limit_work(&mut self) -> Vec<(&'static str, String)> {
+        let mut out = vec![];
+        let k = self.matrix.k() as f64;
+        if self.solver == Solver::Dpo && self.rounds as f64 * k.powi(3) > MAX_DPO_WORK {
+            let t = ((MAX_DPO_WORK / k.powi(3)) as usize).max(1);
+            out.push((
+                "T",
+                format!("{} rounds of MRS-DPO with K = {k} is too much work for the page; lowered to {t}", self.rounds),
+            ));
+            self.rounds = t;
+        }
+        let (pk, members) = match &self.phase.ensemble {
+            Ensemble::Current => (k, 1.0),
+            Ensemble::Family {
+                family, k, count, ..
+            } => (
+                if *family == Family::RockPaperScissors {
+                    3.0
+                } else {
+                    *k as f64
+                },
+                *count as f64,
+            ),
+        };
+        let cell = self.phase.rounds as f64 * pk * pk * members;
+        if cell > MAX_PHASE_CELL_WORK {
+            let t = ((MAX_PHASE_CELL_WORK / (pk * pk * members)) as usize).max(1);
+            out.push((
+                "pT",
+                format!("{} rounds × K = {pk} × {members} matrices per phase cell is too much work for the page; lowered to {t} rounds", self.phase.rounds),
+            ));
+            self.phase.rounds = t;
+        }
+        out
+    }
+
     /// The canonical form: floats quantised, parameters a family does not use set to
     /// their defaults. `parse_query(&to_query(c)).config == c.canonical()`.
     pub fn canonical(&self) -> Config {
         let mut c = self.clone();
+        c.limit_work();
         let q = quantise;
         c.params = MrsParams {
             alpha: q(c.params.alpha),
