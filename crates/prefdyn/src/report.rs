@@ -81,13 +81,10 @@ pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<String>) {
         Ok(m) => (m, None),
         Err(e) => {
             let fallback = Config::default().matrix;
-            match fallback.matrix() {
-                Ok(m) => (m, Some(format!("matrix: {e}; showing the default"))),
-                Err(_) => match PreferenceMatrix::from_upper(3, &[0.5, 0.5, 0.5]) {
-                    Ok(m) => (m, Some(format!("matrix: {e}"))),
-                    Err(_) => unreachable!("a 3×3 matrix of ties is valid"),
-                },
-            }
+            let m = fallback
+                .matrix()
+                .unwrap_or_else(|_| PreferenceMatrix::from_upper_unchecked(3, |_, _| 0.5));
+            (m, Some(format!("matrix: {e}; showing the default")))
         }
     }
 }
