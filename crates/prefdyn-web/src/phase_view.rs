@@ -1,4 +1,4 @@
-//! The phase-diagram section: a sweep computed in chunks between animation frames (the page
+//! The phase-diagram section: a sweep computed in short slices (MessageChannel tasks; the page
 //! stays responsive), with progress, cancel, hover readout and click-to-open in Dynamics.
 
 use std::cell::RefCell;
@@ -13,11 +13,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::charts::{Surface, Theme};
-use crate::dom::{document, log_error, now, request_frame, set_text, FrameCallback};
+use crate::dom::{document, log_error, now, set_text};
 use crate::{apply, with_app, App, HistoryMode};
 
-/// Milliseconds of computing per animation frame.
-const FRAME_BUDGET_MS: f64 = 12.0;
+/// Milliseconds of computing per slice (input and painting run between slices).
+const SLICE_MS: f64 = 12.0;
 
 /// Which stage a running sweep is in: the metric, then the ensemble-mean ρ for the boundary.
 #[derive(Debug)]
@@ -101,9 +101,18 @@ fn key_of(app: &App) -> String {
     .to_string()
 }
 
+/// The sweep's task loop: a `MessageChannel` whose messages run one slice each. Unlike
+/// `requestAnimationFrame` it does not wait for the next frame, so the sweep uses the
+/// whole main thread while input and painting still run between slices.
+struct TaskLoop {
+    port: web_sys::MessagePort,
+    _channel: web_sys::MessageChannel,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
 thread_local! {
-    static FRAME: RefCell<Option<FrameCallback>> = const { RefCell::new(None) };
-    /// A frame is already requested: restarting a sweep must not start a second loop.
+    static TASKS: RefCell<Option<TaskLoop>> = const { RefCell::new(None) };
+    /// A slice is already queued: restarting a sweep must not start a second loop.
     static PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -176,24 +185,46 @@ pub fn cancel() {
     });
 }
 
+fn task_loop() -> Option<TaskLoop> {
+    let channel = web_sys::MessageChannel::new().ok()?;
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|_| {
+        PENDING.with(|p| p.set(false));
+        if work() {
+            schedule();
+        }
+    });
+    channel
+        .port1()
+        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    Some(TaskLoop {
+        port: channel.port2(),
+        _channel: channel,
+        _on_message: on_message,
+    })
+}
+
 fn schedule() {
     if PENDING.with(|p| p.replace(true)) {
         return;
     }
-    request_frame(&FRAME, || {
-        Closure::new(|_ts: f64| {
-            PENDING.with(|p| p.set(false));
-            if work() {
-                schedule();
-            }
-        })
+    let posted = TASKS.with(|t| {
+        if t.borrow().is_none() {
+            *t.borrow_mut() = task_loop();
+        }
+        t.borrow()
+            .as_ref()
+            .map(|l| l.port.post_message(&JsValue::NULL).is_ok())
     });
+    if posted != Some(true) {
+        PENDING.with(|p| p.set(false));
+        log_error("phase diagram: cannot schedule work (MessageChannel unavailable)");
+    }
 }
 
-/// One frame of work; returns whether more frames are needed.
+/// One slice of work; returns whether more slices are needed.
 fn work() -> bool {
     with_app(|app| {
-        let deadline = now() + FRAME_BUDGET_MS;
+        let deadline = now() + SLICE_MS;
         let Some(job) = app.phase.job.as_mut() else {
             return false;
         };
@@ -248,7 +279,7 @@ fn work() -> bool {
             app.phase.boundary_millis = Some(t - job.started);
             app.phase.job = None;
             app.phase.done = true;
-        } else if t - job.last_draw < 150.0 {
+        } else if t - job.last_draw < 300.0 {
             update_progress(app);
             return true;
         } else {

@@ -252,10 +252,10 @@ pub struct IpoWorkspace {
 /// filled with the current policy instead of iterated. `x0` and `mu0` need K entries
 /// (with fewer, every π_t is NaN).
 ///
-/// Every floating-point operation is the one of the plain loop (same operands, same
-/// order), so results are bit-for-bit those of the straightforward implementation;
-/// small K (2..=8) run a fully unrolled copy on fixed-size arrays (no bounds checks).
-/// The cost is dominated by the 2K `exp` and one `ln` per round.
+/// Each round normalises with `e_i = exp(y_i − m)`, `π_i = e_i / Σe` and
+/// `log π_i = (y_i − m) − log Σe` (`m = max y`): K `exp` and one `ln`, which dominate the
+/// cost. Small K (2..=8) run an unrolled copy on fixed-size arrays with the same operations
+/// in the same order, so every K gives the same bits as the generic loop.
 pub fn run_ipo_into(
     p: &PreferenceMatrix,
     x0: &[f64],
@@ -298,15 +298,17 @@ pub fn run_ipo_into(
                 x[i] = y;
                 m = m.max(y);
             }
+            let mut e = [0.0; K];
             let mut s = 0.0;
             for i in 0..K {
-                s += (x[i] - m).exp();
+                e[i] = (x[i] - m).exp();
+                s += e[i];
             }
-            let lse = m + s.ln();
+            let ls = s.ln();
             let mut stationary = true;
             for i in 0..K {
-                x[i] -= lse;
-                let v = x[i].exp();
+                x[i] = (x[i] - m) - ls;
+                let v = e[i] / s;
                 stationary &= (pi[i] - v).abs() <= 4.0 * f64::EPSILON;
                 pi[i] = v;
             }
@@ -371,15 +373,18 @@ pub fn run_ipo_into(
             *xi = y;
             m = m.max(y);
         }
-        let mut s = 0.0;
-        for xi in x.iter() {
-            s += (xi - m).exp();
-        }
-        let lse = m + s.ln();
+        // e_i = exp(y_i − m), π_i = e_i / Σe, log π_i = (y_i − m) − log Σe: one exp per
+        // response and one log per round.
         let next = &mut rest[..k];
+        let mut s = 0.0;
+        for (xi, n) in x.iter().zip(next.iter_mut()) {
+            *n = (xi - m).exp();
+            s += *n;
+        }
+        let ls = s.ln();
         for (xi, n) in x.iter_mut().zip(next.iter_mut()) {
-            *xi -= lse;
-            *n = xi.exp();
+            *xi = (*xi - m) - ls;
+            *n /= s;
         }
         t += 1;
         if is_stationary(pi_t, next) {

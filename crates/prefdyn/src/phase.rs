@@ -810,14 +810,16 @@ mod tests {
                 x[i] = y;
                 m = m.max(y);
             }
+            let mut e = vec![0.0; k];
             let mut s = 0.0;
             for i in 0..k {
-                s += (x[i] - m).exp();
+                e[i] = (x[i] - m).exp();
+                s += e[i];
             }
-            let lse = m + s.ln();
+            let ls = s.ln();
             for i in 0..k {
-                x[i] -= lse;
-                out[(t + 1) * k + i] = x[i].exp();
+                x[i] = (x[i] - m) - ls;
+                out[(t + 1) * k + i] = e[i] / s;
             }
             let (prev, next) = out.split_at(k * (t + 1));
             let (prev, next) = (&prev[t * k..], &next[..k]);
