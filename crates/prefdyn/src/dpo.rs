@@ -32,19 +32,13 @@ pub fn dpo_loss(p: &PreferenceMatrix, mu: &[f64], z: &[f64]) -> f64 {
     f
 }
 
-/// `∂f/∂z_k = Σ_j μ_k μ_j [P_jk σ(z_k − z_j) − P_kj σ(z_j − z_k)]`.
+/// `∂f/∂z_k = Σ_j μ_k μ_j [P_jk σ(z_k − z_j) − P_kj σ(z_j − z_k)] = μ_k r_k` with `r` the
+/// [`dpo_scaled_gradient`].
 pub fn dpo_gradient(p: &PreferenceMatrix, mu: &[f64], z: &[f64]) -> Vec<f64> {
-    let k = p.k();
-    (0..k)
-        .map(|a| {
-            (0..k)
-                .filter(|&b| b != a)
-                .map(|b| {
-                    let d = z[a] - z[b];
-                    mu[a] * mu[b] * (p.get(b, a) * logistic(d) - p.get(a, b) * logistic(-d))
-                })
-                .sum()
-        })
+    dpo_scaled_gradient(p, mu, z)
+        .iter()
+        .zip(mu)
+        .map(|(r, m)| m * r)
         .collect()
 }
 
