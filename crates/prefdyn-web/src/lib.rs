@@ -149,7 +149,18 @@ impl App {
     }
 
     /// Recomputes everything from `config`.
-    fn recompute(&mut self) {
+    /// Recomputes from `config`: everything when `all`, else only the dynamics (the matrix,
+    /// its diagnostics and the one-shot optima depend on none of the dynamics' controls).
+    fn recompute(&mut self, all: bool) {
+        if !all {
+            match prefdyn::report::dynamics_report(&self.config, &self.matrix) {
+                Ok(d) => (self.results.dynamics, self.results.dynamics_error) = (Some(d), None),
+                Err(e) => (self.results.dynamics, self.results.dynamics_error) = (None, Some(e)),
+            }
+            self.refresh_entropies();
+            self.cursor = self.config.rounds;
+            return;
+        }
         let (matrix, err) = resolve_matrix(&self.config);
         self.matrix = matrix;
         self.issues.retain(|i| i.field != "matrix");
@@ -171,13 +182,32 @@ impl App {
 }
 
 /// Applies a change to the configuration: recompute, redraw, URL, listeners.
+/// What the matrix, its diagnostics and the one-shot section depend on.
+fn static_inputs(c: &Config) -> impl PartialEq {
+    (
+        c.matrix.clone(),
+        c.oneshot_solver,
+        c.oneshot_beta,
+        c.oneshot_ref.clone(),
+        c.epsilon,
+        c.custom_mu.clone(),
+    )
+}
+
 fn apply(change: impl FnOnce(&mut Config), mode: HistoryMode) {
     with_app(|app| {
+        let before = static_inputs(&app.config);
         change(&mut app.config);
         app.config = app.config.canonical();
-        app.recompute();
+        let all = static_inputs(&app.config) != before;
+        app.recompute(all);
         sync_controls(app);
-        render(app);
+        if all {
+            render(app);
+        } else if let Some(doc) = document() {
+            render_messages(&doc, &app.issues);
+            render_dynamics(&doc, app, &charts::theme_from_page());
+        }
         replace_url(&app.config, mode);
         notify(app);
     });
@@ -1031,28 +1061,39 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
 
 fn edit_cell(raw: &str) {
     let value = raw.trim().parse::<f64>().ok();
-    with_app(|app| {
+    let edited = with_app(|app| {
         app.issues.retain(|i| i.field != "P");
         match (app.selected, value) {
             (Some((i, j)), Some(v)) if v.is_finite() && (0.0..=1.0).contains(&v) => {
                 let mut m = app.matrix.clone();
-                if m.set(i, j, prefdyn::config::quantise(v)).is_ok() {
-                    app.config.matrix = MatrixSource::Values {
+                m.set(i, j, prefdyn::config::quantise(v))
+                    .ok()
+                    .map(|_| MatrixSource::Values {
                         k: m.k(),
                         upper: m.upper(),
-                    };
-                }
+                    })
             }
-            (Some((i, j)), _) => app.issues.push(ParseIssue {
-                field: "P".into(),
-                message: format!(
-                    "P[{i}][{j}]: '{raw}' is not a number in [0, 1]; the cell was not changed"
-                ),
-            }),
-            _ => {}
+            (Some((i, j)), _) => {
+                app.issues.push(ParseIssue {
+                    field: "P".into(),
+                    message: format!(
+                        "P[{i}][{j}]: '{raw}' is not a number in [0, 1]; the cell was not changed"
+                    ),
+                });
+                None
+            }
+            _ => None,
         }
-    });
-    apply(|_| {}, HistoryMode::Push);
+    })
+    .flatten();
+    apply(
+        move |c| {
+            if let Some(m) = edited {
+                c.matrix = m;
+            }
+        },
+        HistoryMode::Push,
+    );
 }
 
 /// The configuration (canonical query) and every result, as one JSON document.
