@@ -12,7 +12,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::{Deserialize, Serialize};
 
 use crate::dynamics::{MrsParams, Solver, MAX_T};
-use crate::generators::{dirichlet_flat, Family, Generator, GeneratorError};
+use crate::generators::{dirichlet_flat, Family, GeneratorError};
 use crate::phase::{Axis, AxisRange, Ensemble, PhaseMetric, MAX_ENSEMBLE, MAX_GRID};
 use crate::preference::{PreferenceError, PreferenceMatrix, MAX_K};
 use crate::presets::{preset, preset_keys};
@@ -75,10 +75,6 @@ pub enum MatrixSource {
 }
 
 impl MatrixSource {
-    pub fn generator(family: Family, k: usize, param: f64) -> Generator {
-        family.generator(k, param)
-    }
-
     /// Number of responses.
     pub fn k(&self) -> usize {
         match self {

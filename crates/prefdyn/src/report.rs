@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, MatrixSource};
+use crate::config::Config;
 use crate::dynamics::{Metrics, MrsRun, Trajectory};
 use crate::preference::PreferenceMatrix;
 use crate::ranking::RankingProperties;
@@ -163,14 +163,6 @@ impl Results {
             dynamics,
             dynamics_error,
         }
-    }
-}
-
-/// Whether a source is a named preset.
-pub fn preset_name(config: &Config) -> Option<&str> {
-    match &config.matrix {
-        MatrixSource::Preset { name } => Some(name),
-        _ => None,
     }
 }
 
