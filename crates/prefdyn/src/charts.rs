@@ -2,6 +2,7 @@
 //! Every function draws on any plotters backend; `scale` multiplies font sizes and strokes
 //! (the device pixel ratio on the page, 1 in files).
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -86,6 +87,38 @@ fn round_label(v: &f64) -> String {
     format!("{}", v.round() as i64)
 }
 
+/// Axes and grid for a quantity over rounds `0..=t_max` with values in `[0, y_max]`.
+fn rounds_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    t_max: usize,
+    y_max: f64,
+    y_desc: &str,
+) -> DrawResult<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(scale, 8.0))
+        .x_label_area_size(px(scale, 34.0))
+        .y_label_area_size(px(scale, 44.0))
+        .build_cartesian_2d(0f64..t_max as f64, 0f64..y_max)
+        .map_err(err)?;
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    chart
+        .configure_mesh()
+        .x_desc("round t")
+        .x_label_formatter(&round_label)
+        .y_desc(y_desc)
+        .y_labels(y_label_count(root, scale))
+        .axis_desc_style(font.clone())
+        .label_style(font)
+        .light_line_style(theme.grid.mix(0.5))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.fg)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
 /// π_t(i) over rounds 0..=upto, one line per response, with the fixed point dashed.
 #[allow(clippy::too_many_arguments)]
 pub fn draw_policy<DB: DrawingBackend>(
@@ -102,26 +135,8 @@ pub fn draw_policy<DB: DrawingBackend>(
     let t_max = (policies.len() / k).saturating_sub(1).max(1);
     let y_max = policies.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.05;
     let y_max = y_max.min(1.0);
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(scale, 8.0))
-        .x_label_area_size(px(scale, 34.0))
-        .y_label_area_size(px(scale, 44.0))
-        .build_cartesian_2d(0f64..t_max as f64, 0f64..y_max)
-        .map_err(err)?;
+    let mut chart = rounds_chart(root, scale, theme, t_max, y_max, "π_t(i)")?;
     let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    chart
-        .configure_mesh()
-        .x_desc("round t")
-        .x_label_formatter(&round_label)
-        .y_desc("π_t(i)")
-        .y_labels(y_label_count(root, scale))
-        .axis_desc_style(font.clone())
-        .label_style(font.clone())
-        .light_line_style(theme.grid.mix(0.5))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.fg)
-        .draw()
-        .map_err(err)?;
     let stroke = px(scale, 2.0);
     for i in 0..k {
         let c = series_colour(i);
@@ -169,26 +184,7 @@ pub fn draw_entropy<DB: DrawingBackend>(
     root.fill(&theme.bg).map_err(err)?;
     let t_max = entropies.len().saturating_sub(1).max(1);
     let h_max = (k as f64).ln() * 1.05;
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(scale, 8.0))
-        .x_label_area_size(px(scale, 34.0))
-        .y_label_area_size(px(scale, 44.0))
-        .build_cartesian_2d(0f64..t_max as f64, 0f64..h_max)
-        .map_err(err)?;
-    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    chart
-        .configure_mesh()
-        .x_desc("round t")
-        .x_label_formatter(&round_label)
-        .y_desc("H(π_t) [nats]")
-        .y_labels(y_label_count(root, scale))
-        .axis_desc_style(font.clone())
-        .label_style(font)
-        .light_line_style(theme.grid.mix(0.5))
-        .bold_line_style(theme.grid)
-        .axis_style(theme.fg)
-        .draw()
-        .map_err(err)?;
+    let mut chart = rounds_chart(root, scale, theme, t_max, h_max, "H(π_t) [nats]")?;
     let lk = (k as f64).ln();
     chart
         .draw_series(LineSeries::new(
