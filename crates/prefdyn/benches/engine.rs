@@ -18,10 +18,11 @@ use prefdyn::phase::{budget_ensemble, budget_spec, ensemble_members, sweep};
 use prefdyn::preference::PreferenceMatrix;
 use prefdyn::simplex::uniform;
 
+/// α = 0.8 (reference weight), λ = 1 (fully on-policy): an oscillating regime.
 const BASE: MrsParams = MrsParams {
-    alpha: 1.0,
+    alpha: 0.8,
     beta: 2.0,
-    lam: 0.8,
+    lam: 1.0,
     eta: 1.0,
 };
 

@@ -18,8 +18,9 @@ use crate::preference::{PreferenceError, PreferenceMatrix, MAX_K};
 use crate::presets::{preset, preset_keys};
 use crate::simplex::{normalise_positive, uniform, DistributionError};
 
-/// Version of the query format written by `to_query` (`v=`). Older links keep working.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the query format written by `to_query` (`v=`). Older links keep working:
+/// see [`migrate_v1`].
+pub const SCHEMA_VERSION: u32 = 2;
 /// Decimals kept for every float in a URL.
 pub const DECIMALS: i32 = 6;
 
@@ -189,9 +190,9 @@ impl Default for Config {
             },
             solver: Solver::Ipo,
             params: MrsParams {
-                alpha: 1.0,
+                alpha: 0.8,
                 beta: 3.0,
-                lam: 0.8,
+                lam: 1.0,
                 eta: 1.0,
             },
             rounds: 150,
@@ -250,6 +251,71 @@ impl std::fmt::Display for ParseIssue {
 pub struct Parsed {
     pub config: Config,
     pub issues: Vec<ParseIssue>,
+    /// The schema version of an older link that was upgraded to [`SCHEMA_VERSION`] (the
+    /// run is the same; only the names changed).
+    pub upgraded_from: Option<u32>,
+}
+
+/// Rewrites the pairs of a schema v=1 query (also a non-empty query without `v`) into
+/// v=2 pairs that describe the same run. v=1 had the paper's two names swapped: its
+/// `alpha` was the on-policy share (v=2 `lam`) and its `lam` the reference weight (v=2
+/// `alpha`); its `betalam` axis was β times that reference weight (v=2 `betaalpha`), and
+/// its default phase axes were (on-policy share, β × reference weight). Returns the keys
+/// it renamed, as `(v=2 key, the link's key)`.
+pub fn migrate_v1(pairs: &mut Vec<(String, String)>) -> Vec<(&'static str, &'static str)> {
+    let axis = |v: &str| -> String {
+        match v {
+            "alpha" => "lam".into(),
+            "lam" => "alpha".into(),
+            "betalam" => "betaalpha".into(),
+            other => other.into(),
+        }
+    };
+    let (mut px, mut py) = (false, false);
+    let mut renamed = vec![];
+    for (k, v) in pairs.iter_mut() {
+        match k.as_str() {
+            "alpha" => {
+                *k = "lam".into();
+                renamed.push(("lam", "alpha"));
+            }
+            "lam" => {
+                *k = "alpha".into();
+                renamed.push(("alpha", "lam"));
+            }
+            "px" => {
+                *v = axis(v);
+                px = true;
+            }
+            "py" => {
+                *v = axis(v);
+                py = true;
+            }
+            "v" => *v = SCHEMA_VERSION.to_string(),
+            _ => {}
+        }
+    }
+    if !px {
+        pairs.push(("px".into(), "lam".into()));
+    }
+    if !py {
+        pairs.push(("py".into(), "betaalpha".into()));
+    }
+    renamed
+}
+
+/// The schema version a query declares: its `v` (the first one that is a number), else 1
+/// for a non-empty query (links made before `v` existed) and [`SCHEMA_VERSION`] for an
+/// empty one (the default page).
+fn declared_version(pairs: &[(String, String)]) -> u64 {
+    if pairs.is_empty() {
+        return SCHEMA_VERSION as u64;
+    }
+    pairs
+        .iter()
+        .find(|(k, _)| k == "v")
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .unwrap_or(1)
 }
 
 /// Rounds `x` to [`DECIMALS`] decimals (`-0` becomes `0`).
@@ -499,10 +565,17 @@ fn query_part(input: &str) -> &str {
 pub fn parse_query(input: &str) -> Parsed {
     let mut c = Config::default();
     let mut rd = Reader { issues: vec![] };
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query_part(input).as_bytes())
+    let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query_part(input).as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .filter(|(k, _)| !k.is_empty())
         .collect();
+    let version = declared_version(&pairs);
+    let renamed = if version < 2 {
+        migrate_v1(&mut pairs)
+    } else {
+        vec![]
+    };
+    let upgraded_from = (version < 2).then_some(version.max(1) as u32);
 
     // Matrix source: preset > values > generator.
     let (mut family, mut k, mut strength, mut sigma, mut seed) = (
@@ -771,7 +844,18 @@ pub fn parse_query(input: &str) -> Parsed {
         // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
         // with Random SST) are reset, so that the parsed config equals its own link.
         config: c.canonical(),
-        issues: rd.issues,
+        // Issues name the keys as the link wrote them.
+        issues: rd
+            .issues
+            .into_iter()
+            .map(|mut i| {
+                if let Some((_, old)) = renamed.iter().find(|(new, _)| *new == i.field) {
+                    i.field = (*old).into();
+                }
+                i
+            })
+            .collect(),
+        upgraded_from,
     }
 }
 
@@ -785,7 +869,7 @@ fn infer_k(n: usize) -> Option<usize> {
     (2..=MAX_K).find(|k| k * (k - 1) / 2 == n)
 }
 
-/// The canonical query: `v=1` then each non-default field in a fixed order.
+/// The canonical query: `v=2` then each non-default field in a fixed order.
 pub fn to_query(c: &Config) -> String {
     // Compare canonical forms, so that parameters a family ignores (RPS's K, a
     // deterministic family's seed) never make a default matrix look non-default.

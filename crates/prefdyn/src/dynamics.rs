@@ -1,9 +1,10 @@
 //! MRS-IPO / MRS-DPO: repeated preference optimisation on the model's own samples.
 //!
-//! Round t: `μ_t = (1−α) μ₀ + α π_t`, `log π_ref,t = (1−λ) log π₀ + λ log π_t`,
-//! `π̃ = softmax(log π_ref,t + β P μ_t)` (IPO) or `softmax(log π_ref,t + z*(P, μ_t)/β)` (DPO),
-//! `log π_{t+1} = (1−η) log π_t + η log π̃`. Collapsed (IPO):
-//! `x_{t+1} = logsoftmax(a x_t + (1−a) x₀ + κ P μ_t)`, `a = 1 − η(1−λ)`, `κ = ηβ`.
+//! Round t (the paper's names): `log π_ref,t = α log π_t + (1−α) log π₀`,
+//! `μ_t = λ π_t + (1−λ) μ₀`, `π̃ = softmax(log π_ref,t + β P μ_t)` (IPO) or
+//! `softmax(log π_ref,t + z*(P, μ_t)/β)` (DPO), `log π_{t+1} = (1−η) log π_t + η log π̃`.
+//! Collapsed (IPO): `x_{t+1} = logsoftmax(a x_t + (1−a) x₀ + κ P μ_t)`, `a = 1 − η(1−α)`,
+//! `κ = ηβ`.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +26,9 @@ pub enum Solver {
     Dpo,
 }
 
-/// α (on-policy share), β (strength), λ (reference weight of the current policy),
-/// η (update step).
+/// The paper's parameters: α (reference weight: how far the reference follows the current
+/// policy), β (IPO strength 1/τ), λ (on-policy share of the sampled pairs) and η (update
+/// step, our extension; η = 1 is the paper).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MrsParams {
     pub alpha: f64,
@@ -36,9 +38,9 @@ pub struct MrsParams {
 }
 
 impl MrsParams {
-    /// `a = 1 − η(1−λ)`.
+    /// `a = 1 − η(1−α)`.
     pub fn a(&self) -> f64 {
-        1.0 - self.eta * (1.0 - self.lam)
+        1.0 - self.eta * (1.0 - self.alpha)
     }
     /// `κ = ηβ`.
     pub fn kappa(&self) -> f64 {
@@ -243,7 +245,7 @@ pub struct IpoWorkspace {
     pm: Vec<f64>,
     /// `(1−a) x₀`, fixed during a run.
     anchor: Vec<f64>,
-    /// `(1−α) μ₀`, fixed during a run.
+    /// `(1−λ) μ₀`, fixed during a run.
     offline: Vec<f64>,
 }
 
@@ -273,7 +275,7 @@ pub fn run_ipo_into(
         anchor: &[f64],
         offline: &[f64],
         x_in: &[f64],
-        (a, kappa, alpha): (f64, f64, f64),
+        (a, kappa, lam): (f64, f64, f64),
         out: &mut [f64],
     ) {
         let mut rows_p = [[0.0; K]; K];
@@ -289,7 +291,7 @@ pub fn run_ipo_into(
         while let Some(next) = rows.next() {
             let mut mu = [0.0; K];
             for i in 0..K {
-                mu[i] = d[i] + alpha * pi[i];
+                mu[i] = d[i] + lam * pi[i];
             }
             let mut m = f64::NEG_INFINITY;
             for i in 0..K {
@@ -323,7 +325,7 @@ pub fn run_ipo_into(
     }
 
     let k = p.k();
-    let (a, kappa, alpha) = (params.a(), params.kappa(), params.alpha);
+    let (a, kappa, lam) = (params.a(), params.kappa(), params.lam);
     out.clear();
     if x0.len() < k || mu0.len() < k {
         out.resize((t_max + 1) * k, f64::NAN);
@@ -339,9 +341,8 @@ pub fn run_ipo_into(
     ws.anchor.clear();
     ws.anchor.extend(x0[..k].iter().map(|v| (1.0 - a) * v));
     ws.offline.clear();
-    ws.offline
-        .extend(mu0[..k].iter().map(|v| (1.0 - alpha) * v));
-    let coef = (a, kappa, alpha);
+    ws.offline.extend(mu0[..k].iter().map(|v| (1.0 - lam) * v));
+    let coef = (a, kappa, lam);
     let (pp, c, d, x) = (p.as_slice(), &ws.anchor[..], &ws.offline[..], &ws.x[..]);
     match k {
         2 => return rounds_fixed::<2>(pp, c, d, x, coef, out),
@@ -364,7 +365,7 @@ pub fn run_ipo_into(
         let (done, rest) = out.split_at_mut((t + 1) * k);
         let pi_t = &done[t * k..];
         for ((m, d), v) in mu.iter_mut().zip(offline).zip(pi_t) {
-            *m = d + alpha * v;
+            *m = d + lam * v;
         }
         p.mul_vec_into(mu, pm);
         let mut m = f64::NEG_INFINITY;
@@ -469,7 +470,7 @@ impl MrsRun<'_> {
                 for _ in 0..rounds {
                     let pi: Vec<f64> = x.iter().map(|v| v.exp()).collect();
                     let mu: Vec<f64> = (0..k)
-                        .map(|i| (1.0 - alpha) * self.mu0[i] + alpha * pi[i])
+                        .map(|i| (1.0 - lam) * self.mu0[i] + lam * pi[i])
                         .collect();
                     let (z, _) = dpo_newton(self.p, &mu, z_prev.as_deref()).ok_or_else(|| {
                         DynamicsError::DpoNoFiniteOptimum {
@@ -477,7 +478,7 @@ impl MrsRun<'_> {
                         }
                     })?;
                     let mut tilde: Vec<f64> = (0..k)
-                        .map(|i| (1.0 - lam) * x0[i] + lam * x[i] + z[i] / beta)
+                        .map(|i| (1.0 - alpha) * x0[i] + alpha * x[i] + z[i] / beta)
                         .collect();
                     log_softmax_in_place(&mut tilde);
                     for i in 0..k {
@@ -504,9 +505,9 @@ impl MrsRun<'_> {
         }
         let x0: Vec<f64> = self.pi0.iter().map(|v| v.ln()).collect();
         let kappa = self.params.kappa();
-        let x_star = solve_fixed_point(self.p, &x0, self.mu0, self.params.alpha, kappa / (1.0 - a));
+        let x_star = solve_fixed_point(self.p, &x0, self.mu0, self.params.lam, kappa / (1.0 - a));
         let pi_star: Vec<f64> = x_star.iter().map(|v| v.exp()).collect();
-        let rho = jacobian_spectral_radius(self.p, &pi_star, a, kappa, self.params.alpha);
+        let rho = jacobian_spectral_radius(self.p, &pi_star, a, kappa, self.params.lam);
         Ok(Stability {
             fixed_point: Some(pi_star),
             rho: Some(rho),

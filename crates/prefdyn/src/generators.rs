@@ -27,7 +27,33 @@ pub enum Generator {
     RandomSst { k: usize },
     /// Upper triangle `U(0, 1)`.
     Random { k: usize },
+    /// The paper's data procedure on synthetic ratings (its rated data set cannot be
+    /// downloaded here): K responses scored 0–4 on [`RATING_ATTRIBUTES`] attributes, each pair
+    /// compared on one random attribute, `P_ij = σ(score_i − score_j)`, redrawn until P is
+    /// in `class`.
+    Rated { k: usize, class: RatedClass },
 }
+
+/// Which matrices the rated-responses procedure keeps, as the paper splits its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatedClass {
+    /// At least one strict majority 3-cycle.
+    Cyclic,
+    /// Strongly stochastically transitive, with at least one strict preference.
+    StronglyTransitive,
+}
+
+/// Rating attributes per response (HelpSteer's five: helpfulness, correctness, coherence,
+/// complexity, verbosity).
+pub const RATING_ATTRIBUTES: usize = 5;
+/// Largest rating (ratings are whole numbers 0..=`MAX_RATING`).
+pub const MAX_RATING: u32 = 4;
+/// Draws before a rated generator gives up on finding a matrix of its class.
+pub const RATED_ATTEMPTS: usize = 100_000;
+/// Largest K of the rated families: beyond 6 responses a strongly transitive draw becomes
+/// too rare (about 1 in 10⁴ at K = 7) for a page to wait for it; the paper uses K = 4.
+pub const MAX_RATED_K: usize = 6;
 
 /// The families, for menus and ensembles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -40,10 +66,12 @@ pub enum Family {
     Thurstone,
     RandomSst,
     Random,
+    RatedCyclic,
+    RatedSst,
 }
 
 impl Family {
-    pub const ALL: [Family; 7] = [
+    pub const ALL: [Family; 9] = [
         Family::RockPaperScissors,
         Family::Circulant,
         Family::RandomCyclic,
@@ -51,6 +79,8 @@ impl Family {
         Family::Thurstone,
         Family::RandomSst,
         Family::Random,
+        Family::RatedCyclic,
+        Family::RatedSst,
     ];
 
     /// Short name used in URLs.
@@ -63,6 +93,8 @@ impl Family {
             Family::Thurstone => "thurstone",
             Family::RandomSst => "sst",
             Family::Random => "random",
+            Family::RatedCyclic => "rated_cyclic",
+            Family::RatedSst => "rated_sst",
         }
     }
 
@@ -76,7 +108,15 @@ impl Family {
             Family::Thurstone => "Thurstone",
             Family::RandomSst => "Random SST",
             Family::Random => "Random P",
+            Family::RatedCyclic => "Synthetic ratings, cyclic (paper's procedure)",
+            Family::RatedSst => "Synthetic ratings, strongly transitive (paper's procedure)",
         }
+    }
+
+    /// Whether the matrices are synthetic stand-ins for the paper's rated data (the page
+    /// and the CLI say so wherever they are shown).
+    pub fn is_synthetic_ratings(self) -> bool {
+        matches!(self, Family::RatedCyclic | Family::RatedSst)
     }
 
     pub fn from_key(key: &str) -> Option<Family> {
@@ -112,9 +152,20 @@ impl Family {
             Family::Thurstone => Generator::Thurstone { k, sigma: param },
             Family::RandomSst => Generator::RandomSst { k },
             Family::Random => Generator::Random { k },
+            Family::RatedCyclic => Generator::Rated {
+                k,
+                class: RatedClass::Cyclic,
+            },
+            Family::RatedSst => Generator::Rated {
+                k,
+                class: RatedClass::StronglyTransitive,
+            },
         }
     }
 }
+
+/// What the page and the CLI say wherever a synthetic-ratings family is shown.
+pub const SYNTHETIC_RATINGS_NOTE: &str = "Synthetic by construction: the paper's procedure (K responses rated 0–4 on five attributes, each pair compared on one random attribute, P = σ(score difference), split into cyclic and strongly transitive matrices) applied to simulated ratings, because the paper's rated data set (HelpSteer) cannot be downloaded here.";
 
 /// Why generator parameters are invalid.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -125,6 +176,18 @@ pub enum GeneratorError {
     BadSigma { family: &'static str, sigma: f64 },
     #[error("circulant tournament needs an odd K, got {k}")]
     EvenK { k: usize },
+    #[error("{family}: needs {min} ≤ K ≤ {max}, got {k}")]
+    ResponsesOutOfRange {
+        family: &'static str,
+        k: usize,
+        min: usize,
+        max: usize,
+    },
+    #[error("{family}: no matrix of its class in {attempts} draws")]
+    NoMatch {
+        family: &'static str,
+        attempts: usize,
+    },
     #[error(transparent)]
     Matrix(#[from] PreferenceError),
 }
@@ -172,6 +235,14 @@ impl Generator {
             Generator::Thurstone { .. } => Family::Thurstone,
             Generator::RandomSst { .. } => Family::RandomSst,
             Generator::Random { .. } => Family::Random,
+            Generator::Rated {
+                class: RatedClass::Cyclic,
+                ..
+            } => Family::RatedCyclic,
+            Generator::Rated {
+                class: RatedClass::StronglyTransitive,
+                ..
+            } => Family::RatedSst,
         }
     }
 
@@ -184,7 +255,8 @@ impl Generator {
             | Generator::BradleyTerry { k, .. }
             | Generator::Thurstone { k, .. }
             | Generator::RandomSst { k }
-            | Generator::Random { k } => k,
+            | Generator::Random { k }
+            | Generator::Rated { k, .. } => k,
         }
     }
 
@@ -212,6 +284,18 @@ impl Generator {
                 }
             }
             Generator::RandomSst { .. } | Generator::Random { .. } => {}
+            Generator::Rated { k, class } => {
+                // A 3-cycle needs three responses.
+                let min = if class == RatedClass::Cyclic { 3 } else { 2 };
+                if !(min..=MAX_RATED_K).contains(&k) {
+                    return Err(GeneratorError::ResponsesOutOfRange {
+                        family,
+                        k,
+                        min,
+                        max: MAX_RATED_K,
+                    });
+                }
+            }
         }
         if let Generator::Circulant { k, .. } = *self {
             if k % 2 == 0 {
@@ -268,10 +352,57 @@ impl Generator {
                 }
                 PreferenceMatrix::from_upper_unchecked(k, |i, j| full[i * k + j])
             }
+            Generator::Rated { k, class } => (0..RATED_ATTEMPTS)
+                .map(|_| rated_draw(&mut rng, k))
+                .find(|p| class.contains(p))
+                .ok_or(GeneratorError::NoMatch {
+                    family: self.family().title(),
+                    attempts: RATED_ATTEMPTS,
+                })?,
         };
         debug_assert_eq!(m.k(), k);
         Ok(m)
     }
+}
+
+impl RatedClass {
+    /// Whether `p` belongs to the class.
+    pub fn contains(self, p: &PreferenceMatrix) -> bool {
+        match self {
+            RatedClass::Cyclic => crate::social_choice::three_cycles(p) > 0,
+            RatedClass::StronglyTransitive => {
+                let k = p.k();
+                let strict = (0..k).any(|i| (0..k).any(|j| p.get(i, j) > 0.5));
+                strict && crate::social_choice::is_sst(p)
+            }
+        }
+    }
+}
+
+/// One draw of the rated-responses procedure. Ratings follow a latent quality (so that
+/// attributes agree more often than not, as in real rating data):
+/// `score_{i,a} = clamp(round(2 + q_i + 0.8 e_{i,a}), 0, 4)` with `q_i, e_{i,a} ~ N(0, 1)`;
+/// pair (i, j) is compared on attribute `a ~ U{0..A−1}`: `P_ij = σ(score_{i,a} − score_{j,a})`.
+/// Only `u32` ranges are drawn, so native and wasm32 draw the same numbers.
+fn rated_draw(rng: &mut ChaCha8Rng, k: usize) -> PreferenceMatrix {
+    let normal = |rng: &mut ChaCha8Rng| -> f64 { StandardNormal.sample(rng) };
+    let mut scores = vec![0.0; k * RATING_ATTRIBUTES];
+    for i in 0..k {
+        let q = normal(rng);
+        for a in 0..RATING_ATTRIBUTES {
+            let v = (2.0 + q + 0.8 * normal(rng)).round();
+            scores[i * RATING_ATTRIBUTES + a] = v.clamp(0.0, MAX_RATING as f64);
+        }
+    }
+    let mut full = vec![0.5; k * k];
+    for i in 0..k {
+        for j in i + 1..k {
+            let a = rng.gen_range(0..RATING_ATTRIBUTES as u32) as usize;
+            full[i * k + j] =
+                logistic(scores[i * RATING_ATTRIBUTES + a] - scores[j * RATING_ATTRIBUTES + a]);
+        }
+    }
+    PreferenceMatrix::from_upper_unchecked(k, |i, j| full[i * k + j])
 }
 
 /// `P[i][j] = 1/2 + c[(j − i) mod K]` with `c[0] = 0`, `c[K−d] = −c[d]`.
@@ -323,4 +454,53 @@ fn random_sst(rng: &mut ChaCha8Rng, k: usize) -> PreferenceMatrix {
             1.0 - q[rb * k + ra]
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rated_matrices_are_logistic_score_differences_of_their_class() -> Result<(), String> {
+        let allowed: Vec<f64> = (-4..=4).map(|d| logistic(d as f64)).collect();
+        for (family, k) in [
+            (Family::RatedCyclic, 4),
+            (Family::RatedSst, 4),
+            (Family::RatedCyclic, 6),
+        ] {
+            let g = family.generator(k, 0.5);
+            for seed in 0..50 {
+                let p = g.generate(seed).map_err(|e| e.to_string())?;
+                for i in 0..k {
+                    for j in 0..k {
+                        if i != j {
+                            let v = p.get(i, j);
+                            assert!(allowed.iter().any(|a| (a - v).abs() < 1e-15), "P = {v}");
+                        }
+                    }
+                }
+                let cyclic = crate::social_choice::three_cycles(&p) > 0;
+                assert_eq!(cyclic, family == Family::RatedCyclic, "seed {seed}");
+                if family == Family::RatedSst {
+                    assert!(crate::social_choice::is_sst(&p));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn rated_families_name_an_impossible_size() {
+        for (family, k) in [
+            (Family::RatedCyclic, 2),
+            (Family::RatedSst, 7),
+            (Family::RatedCyclic, 64),
+        ] {
+            let e = family.generator(k, 0.5).generate(1);
+            assert!(
+                matches!(e, Err(GeneratorError::ResponsesOutOfRange { .. })),
+                "{family:?} K = {k}: {e:?}"
+            );
+        }
+    }
 }

@@ -9,8 +9,6 @@ pub mod charts;
 pub mod config;
 pub mod dpo;
 pub mod dynamics;
-pub mod figures;
-pub mod findings;
 pub mod generators;
 pub mod ipo;
 pub mod phase;
@@ -22,7 +20,7 @@ pub mod sampling;
 pub mod simplex;
 pub mod social_choice;
 pub mod stability;
-pub mod vectors;
+pub mod theory;
 
 pub use dpo::{dpo_solve, DpoOutcome};
 pub use dynamics::{Metrics, MrsParams, MrsRun, Solver, Trajectory, Verdict};

@@ -11,7 +11,9 @@ use crate::preference::PreferenceMatrix;
 use crate::simplex::{entropy, uniform};
 
 /// A parameter that a phase-diagram axis can vary. `BetaLambda` varies β with λ fixed so
-/// that the product βλ takes the axis value.
+/// that the product βλ (the paper's axis) takes the axis value. `BetaAlpha` (β·α, β with α
+/// fixed) exists so that a schema v=1 link, whose `betalam` axis multiplied β by the
+/// parameter now called α, reopens the same diagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Axis {
@@ -20,15 +22,17 @@ pub enum Axis {
     Lambda,
     Eta,
     BetaLambda,
+    BetaAlpha,
 }
 
 impl Axis {
-    pub const ALL: [Axis; 5] = [
+    pub const ALL: [Axis; 6] = [
         Axis::Alpha,
         Axis::Beta,
         Axis::Lambda,
         Axis::Eta,
         Axis::BetaLambda,
+        Axis::BetaAlpha,
     ];
 
     pub fn key(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Axis {
             Axis::Lambda => "lam",
             Axis::Eta => "eta",
             Axis::BetaLambda => "betalam",
+            Axis::BetaAlpha => "betaalpha",
         }
     }
 
@@ -53,6 +58,19 @@ impl Axis {
             Axis::Lambda => "λ",
             Axis::Eta => "η",
             Axis::BetaLambda => "βλ",
+            Axis::BetaAlpha => "βα",
+        }
+    }
+
+    /// What a menu shows: the symbol and what it means.
+    pub fn title(self) -> &'static str {
+        match self {
+            Axis::Alpha => "α (reference weight)",
+            Axis::Beta => "β (strength)",
+            Axis::Lambda => "λ (on-policy share)",
+            Axis::Eta => "η (step)",
+            Axis::BetaLambda => "βλ (β with λ fixed)",
+            Axis::BetaAlpha => "βα (β with α fixed; format-1 links)",
         }
     }
 
@@ -61,24 +79,26 @@ impl Axis {
         match self {
             Axis::Alpha | Axis::Lambda => (0.0, 1.0),
             Axis::Eta => (1e-3, 1.0),
-            Axis::Beta | Axis::BetaLambda => (1e-3, 100.0),
+            Axis::Beta | Axis::BetaLambda | Axis::BetaAlpha => (1e-3, 100.0),
         }
     }
 
-    /// Sets this parameter to `v` in `p` (for `BetaLambda`: `β = v/λ`, call after λ is set).
+    /// Whether the axis is a product `β·q` (β = value / q, set after q).
+    pub fn is_product(self) -> bool {
+        matches!(self, Axis::BetaLambda | Axis::BetaAlpha)
+    }
+
+    /// Sets this parameter to `v` in `p` (for a product axis `β·q`: `β = v/q`, call after
+    /// q is set; infinite when q = 0).
     pub fn apply(self, p: &mut MrsParams, v: f64) {
+        let over = |q: f64| if q > 0.0 { v / q } else { f64::INFINITY };
         match self {
             Axis::Alpha => p.alpha = v,
             Axis::Beta => p.beta = v,
             Axis::Lambda => p.lam = v,
             Axis::Eta => p.eta = v,
-            Axis::BetaLambda => {
-                p.beta = if p.lam > 0.0 {
-                    v / p.lam
-                } else {
-                    f64::INFINITY
-                }
-            }
+            Axis::BetaLambda => p.beta = over(p.lam),
+            Axis::BetaAlpha => p.beta = over(p.alpha),
         }
     }
 }
@@ -222,8 +242,14 @@ pub enum PhaseError {
     },
     #[error("both axes vary {symbol}; choose two different parameters")]
     SameAxis { symbol: &'static str },
-    #[error("the βλ axis needs λ > 0, but cell (ix = {ix}, iy = {iy}) has λ = {lam}: β = βλ/λ would be infinite")]
-    BetaLambdaNeedsLambda { ix: usize, iy: usize, lam: f64 },
+    #[error("the {axis} axis needs {factor} > 0, but cell (ix = {ix}, iy = {iy}) has {factor} = {value}: β = {axis}/{factor} would be infinite")]
+    ProductNeedsFactor {
+        axis: &'static str,
+        factor: &'static str,
+        ix: usize,
+        iy: usize,
+        value: f64,
+    },
     #[error("cell (ix = {ix}, iy = {iy}) with {x_symbol} = {x}, {y_symbol} = {y}: {source}")]
     BadCell {
         ix: usize,
@@ -362,21 +388,24 @@ fn check_ensemble_size(count: usize) -> Result<(), PhaseError> {
     }
 }
 
-/// The parameters of cell `(ix, iy)`: `spec.base`, then the axis that is not βλ is
-/// applied (x before y if neither is), then the βλ axis (`β = βλ/λ` with the cell's λ).
+/// The parameters of cell `(ix, iy)`: `spec.base`, then the axis that is not a product is
+/// applied (x before y if neither is), then the product axis (`β = βλ/λ` with the cell's
+/// λ, or `β = βα/α`).
 pub fn cell_params(spec: &PhaseSpec, ix: usize, iy: usize) -> MrsParams {
+    params_at(spec, spec.x.value(ix), spec.y.value(iy))
+}
+
+/// The parameters at axis values `(x, y)`, set in the order of [`cell_params`].
+pub fn params_at(spec: &PhaseSpec, x: f64, y: f64) -> MrsParams {
     let mut p = spec.base;
-    let settings = [
-        (spec.x.axis, spec.x.value(ix)),
-        (spec.y.axis, spec.y.value(iy)),
-    ];
+    let settings = [(spec.x.axis, x), (spec.y.axis, y)];
     for (axis, v) in settings {
-        if axis != Axis::BetaLambda {
+        if !axis.is_product() {
             axis.apply(&mut p, v);
         }
     }
     for (axis, v) in settings {
-        if axis == Axis::BetaLambda {
+        if axis.is_product() {
             axis.apply(&mut p, v);
         }
     }
@@ -405,6 +434,84 @@ impl PhaseGrid {
         }
         let c = iy * self.nx + ix;
         Some((self.mean[c], self.sd[c]))
+    }
+}
+
+/// The paper's closed forms over a diagram's plane, sampled on an `nx × ny` lattice that
+/// spans the axis ranges (finer than the grid, for lines and regions). Row-major like
+/// [`PhaseGrid`]; an axis with one grid point has one sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TheoryField {
+    pub nx: usize,
+    pub ny: usize,
+    pub x_values: Vec<f64>,
+    pub y_values: Vec<f64>,
+    /// `α + (βλ/2) max_m ‖S_m‖₂`: below 1 every member converges from every start.
+    pub contraction: Vec<f64>,
+    /// `√(a² + (κλω)²)`, ρ at the uniform fixed point, when every member is circulant with
+    /// the same ω (exact where π₀ and μ₀ are uniform).
+    pub circulant_rho: Option<Vec<f64>>,
+    /// That common ω.
+    pub omega: Option<f64>,
+}
+
+/// Samples per axis of the theory lattice drawn over a phase diagram.
+pub const THEORY_SAMPLES: usize = 121;
+
+/// A finished phase diagram: the metric, the ensemble-mean ρ per cell (its level set 1 is
+/// the theory's boundary) and the closed forms over the plane.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseResult {
+    pub grid: PhaseGrid,
+    pub rho: Vec<f64>,
+    pub theory: TheoryField,
+}
+
+/// The closed forms of [`crate::theory`] over the plane of `spec` for `members`, on a
+/// lattice of at most `samples` points per axis.
+pub fn theory_field(spec: &PhaseSpec, members: &[EnsembleMember], samples: usize) -> TheoryField {
+    let norm = members
+        .iter()
+        .map(|m| crate::theory::skew_norm(&m.p))
+        .fold(0.0, f64::max);
+    let omegas: Vec<Option<f64>> = members
+        .iter()
+        .map(|m| crate::theory::circulant_omega(&m.p))
+        .collect();
+    let omega = match omegas.first() {
+        Some(Some(w))
+            if omegas
+                .iter()
+                .all(|o| o.is_some_and(|v| (v - w).abs() <= 1e-12)) =>
+        {
+            Some(*w)
+        }
+        _ => None,
+    };
+    let lattice = |r: &AxisRange| -> Vec<f64> {
+        let n = if r.n <= 1 { 1 } else { samples.max(2) };
+        AxisRange { n, ..*r }.values()
+    };
+    let (xs, ys) = (lattice(&spec.x), lattice(&spec.y));
+    let mut contraction = Vec::with_capacity(xs.len() * ys.len());
+    let mut circulant = Vec::with_capacity(xs.len() * ys.len());
+    for &y in &ys {
+        for &x in &xs {
+            let p = params_at(spec, x, y);
+            contraction.push(crate::theory::contraction_value(&p, norm));
+            if let Some(w) = omega {
+                circulant.push(crate::theory::circulant_rho(&p, w));
+            }
+        }
+    }
+    TheoryField {
+        nx: xs.len(),
+        ny: ys.len(),
+        x_values: xs,
+        y_values: ys,
+        contraction,
+        circulant_rho: omega.map(|_| circulant),
+        omega,
     }
 }
 
@@ -459,12 +566,27 @@ fn check_spec(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<(), PhaseE
     for (i, m) in members.iter().enumerate() {
         check_member(i, m)?;
     }
-    let has_beta_lambda = spec.x.axis == Axis::BetaLambda || spec.y.axis == Axis::BetaLambda;
+    let product = [spec.x.axis, spec.y.axis]
+        .into_iter()
+        .find(|a| a.is_product());
     for iy in 0..spec.y.n {
         for ix in 0..spec.x.n {
             let p = cell_params(spec, ix, iy);
-            if has_beta_lambda && (p.lam.is_nan() || p.lam <= 0.0) {
-                return Err(PhaseError::BetaLambdaNeedsLambda { ix, iy, lam: p.lam });
+            if let Some(axis) = product {
+                let (factor, value) = if axis == Axis::BetaLambda {
+                    ("λ", p.lam)
+                } else {
+                    ("α", p.alpha)
+                };
+                if value.is_nan() || value <= 0.0 {
+                    return Err(PhaseError::ProductNeedsFactor {
+                        axis: axis.symbol(),
+                        factor,
+                        ix,
+                        iy,
+                        value,
+                    });
+                }
             }
             p.validate().map_err(|source| PhaseError::BadCell {
                 ix,
@@ -490,7 +612,7 @@ fn check_spec(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<(), PhaseE
 /// - `Verdict`: 1 when the run's verdict is "oscillating", else 0, so the cell mean is the
 ///   share of oscillating runs;
 /// - `Rho`: `ρ(J)` at the fixed point (theory, no simulation; a Newton solve and an
-///   eigenvalue problem per run). NaN when `a = 1` (λ = 1): the map then has no anchor and
+///   eigenvalue problem per run). NaN when `a = 1` (α = 1): the map then has no anchor and
 ///   no fixed point.
 ///
 /// Simulated metrics reuse one workspace and one trajectory buffer for all runs.
@@ -698,8 +820,8 @@ pub fn sweep_with_progress(
     }
 }
 
-/// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base α = 1,
-/// β = 2, λ = 0.8, η = 1), T = 300, time-averaged variance. Used by the benchmarks.
+/// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base λ = 0.8,
+/// η = 1), T = 300, time-averaged variance. Used by the benchmarks.
 pub fn budget_spec() -> PhaseSpec {
     PhaseSpec {
         x: AxisRange {
@@ -716,7 +838,7 @@ pub fn budget_spec() -> PhaseSpec {
         },
         metric: PhaseMetric::Variance,
         base: MrsParams {
-            alpha: 1.0,
+            alpha: 0.8,
             beta: 2.0,
             lam: 0.8,
             eta: 1.0,
@@ -791,7 +913,7 @@ mod tests {
         t_max: usize,
     ) -> Vec<f64> {
         let k = p.k();
-        let (a, kappa, alpha) = (params.a(), params.kappa(), params.alpha);
+        let (a, kappa, lam) = (params.a(), params.kappa(), params.lam);
         let mut out = vec![0.0; (t_max + 1) * k];
         let mut x = x0.to_vec();
         log_softmax_in_place(&mut x);
@@ -801,7 +923,7 @@ mod tests {
         }
         for t in 0..t_max {
             for i in 0..k {
-                mu[i] = (1.0 - alpha) * mu0[i] + alpha * out[t * k + i];
+                mu[i] = (1.0 - lam) * mu0[i] + lam * out[t * k + i];
             }
             p.mul_vec_into(&mu, &mut pm);
             let mut m = f64::NEG_INFINITY;
@@ -956,8 +1078,11 @@ mod tests {
                         .collect();
                     let (mean, sd) = mean_and_sd(&v);
                     let (gm, gs) = (grid.cell(ix, iy)).ok_or("no cell")?;
+                    // NaN (ρ where α = 1 has no fixed point) must be NaN in both.
+                    let same =
+                        |a: f64, b: f64| (a - b).abs() <= 1e-12 || (a.is_nan() && b.is_nan());
                     assert!(
-                        (gm - mean).abs() <= 1e-12 && (gs - sd).abs() <= 1e-12,
+                        same(gm, mean) && same(gs, sd),
                         "{metric:?} cell ({ix}, {iy}): grid ({gm}, {gs}), runs ({mean}, {sd})"
                     );
                 }
@@ -984,7 +1109,7 @@ mod tests {
             .mean
             .iter()
             .all(|&v| (0.0..=5f64.ln() + 1e-12).contains(&v)));
-        // ρ is NaN where a = 1 (λ = 1, η = 1).
+        // ρ is NaN where a = 1 (α = 1, η = 1): the last column.
         let mut s = spec(PhaseMetric::Rho);
         s.y = AxisRange {
             axis: Axis::Lambda,
@@ -993,10 +1118,10 @@ mod tests {
             n: 3,
         };
         let g = (sweep(&s, &members)).map_err(|e| format!("sweep failed: {e}"))?;
-        for ix in 0..s.x.n {
-            assert!(g.cell(ix, 2).is_some_and(|(m, _)| m.is_nan()));
+        for iy in 0..s.y.n {
+            assert!(g.cell(s.x.n - 1, iy).is_some_and(|(m, _)| m.is_nan()));
             assert!(g
-                .cell(ix, 0)
+                .cell(0, iy)
                 .is_some_and(|(m, sd)| m.is_finite() && sd >= 0.0));
         }
         Ok(())
@@ -1152,10 +1277,12 @@ mod tests {
         let e = sweep(&s, &members);
         assert_eq!(
             e,
-            Err(PhaseError::BetaLambdaNeedsLambda {
+            Err(PhaseError::ProductNeedsFactor {
+                axis: "βλ",
+                factor: "λ",
                 ix: 0,
                 iy: 0,
-                lam: 0.0
+                value: 0.0
             })
         );
         assert!(e.is_err_and(|e| e.to_string().contains("λ > 0")));

@@ -10,6 +10,7 @@ use crate::ranking::RankingProperties;
 use crate::sampling::{one_shot, OneShot, SamplingStrategy};
 use crate::social_choice::Diagnostics;
 use crate::stability::Stability;
+use crate::theory::TheoryReport;
 
 /// The matrix and its diagnostics.
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +20,8 @@ pub struct MatrixReport {
     #[serde(rename = "P")]
     pub p: Vec<Vec<f64>>,
     pub diagnostics: Diagnostics,
+    /// Where the matrix comes from when a reader must be told (synthetic ratings).
+    pub note: Option<String>,
 }
 
 /// One strategy's one-shot optimum and its ranking properties.
@@ -42,6 +45,9 @@ pub struct DynamicsReport {
     pub stability: Stability,
     /// What ρ predicts: "converges" (ρ < 1), "oscillates" (ρ > 1) or "no anchor" (a = 1).
     pub prediction: String,
+    /// The paper's closed forms that apply to this P (contraction bound, circulant
+    /// threshold, concentration ratio).
+    pub theory: TheoryReport,
     #[serde(skip)]
     pub trajectory: Trajectory,
 }
@@ -89,6 +95,27 @@ pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<String>) {
     }
 }
 
+/// What a reader must be told about a matrix source: the synthetic-ratings families are
+/// synthetic by construction.
+pub fn matrix_note(source: &crate::config::MatrixSource) -> Option<&'static str> {
+    match source {
+        crate::config::MatrixSource::Generated { family, .. } if family.is_synthetic_ratings() => {
+            Some(crate::generators::SYNTHETIC_RATINGS_NOTE)
+        }
+        _ => None,
+    }
+}
+
+/// The same for a phase-diagram ensemble.
+pub fn ensemble_note(ensemble: &crate::phase::Ensemble) -> Option<&'static str> {
+    match ensemble {
+        crate::phase::Ensemble::Family { family, .. } if family.is_synthetic_ratings() => {
+            Some(crate::generators::SYNTHETIC_RATINGS_NOTE)
+        }
+        _ => None,
+    }
+}
+
 /// Dynamics of a configuration on a given matrix.
 pub fn dynamics_report(config: &Config, p: &PreferenceMatrix) -> Result<DynamicsReport, String> {
     let k = p.k();
@@ -105,6 +132,7 @@ pub fn dynamics_report(config: &Config, p: &PreferenceMatrix) -> Result<Dynamics
     let trajectory = run.simulate().map_err(|e| e.to_string())?;
     let stability = run.stability().map_err(|e| e.to_string())?;
     let metrics = Metrics::of(&trajectory, config.burn_in);
+    let theory = TheoryReport::of(p, &pi0, &mu0, &config.params);
     let prediction = match stability.rho {
         None => "no anchor (a = 1): nothing pulls the policy back".into(),
         Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
@@ -117,8 +145,69 @@ pub fn dynamics_report(config: &Config, p: &PreferenceMatrix) -> Result<Dynamics
         metrics,
         stability,
         prediction,
+        theory,
         trajectory,
     })
+}
+
+/// The theory beside a run, one sentence per result that applies: ρ at the fixed point,
+/// the contraction bound, the circulant (3-cycle) closed form, the concentration ratio.
+pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
+    let name = |i: usize| labels.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+    let mut out = vec![match d.stability.rho {
+        Some(rho) => format!(
+            "ρ(J) = {rho:.4} at the fixed point, so the run {}: ρ is the spectral radius of the map's Jacobian there; below 1 small deviations shrink each round, above 1 they grow into a persistent oscillation.",
+            if rho < 1.0 { "should converge" } else { "should oscillate" }
+        ),
+        None => "With α = 1 and η = 1 (a = 1) nothing anchors the policy to π₀: there is no fixed point to linearise around.".into(),
+    }];
+    let t = &d.theory;
+    out.push(format!(
+        "Contraction bound α + (βλ/2)‖P − ½11ᵀ‖₂ = {:.4}{}",
+        t.contraction,
+        if t.contraction_certain {
+            " < 1: convergence to the one interior fixed point is certain from every start."
+        } else {
+            " ≥ 1: the paper's global guarantee does not apply here (ρ decides locally)."
+        }
+    ));
+    if let Some(c) = &t.circulant {
+        let caveat = if c.uniform_fixed_point {
+            ""
+        } else {
+            " (exact when π₀ and μ₀ are uniform; this π₀ moves the fixed point, so ρ above is the one to trust)"
+        };
+        match &c.three_cycle {
+            Some(tc) => out.push(format!(
+                "3-cycle (s = {:.3}): α² + s²β²λ²/3 = {:.4}{}: the paper's threshold says the uniform fixed point is {}{caveat}.",
+                tc.s,
+                tc.value,
+                if tc.value > 1.0 { " > 1" } else { " ≤ 1" },
+                if tc.value > 1.0 { "unstable" } else { "stable" },
+            )),
+            None => out.push(format!(
+                "Circulant P (ω = ρ(S)/K = {:.4}): at the uniform fixed point ρ = √(a² + (κλω)²) = {:.4}; at η = 1 oscillation starts at α* = √(1 − (βλω)²) = {:.4}{caveat}.",
+                c.omega, c.rho_uniform, c.onset_alpha
+            )),
+        }
+    }
+    if let Some(tr) = &t.transitive {
+        let top = tr
+            .top
+            .iter()
+            .map(|&i| name(i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(if tr.collapses_to_top {
+            format!("Strongly transitive P with α = 1: the entropy falls to 0 and the policy converges to the top response ({top}).")
+        } else {
+            format!(
+                "Strongly transitive P: concentration is governed by βλ/(1−α) = {:.3}; the larger it is, the more the fixed point concentrates on {top}; at α = 1 (η = 1) the policy collapses onto it.",
+                tr.concentration_ratio
+            )
+        });
+    }
+    out
 }
 
 /// One-shot optima under every strategy.
@@ -158,6 +247,7 @@ impl Results {
                 labels: p.labels().to_vec(),
                 p: p.to_rows(),
                 diagnostics: Diagnostics::of(p),
+                note: matrix_note(&config.matrix).map(String::from),
             },
             one_shot: one_shot_reports(config, p),
             dynamics,

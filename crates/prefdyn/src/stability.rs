@@ -10,16 +10,16 @@ use crate::simplex::{centre, log_softmax_in_place};
 const FIXED_POINT_TOL: f64 = 1e-14;
 const MAX_NEWTON: usize = 200;
 
-/// Solves `x = x₀ + c P μ(x)` modulo constants, `μ(x) = (1−α) μ₀ + α softmax(x)`, by
+/// Solves `x = x₀ + c P μ(x)` modulo constants, `μ(x) = (1−λ) μ₀ + λ softmax(x)`, by
 /// damped Newton on the sum-zero subspace. Returns the normalised log-policy `x*`
 /// (`Σ exp x* = 1`). The solution is unique because `S = P − 1/2` is skew.
 ///
-/// The self-consistent on-policy IPO optimum is the case `x₀ = log π_ref`, `c = β`, `α = 1`.
+/// The self-consistent on-policy IPO optimum is the case `x₀ = log π_ref`, `c = β`, `λ = 1`.
 pub fn solve_fixed_point(
     p: &PreferenceMatrix,
     x0: &[f64],
     mu0: &[f64],
-    alpha: f64,
+    lam: f64,
     c: f64,
 ) -> Vec<f64> {
     let k = p.k();
@@ -27,9 +27,7 @@ pub fn solve_fixed_point(
         let mut l = x.to_vec();
         log_softmax_in_place(&mut l);
         let pi: Vec<f64> = l.iter().map(|v| v.exp()).collect();
-        let mu: Vec<f64> = (0..k)
-            .map(|i| (1.0 - alpha) * mu0[i] + alpha * pi[i])
-            .collect();
+        let mu: Vec<f64> = (0..k).map(|i| (1.0 - lam) * mu0[i] + lam * pi[i]).collect();
         (pi, mu)
     };
     let residual = |x: &[f64]| -> Vec<f64> {
@@ -56,12 +54,12 @@ pub fn solve_fixed_point(
             break;
         }
         let (pi, _) = mu_of(&x);
-        // J_G = I − c α P D(π), projected: C J_G + 11ᵀ/K.
+        // J_G = I − c λ P D(π), projected: C J_G + 11ᵀ/K.
         let d = DMatrix::from_fn(k, k, |i, j| {
             (if i == j { pi[i] } else { 0.0 }) - pi[i] * pi[j]
         });
         let pm = DMatrix::from_row_slice(k, k, p.as_slice());
-        let mut jg = DMatrix::<f64>::identity(k, k) - (pm * d) * (c * alpha);
+        let mut jg = DMatrix::<f64>::identity(k, k) - (pm * d) * (c * lam);
         // Project rows: C = I − 11ᵀ/K.
         for j in 0..k {
             let m = jg.column(j).sum() / k as f64;
@@ -114,22 +112,22 @@ fn helmert_basis(k: usize) -> DMatrix<f64> {
     })
 }
 
-/// Spectral radius of the MRS-IPO Jacobian `J = a I + κ α P D(π*)` on the quotient by
+/// Spectral radius of the MRS-IPO Jacobian `J = a I + κ λ P D(π*)` on the quotient by
 /// constants (`J 1 = a 1`), computed as `ρ(Qᵀ J Q)` with Q an orthonormal basis of `1⊥`.
 ///
-/// `Qᵀ J Q = a I + κα M` with `M = Qᵀ P D Q`, so the eigenvalues are `a + κα λ(M)`: the
-/// Schur iteration runs on M, whose scale does not depend on a, κ, α. (Run on `Qᵀ J Q`
-/// itself it can cycle forever when κα is small and the matrix is close to `a I`.) The
+/// `Qᵀ J Q = a I + κλ M` with `M = Qᵀ P D Q`, so the eigenvalues are `a + κλ·eig(M)`: the
+/// Schur iteration runs on M, whose scale does not depend on a, κ, λ. (Run on `Qᵀ J Q`
+/// itself it can cycle forever when κλ is small and the matrix is close to `a I`.) The
 /// iteration is bounded; if it does not converge, ρ is estimated by Gelfand's formula.
 pub fn jacobian_spectral_radius(
     p: &PreferenceMatrix,
     pi_star: &[f64],
     a: f64,
     kappa: f64,
-    alpha: f64,
+    lam: f64,
 ) -> f64 {
     let k = p.k();
-    let c = kappa * alpha;
+    let c = kappa * lam;
     if c == 0.0 {
         return a.abs();
     }

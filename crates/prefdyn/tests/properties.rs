@@ -118,6 +118,8 @@ fn generator() -> impl Strategy<Value = Generator> {
         .prop_map(|(family, k, u, sigma)| {
             let k = if family == Family::Circulant && k % 2 == 0 {
                 k + 1
+            } else if family.is_synthetic_ratings() {
+                k.clamp(3, prefdyn::generators::MAX_RATED_K)
             } else {
                 k
             };
@@ -156,6 +158,9 @@ proptest! {
         let again = g.generate(seed).map_err(|e| fail(e.to_string()))?;
         let bits = |m: &PreferenceMatrix| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         prop_assert_eq!(bits(&m), bits(&again));
+        if let Generator::Rated { class, .. } = g {
+            prop_assert!(class.contains(&m), "{:?} output is not in its class: {:?}", g, m.to_rows());
+        }
         if let Generator::RandomSst { .. } = g {
             prop_assert!(is_sst(&m), "RandomSst output is not SST: {:?}", m.to_rows());
         }
@@ -380,10 +385,10 @@ fn mrs_ipo_step(
 ) -> Vec<f64> {
     let k = p.k();
     let mu: Vec<f64> = (0..k)
-        .map(|i| (1.0 - prm.alpha) * mu0[i] + prm.alpha * pi[i])
+        .map(|i| (1.0 - prm.lam) * mu0[i] + prm.lam * pi[i])
         .collect();
     let log_ref: Vec<f64> = (0..k)
-        .map(|i| (1.0 - prm.lam) * pi0[i].ln() + prm.lam * pi[i].ln())
+        .map(|i| (1.0 - prm.alpha) * pi0[i].ln() + prm.alpha * pi[i].ln())
         .collect();
     let tilde = ipo_log_policy(p, &mu, &log_ref, prm.beta);
     let mut x: Vec<f64> = (0..k)
@@ -399,9 +404,9 @@ proptest! {
     #[test]
     fn the_fixed_point_is_fixed(
         (p, pi0, mu0) in (2usize..=8).prop_flat_map(|k| (any_matrix(k), positive_dist(k, 0.01), positive_dist(k, 0.01))),
-        alpha in prop_oneof![4 => 0.0f64..=1.0, 1 => select(vec![0.0, 1e-15, 1e-12, 1e-9, 1e-6, 1.0])],
+        lam in prop_oneof![4 => 0.0f64..=1.0, 1 => select(vec![0.0, 1e-15, 1e-12, 1e-9, 1e-6, 1.0])],
         beta in 0.05f64..=10.0,
-        lam in 0.0f64..=0.95,
+        alpha in 0.0f64..=0.95,
         eta in 0.05f64..=1.0,
     ) {
         let params = MrsParams { alpha, beta, lam, eta };
@@ -416,9 +421,9 @@ proptest! {
         let err = max_abs_diff(&next, &pi_star);
         prop_assert!(err <= 1e-9, "one MRS-IPO step moves π* = {:?} by {:e}", pi_star, err);
         // ρ ≥ a: the constant direction is removed, but J's spectrum on 1⊥ contains a
-        // when α = 0 (J = aI).
-        if alpha == 0.0 {
-            prop_assert!((rho - params.a()).abs() <= 1e-9, "α = 0: ρ = {} ≠ a = {}", rho, params.a());
+        // when λ = 0 (J = aI).
+        if lam == 0.0 {
+            prop_assert!((rho - params.a()).abs() <= 1e-9, "λ = 0: ρ = {} ≠ a = {}", rho, params.a());
         }
     }
 
@@ -436,10 +441,10 @@ proptest! {
     }
 }
 
-/// Regression: the Schur iteration behind ρ used to cycle forever when κα was tiny
-/// (J ≈ aI), e.g. `alpha=0.000001` in a link, hanging the page.
+/// Regression: the Schur iteration behind ρ used to cycle forever when κλ was tiny
+/// (J ≈ aI), e.g. `lam=0.000001` in a link, hanging the page.
 #[test]
-fn rho_is_computed_quickly_for_tiny_alpha() {
+fn rho_is_computed_quickly_for_tiny_lambda() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut out = vec![];
@@ -449,11 +454,11 @@ fn rho_is_computed_quickly_for_tiny_alpha() {
                 .expect("valid");
             let pi0 = dirichlet_flat(k, 3);
             let mu0 = vec![1.0 / k as f64; k];
-            for alpha in [0.0, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3] {
+            for lam in [0.0, 1e-15, 1e-12, 1e-9, 1e-6, 1e-3] {
                 let params = MrsParams {
-                    alpha,
+                    alpha: 0.5,
                     beta: 2.0,
-                    lam: 0.5,
+                    lam,
                     eta: 1.0,
                 };
                 let run = MrsRun {
@@ -465,21 +470,21 @@ fn rho_is_computed_quickly_for_tiny_alpha() {
                     rounds: 1,
                 };
                 let rho = run.stability().ok().and_then(|s| s.rho);
-                out.push((k, alpha, rho));
+                out.push((k, lam, rho));
             }
         }
         let _ = tx.send(out);
     });
     let out = rx
         .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("ρ for tiny α did not finish within 30 s (Schur iteration cycling?)");
-    for (k, alpha, rho) in out {
-        let rho = rho.unwrap_or_else(|| panic!("K = {k}, α = {alpha}: no ρ"));
-        // J = aI + κα S D with a = 0.5, κ = 2, ‖S D‖ ≤ K/2: ρ → a as α → 0.
-        let bound = 2.0 * alpha * k as f64 / 2.0 + 1e-12;
+        .expect("ρ for tiny λ did not finish within 30 s (Schur iteration cycling?)");
+    for (k, lam, rho) in out {
+        let rho = rho.unwrap_or_else(|| panic!("K = {k}, λ = {lam}: no ρ"));
+        // J = aI + κλ S D with a = 0.5, κ = 2, ‖S D‖ ≤ K/2: ρ → a as λ → 0.
+        let bound = 2.0 * lam * k as f64 / 2.0 + 1e-12;
         assert!(
             rho.is_finite() && (rho - 0.5).abs() <= bound,
-            "K = {k}, α = {alpha}: ρ = {rho}"
+            "K = {k}, λ = {lam}: ρ = {rho}"
         );
     }
 }
@@ -580,7 +585,7 @@ fn cyclic_case() -> impl Strategy<Value = CyclicCase> {
         0.05f64..=0.5,
         any::<u64>(),
         any::<u64>(),
-        (0.0f64..=1.0, BETA_LN_RANGE, 0.0f64..=0.95, 0.05f64..=1.0),
+        (0.0f64..=0.95, BETA_LN_RANGE, 0.0f64..=1.0, 0.05f64..=1.0),
     )
         .prop_map(
             |(k, s, seed, pi_seed, (alpha, log_beta, lam, eta))| CyclicCase {
@@ -623,9 +628,9 @@ fn stability_sample(n: usize) -> ([usize; 3], Vec<String>) {
             seed: rng.gen(),
             pi_seed: rng.gen(),
             params: MrsParams {
-                alpha: rng.gen_range(0.0..=1.0),
+                alpha: rng.gen_range(0.0..=0.95),
                 beta: rng.gen_range(BETA_LN_RANGE).exp(),
-                lam: rng.gen_range(0.0..=0.95),
+                lam: rng.gen_range(0.0..=1.0),
                 eta: rng.gen_range(0.05..=1.0),
             },
         };
@@ -745,6 +750,8 @@ fn family_params(max_k: usize) -> impl Strategy<Value = (Family, usize, f64, u64
                 } else {
                     63
                 }
+            } else if family.is_synthetic_ratings() {
+                k.clamp(3, prefdyn::generators::MAX_RATED_K)
             } else {
                 k
             };
@@ -792,7 +799,7 @@ fn axis_range(axis: Axis) -> impl Strategy<Value = AxisRange> {
 }
 
 fn phase_config() -> impl Strategy<Value = PhaseConfig> {
-    let axes = (0usize..5, 0usize..4).prop_map(|(x, y)| {
+    let axes = (0usize..Axis::ALL.len(), 0usize..Axis::ALL.len() - 1).prop_map(|(x, y)| {
         let y = if y >= x { y + 1 } else { y };
         (Axis::ALL[x], Axis::ALL[y])
     });
@@ -926,7 +933,7 @@ proptest! {
         let canonical = c.canonical();
         prop_assert_eq!(&canonical.canonical(), &canonical, "canonical() is idempotent");
         let q = to_query(&c);
-        prop_assert!(q.starts_with("v=1"), "query {} does not start with the schema version", q);
+        prop_assert!(q.starts_with("v=2"), "query {} does not start with the schema version", q);
         check_short_floats(&q)?;
         let parsed = parse_query(&q);
         prop_assert!(parsed.issues.is_empty(), "issues {:?} parsing {}", parsed.issues, q);
@@ -943,11 +950,12 @@ proptest! {
 
 #[test]
 fn default_config_has_the_shortest_query() {
-    assert_eq!(to_query(&Config::default()), "v=1");
+    assert_eq!(to_query(&Config::default()), "v=2");
     let p = parse_query("");
     assert!(p.issues.is_empty());
+    assert_eq!(p.upgraded_from, None);
     assert_eq!(p.config, Config::default());
-    assert_eq!(parse_query("v=1").config, Config::default());
+    assert_eq!(parse_query("v=2").config, Config::default());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1175,13 +1183,13 @@ fn url_encode(s: &str) -> String {
 
 #[test]
 fn a_bad_field_does_not_lose_the_others() {
-    let p = parse_query("alpha=abc&beta=3");
+    let p = parse_query("v=2&alpha=abc&beta=3");
     assert_eq!(p.config.params.beta, 3.0);
     assert_eq!(p.config.params.alpha, Config::default().params.alpha);
     assert_eq!(p.issues.len(), 1, "{:?}", p.issues);
     assert_eq!(p.issues[0].field, "alpha");
 
-    let p = parse_query("gen=bt&k=6&sigma=NaN&seed=9&lam=0.3");
+    let p = parse_query("v=2&gen=bt&k=6&sigma=NaN&seed=9&lam=0.3");
     assert_eq!(p.config.params.lam, 0.3);
     assert_eq!(
         p.config.matrix,
@@ -1196,7 +1204,7 @@ fn a_bad_field_does_not_lose_the_others() {
     assert_eq!(p.issues[0].field, "sigma");
 
     // An invalid matrix keeps the default matrix and everything else.
-    let p = parse_query("k=3&P=0.5,1.5,0.2&eta=0.5&view=oneshot");
+    let p = parse_query("v=2&k=3&P=0.5,1.5,0.2&eta=0.5&view=oneshot");
     assert_eq!(p.config.matrix, Config::default().matrix);
     assert_eq!(p.config.params.eta, 0.5);
     assert_eq!(p.config.view, View::OneShot);
@@ -1204,7 +1212,7 @@ fn a_bad_field_does_not_lose_the_others() {
     assert_eq!(p.issues[0].field, "P");
 
     // Unknown parameters are named and ignored.
-    let p = parse_query("frobnicate=1&alpha=0.25");
+    let p = parse_query("v=2&frobnicate=1&alpha=0.25");
     assert_eq!(p.config.params.alpha, 0.25);
     assert_eq!(p.issues.len(), 1);
     assert_eq!(p.issues[0].field, "frobnicate");
@@ -1213,7 +1221,7 @@ fn a_bad_field_does_not_lose_the_others() {
 #[test]
 fn links_too_heavy_for_a_page_are_lowered_with_an_issue() {
     use prefdyn::config::{MAX_DPO_WORK, MAX_PHASE_CELL_WORK};
-    let p = parse_query("gen=random&k=64&solver=dpo&T=20000");
+    let p = parse_query("v=2&gen=random&k=64&solver=dpo&T=20000");
     let t = p.config.rounds as f64;
     assert!(
         t * 64f64.powi(3) <= MAX_DPO_WORK && (t + 1.0) * 64f64.powi(3) > MAX_DPO_WORK,
@@ -1222,11 +1230,11 @@ fn links_too_heavy_for_a_page_are_lowered_with_an_issue() {
     assert_eq!(p.issues.len(), 1, "{:?}", p.issues);
     assert_eq!(p.issues[0].field, "T");
     // The same T is fine for IPO.
-    let p = parse_query("gen=random&k=64&T=20000");
+    let p = parse_query("v=2&gen=random&k=64&T=20000");
     assert_eq!(p.config.rounds, 20_000);
     assert!(p.issues.is_empty(), "{:?}", p.issues);
 
-    let p = parse_query("ek=64&en=256&pT=20000");
+    let p = parse_query("v=2&ek=64&en=256&pT=20000");
     let t = p.config.phase.rounds as f64;
     let cell = 64.0 * 64.0 * 256.0;
     assert!(
@@ -1248,30 +1256,30 @@ fn links_too_heavy_for_a_page_are_lowered_with_an_issue() {
 fn out_of_range_values_are_clamped_with_an_issue() {
     let issue_for = |p: &Parsed, field: &str| p.issues.iter().any(|i| i.field == field);
 
-    let p = parse_query("T=999999");
+    let p = parse_query("v=2&T=999999");
     assert_eq!(p.config.rounds, 20_000);
     assert!(issue_for(&p, "T"), "{:?}", p.issues);
 
-    let p = parse_query("gen=random&k=1000");
+    let p = parse_query("v=2&gen=random&k=1000");
     assert_eq!(p.config.matrix.k(), 64);
     assert!(issue_for(&p, "k"), "{:?}", p.issues);
-    let p = parse_query("gen=random&k=18446744073709551615");
+    let p = parse_query("v=2&gen=random&k=18446744073709551615");
     assert_eq!(p.config.matrix.k(), 64);
     assert!(issue_for(&p, "k"), "{:?}", p.issues);
 
-    let p = parse_query("nx=1000&ny=0");
+    let p = parse_query("v=2&nx=1000&ny=0");
     assert_eq!(p.config.phase.x.n, 128);
     assert_eq!(p.config.phase.y.n, 1);
     assert!(issue_for(&p, "nx") && issue_for(&p, "ny"), "{:?}", p.issues);
 
-    let p = parse_query("en=10000");
+    let p = parse_query("v=2&en=10000");
     match p.config.phase.ensemble {
         Ensemble::Family { count, .. } => assert_eq!(count, 256),
         other => panic!("ensemble {other:?}"),
     }
     assert!(issue_for(&p, "en"), "{:?}", p.issues);
 
-    let p = parse_query("alpha=2&beta=1e9&eta=0&speed=1e-9");
+    let p = parse_query("v=2&alpha=2&beta=1e9&eta=0&speed=1e-9");
     assert_eq!(p.config.params.alpha, 1.0);
     assert_eq!(p.config.params.beta, 100.0);
     assert_eq!(p.config.params.eta, 1e-3);
@@ -1279,7 +1287,7 @@ fn out_of_range_values_are_clamped_with_an_issue() {
     assert_eq!(p.issues.len(), 4, "{:?}", p.issues);
 
     for bad in ["NaN", "inf", "-inf", "1e999"] {
-        let p = parse_query(&format!("beta={bad}"));
+        let p = parse_query(&format!("v=2&beta={bad}"));
         assert_eq!(p.config.params.beta, Config::default().params.beta);
         assert_eq!(p.issues.len(), 1, "{bad}: {:?}", p.issues);
         assert_eq!(p.issues[0].field, "beta");
@@ -1293,7 +1301,7 @@ fn out_of_range_values_are_clamped_with_an_issue() {
 #[test]
 fn dpo_without_finite_optimum_is_explained() {
     // Response A beats B and C with probability 1.
-    let parsed = parse_query("k=3&P=1,1,0.5&solver=dpo&os=dpo&T=50");
+    let parsed = parse_query("v=2&k=3&P=1,1,0.5&solver=dpo&os=dpo&T=50");
     assert!(parsed.issues.is_empty(), "{:?}", parsed.issues);
     let r = Results::compute(&parsed.config);
     assert!(r.dynamics.is_none());
@@ -1323,7 +1331,7 @@ fn dpo_without_finite_optimum_is_explained() {
         );
     }
     // With IPO the same link runs.
-    let parsed = parse_query("k=3&P=1,1,0.5&T=50");
+    let parsed = parse_query("v=2&k=3&P=1,1,0.5&T=50");
     let r = Results::compute(&parsed.config);
     let d = r.dynamics.expect("IPO runs");
     assert!(d.final_policy.iter().all(|v| v.is_finite() && *v > 0.0));

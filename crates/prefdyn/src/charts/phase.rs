@@ -1,0 +1,831 @@
+//! The phase diagram: a heatmap of a metric over two parameters (or, with one row, its
+//! profile along x), with the theory drawn on top: the ρ = 1 boundary between cells, the
+//! global-contraction line with the region where stability is certain, and the circulant
+//! closed form.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{err, px, sequential, DrawResult, Theme};
+use crate::phase::TheoryField;
+
+/// Colour of the contraction line and its "certain" region.
+const CONTRACTION: RGBColor = RGBColor(0, 200, 255);
+/// Colour of the circulant closed form.
+const CLOSED_FORM: RGBColor = RGBColor(255, 140, 0);
+/// Chip behind legend swatches, so that the white ρ line shows on a light page.
+const CHIP: RGBColor = RGBColor(68, 1, 84);
+
+/// What a phase diagram shows. Cell `(ix, iy)` is at `iy * nx + ix`.
+#[derive(Clone, Copy, Debug)]
+pub struct PhasePicture<'a> {
+    pub x_values: &'a [f64],
+    pub y_values: &'a [f64],
+    pub mean: &'a [f64],
+    pub sd: &'a [f64],
+    /// Ensemble-mean ρ per cell (its level set 1 is drawn).
+    pub rho: Option<&'a [f64]>,
+    pub theory: Option<&'a TheoryField>,
+    pub x_title: &'a str,
+    pub y_title: &'a str,
+    pub metric_title: &'a str,
+}
+
+impl PhasePicture<'_> {
+    /// A picture with nothing in it (an empty chart).
+    pub fn empty() -> PhasePicture<'static> {
+        PhasePicture {
+            x_values: &[],
+            y_values: &[],
+            mean: &[],
+            sd: &[],
+            rho: None,
+            theory: None,
+            x_title: "",
+            y_title: "",
+            metric_title: "",
+        }
+    }
+}
+
+/// Geometry of a phase chart, for hover and click (backend pixels): `nx × ny` cells of
+/// `cell_w × cell_h` from `(left, top)`, row `ny − 1` at the top.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseLayout {
+    pub left: f64,
+    pub top: f64,
+    pub cell_w: f64,
+    pub cell_h: f64,
+    pub nx: usize,
+    pub ny: usize,
+}
+
+impl PhaseLayout {
+    /// Grid cell `(ix, iy)` under a position (y grows upwards in the grid).
+    pub fn hit(&self, x: f64, y: f64) -> Option<(usize, usize)> {
+        if self.cell_w <= 0.0 || self.cell_h <= 0.0 {
+            return None;
+        }
+        let ix = ((x - self.left) / self.cell_w).floor();
+        let row = ((y - self.top) / self.cell_h).floor();
+        if ix < 0.0 || row < 0.0 || ix as usize >= self.nx || row as usize >= self.ny {
+            return None;
+        }
+        Some((ix as usize, self.ny - 1 - row as usize))
+    }
+
+    /// The same layout with every length divided by `s` (backend → CSS pixels).
+    pub fn scaled(&self, s: f64) -> PhaseLayout {
+        PhaseLayout {
+            left: self.left / s,
+            top: self.top / s,
+            cell_w: self.cell_w / s,
+            cell_h: self.cell_h / s,
+            ..*self
+        }
+    }
+
+    /// Backend pixel of fractional grid position `(gx, gy)` (cell centres at integers).
+    fn pixel(&self, gx: f64, gy: f64) -> (f64, f64) {
+        (
+            self.left + (gx + 0.5) * self.cell_w,
+            self.top + (self.ny as f64 - 0.5 - gy) * self.cell_h,
+        )
+    }
+}
+
+/// Draws the phase diagram: a heatmap, or a profile with ± sd band when there is one row.
+pub fn draw_phase<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+) -> DrawResult<PhaseLayout> {
+    root.fill(&theme.bg).map_err(err)?;
+    let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
+    if nx == 0 || ny == 0 || pic.mean.len() != nx * ny {
+        root.present().map_err(err)?;
+        return Ok(PhaseLayout::default());
+    }
+    let layout = if ny == 1 && nx > 1 {
+        draw_profile(root, scale, theme, pic)?
+    } else {
+        draw_heatmap(root, scale, theme, pic)?
+    };
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// `(min, max)` of the finite values (`(0, 1)` when there are none; widened when flat).
+fn finite_range(v: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = v
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+            (a.min(x), b.max(x))
+        });
+    if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if hi > lo {
+        (lo, hi)
+    } else {
+        (lo, lo + 1e-12)
+    }
+}
+
+fn tick_text(v: f64) -> String {
+    if v != 0.0 && v.abs() < 0.01 {
+        format!("{v:.1e}")
+    } else {
+        format!("{v:.3}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// The legend entries a picture needs: ρ = 1, contraction, closed form (on a profile the
+/// ρ marker is drawn in the text colour).
+fn legend_entries(
+    pic: &PhasePicture,
+    theme: &Theme,
+    profile: bool,
+) -> Vec<(RGBColor, &'static str)> {
+    let mut out = vec![];
+    if pic.rho.is_some() {
+        out.push(if profile {
+            (theme.fg, "ρ = 1 (ensemble-mean ρ)")
+        } else {
+            (WHITE, "ρ = 1 (ensemble-mean ρ)")
+        });
+    }
+    if let Some(t) = pic.theory {
+        out.push(if profile {
+            (
+                CONTRACTION,
+                "α + βλ‖S‖/2 = 1: stable for every start below it",
+            )
+        } else {
+            (
+                CONTRACTION,
+                "α + βλ‖S‖/2 = 1: stable for every start below (dots)",
+            )
+        });
+        if t.circulant_rho.is_some() {
+            out.push((
+                CLOSED_FORM,
+                "circulant closed form ρ = 1 (uniform fixed point)",
+            ));
+        }
+    }
+    out
+}
+
+/// Draws the legend in a strip from `(x0, y0)` at most `width` wide; returns its height.
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    entries: &[(RGBColor, &str)],
+    (x0, y0, width): (f64, f64, f64),
+    chip: Option<RGBColor>,
+) -> DrawResult<f64> {
+    let font = ("sans-serif", px(scale, 11.0)).into_font().color(&theme.fg);
+    let row_h = px(scale, 16.0) as f64;
+    let swatch = px(scale, 18.0) as f64;
+    let (mut x, mut y) = (x0, y0);
+    for (colour, text) in entries {
+        let w = swatch + px(scale, 6.0) as f64 + text.chars().count() as f64 * 6.2 * scale;
+        if x > x0 && x + w > x0 + width {
+            x = x0;
+            y += row_h;
+        }
+        let mid = (y + row_h / 2.0) as i32;
+        if let Some(chip) = chip {
+            root.draw(&Rectangle::new(
+                [
+                    (x as i32, mid - px(scale, 5.0) as i32),
+                    ((x + swatch) as i32, mid + px(scale, 5.0) as i32),
+                ],
+                chip.filled(),
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&PathElement::new(
+            vec![((x + 2.0) as i32, mid), ((x + swatch - 2.0) as i32, mid)],
+            colour.stroke_width(px(scale, 2.5)),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            text.to_string(),
+            (
+                (x + swatch + px(scale, 4.0) as f64) as i32,
+                mid - px(scale, 6.0) as i32,
+            ),
+            font.clone(),
+        ))
+        .map_err(err)?;
+        x += w + px(scale, 12.0) as f64;
+    }
+    Ok(if entries.is_empty() {
+        0.0
+    } else {
+        y - y0 + row_h
+    })
+}
+
+/// Segments of the level set `field = level` by marching squares, in lattice
+/// coordinates (`(i, j)` = sample `j * nx + i`). Saddles are split by the cell mean.
+pub fn level_segments(field: &[f64], nx: usize, ny: usize, level: f64) -> Vec<[(f64, f64); 2]> {
+    let mut out = vec![];
+    if nx < 2 || ny < 2 || field.len() != nx * ny {
+        return out;
+    }
+    let at = |i: usize, j: usize| field[j * nx + i] - level;
+    // Crossing on the edge from corner a (value va, position pa) to b.
+    let cross = |va: f64, vb: f64, pa: (f64, f64), pb: (f64, f64)| {
+        let t = if va == vb { 0.5 } else { va / (va - vb) };
+        (pa.0 + t * (pb.0 - pa.0), pa.1 + t * (pb.1 - pa.1))
+    };
+    for j in 0..ny - 1 {
+        for i in 0..nx - 1 {
+            let (fi, fj) = (i as f64, j as f64);
+            // Corners counter-clockwise from (i, j).
+            let v = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+            if v.iter().any(|x| !x.is_finite()) {
+                continue;
+            }
+            let p = [
+                (fi, fj),
+                (fi + 1.0, fj),
+                (fi + 1.0, fj + 1.0),
+                (fi, fj + 1.0),
+            ];
+            let edge = |e: usize| cross(v[e], v[(e + 1) % 4], p[e], p[(e + 1) % 4]);
+            let above: Vec<bool> = v.iter().map(|x| *x >= 0.0).collect();
+            let crossed: Vec<usize> = (0..4).filter(|&e| above[e] != above[(e + 1) % 4]).collect();
+            match crossed.len() {
+                2 => out.push([edge(crossed[0]), edge(crossed[1])]),
+                4 => {
+                    // Saddle: pair the edges around the corners that agree with the centre.
+                    let centre_above = v.iter().sum::<f64>() / 4.0 >= 0.0;
+                    if above[0] == centre_above {
+                        out.push([edge(0), edge(1)]);
+                        out.push([edge(2), edge(3)]);
+                    } else {
+                        out.push([edge(3), edge(0)]);
+                        out.push([edge(1), edge(2)]);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Lattice position of fractional grid position `g` along an axis of `n_grid` cells
+/// sampled at `n_lattice` points (both spanning the same range).
+fn grid_to_lattice(g: f64, n_grid: usize, n_lattice: usize) -> f64 {
+    if n_grid <= 1 || n_lattice <= 1 {
+        0.0
+    } else {
+        g / (n_grid - 1) as f64 * (n_lattice - 1) as f64
+    }
+}
+
+fn lattice_to_grid(l: f64, n_grid: usize, n_lattice: usize) -> f64 {
+    if n_grid <= 1 || n_lattice <= 1 {
+        0.0
+    } else {
+        l / (n_lattice - 1) as f64 * (n_grid - 1) as f64
+    }
+}
+
+/// Bilinear value of a lattice field at fractional lattice position `(u, v)`.
+fn sample(field: &[f64], nx: usize, ny: usize, u: f64, v: f64) -> f64 {
+    let u = u.clamp(0.0, (nx - 1) as f64);
+    let v = v.clamp(0.0, (ny - 1) as f64);
+    let (i, j) = (
+        (u.floor() as usize).min(nx.saturating_sub(2)),
+        (v.floor() as usize).min(ny.saturating_sub(2)),
+    );
+    if nx < 2 || ny < 2 {
+        return field[(v.round() as usize).min(ny - 1) * nx + (u.round() as usize).min(nx - 1)];
+    }
+    let (fu, fv) = (u - i as f64, v - j as f64);
+    let f = |a: usize, b: usize| field[b * nx + a];
+    (1.0 - fv) * ((1.0 - fu) * f(i, j) + fu * f(i + 1, j))
+        + fv * ((1.0 - fu) * f(i, j + 1) + fu * f(i + 1, j + 1))
+}
+
+fn draw_heatmap<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+) -> DrawResult<PhaseLayout> {
+    let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as f64, h as f64);
+    let (left, right, bottom) = (
+        px(scale, 54.0) as f64,
+        px(scale, 96.0) as f64,
+        px(scale, 44.0) as f64,
+    );
+    let entries = legend_entries(pic, theme, false);
+    let legend_h = draw_legend(
+        root,
+        scale,
+        theme,
+        &entries,
+        (
+            left,
+            px(scale, 2.0) as f64,
+            w - left - px(scale, 4.0) as f64,
+        ),
+        Some(CHIP),
+    )?;
+    let top = legend_h + px(scale, 10.0) as f64;
+    let cell_w = ((w - left - right) / nx as f64).max(1.0);
+    let cell_h = ((h - top - bottom) / ny as f64).max(1.0);
+    let layout = PhaseLayout {
+        left,
+        top,
+        cell_w,
+        cell_h,
+        nx,
+        ny,
+    };
+    let (lo, hi) = finite_range(pic.mean.iter().copied());
+    let norm = |v: f64| (v - lo) / (hi - lo);
+    let cell_rect = |ix: usize, iy: usize| -> [(i32, i32); 2] {
+        let x0 = left + ix as f64 * cell_w;
+        let y0 = top + (ny - 1 - iy) as f64 * cell_h;
+        [
+            (x0.floor() as i32, y0.floor() as i32),
+            ((x0 + cell_w).ceil() as i32, (y0 + cell_h).ceil() as i32),
+        ]
+    };
+    for iy in 0..ny {
+        for ix in 0..nx {
+            let v = pic.mean[iy * nx + ix];
+            if v.is_finite() {
+                root.draw(&Rectangle::new(
+                    cell_rect(ix, iy),
+                    sequential(norm(v)).filled(),
+                ))
+                .map_err(err)?;
+            }
+        }
+    }
+    if let Some(t) = pic.theory {
+        draw_certain_dots(root, scale, pic, &layout, t, &|v| sequential(norm(v)))?;
+        draw_level(root, scale, &layout, t, &t.contraction, CONTRACTION)?;
+        if let Some(c) = &t.circulant_rho {
+            draw_level(root, scale, &layout, t, c, CLOSED_FORM)?;
+        }
+    }
+    if let Some(rho) = pic.rho.filter(|r| r.len() == nx * ny) {
+        draw_rho_edges(root, scale, nx, ny, rho, &cell_rect)?;
+    }
+    draw_heatmap_axes(root, scale, theme, pic, &layout)?;
+    draw_colour_bar(root, scale, theme, pic.metric_title, (lo, hi), &layout)?;
+    Ok(layout)
+}
+
+/// Dots on a lattice of pixels where the contraction bound is below 1 ("certain"),
+/// dark over bright cells and white over dark ones.
+fn draw_certain_dots<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    pic: &PhasePicture,
+    l: &PhaseLayout,
+    t: &TheoryField,
+    colour_of: &dyn Fn(f64) -> RGBColor,
+) -> DrawResult {
+    let step = px(scale, 9.0) as f64;
+    let dot = px(scale, 1.5) as i32;
+    let (x_end, y_end) = (
+        l.left + l.nx as f64 * l.cell_w,
+        l.top + l.ny as f64 * l.cell_h,
+    );
+    let mut y = l.top + step / 2.0;
+    while y < y_end {
+        let mut x = l.left + step / 2.0;
+        while x < x_end {
+            let gx = (x - l.left) / l.cell_w - 0.5;
+            let gy = l.ny as f64 - 0.5 - (y - l.top) / l.cell_h;
+            let u = grid_to_lattice(gx, l.nx, t.nx);
+            let v = grid_to_lattice(gy, l.ny, t.ny);
+            if sample(&t.contraction, t.nx, t.ny, u, v) < 1.0 {
+                let (ix, iy) = (
+                    (gx.round().max(0.0) as usize).min(l.nx - 1),
+                    (gy.round().max(0.0) as usize).min(l.ny - 1),
+                );
+                let under = pic.mean[iy * l.nx + ix];
+                let c = colour_of(under);
+                let bright = 0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 > 140.0;
+                let ink = if bright { RGBColor(20, 20, 20) } else { WHITE };
+                let (xi, yi) = (x as i32, y as i32);
+                root.draw(&Rectangle::new(
+                    [
+                        (xi - dot / 2, yi - dot / 2),
+                        (xi + dot - dot / 2, yi + dot - dot / 2),
+                    ],
+                    ink.mix(0.7).filled(),
+                ))
+                .map_err(err)?;
+            }
+            x += step;
+        }
+        y += step;
+    }
+    Ok(())
+}
+
+/// The level set `field = 1` of a theory field, outlined in black for contrast.
+fn draw_level<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    l: &PhaseLayout,
+    t: &TheoryField,
+    field: &[f64],
+    colour: RGBColor,
+) -> DrawResult {
+    let segs = level_segments(field, t.nx, t.ny, 1.0);
+    let to_px = |(u, v): (f64, f64)| {
+        let (x, y) = l.pixel(
+            lattice_to_grid(u, l.nx, t.nx),
+            lattice_to_grid(v, l.ny, t.ny),
+        );
+        (x.round() as i32, y.round() as i32)
+    };
+    for (colour, width) in [
+        (RGBColor(0, 0, 0), px(scale, 4.0)),
+        (colour, px(scale, 2.0)),
+    ] {
+        for s in &segs {
+            root.draw(&PathElement::new(
+                vec![to_px(s[0]), to_px(s[1])],
+                colour.stroke_width(width),
+            ))
+            .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// The white ρ = 1 boundary along cell edges between ρ < 1 and ρ ≥ 1.
+fn draw_rho_edges<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    nx: usize,
+    ny: usize,
+    rho: &[f64],
+    cell_rect: &dyn Fn(usize, usize) -> [(i32, i32); 2],
+) -> DrawResult {
+    let stroke = ShapeStyle::from(&WHITE).stroke_width(px(scale, 2.5));
+    let side = |v: f64| v.is_finite() && v >= 1.0;
+    let differs = |a: f64, b: f64| a.is_finite() && b.is_finite() && side(a) != side(b);
+    for iy in 0..ny {
+        for ix in 0..nx {
+            let here = rho[iy * nx + ix];
+            let [(x0, y0), (x1, y1)] = cell_rect(ix, iy);
+            if ix + 1 < nx && differs(here, rho[iy * nx + ix + 1]) {
+                root.draw(&PathElement::new(vec![(x1, y0), (x1, y1)], stroke))
+                    .map_err(err)?;
+            }
+            if iy + 1 < ny && differs(here, rho[(iy + 1) * nx + ix]) {
+                root.draw(&PathElement::new(vec![(x0, y0), (x1, y0)], stroke))
+                    .map_err(err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Grid indices to label on an axis of `n` cells (about five, ends included).
+fn tick_indices(n: usize) -> Vec<usize> {
+    if n <= 1 {
+        return vec![0];
+    }
+    let step = ((n - 1) as f64 / 4.0).ceil().max(1.0) as usize;
+    let mut t: Vec<usize> = (0..n).step_by(step).collect();
+    if t.last() != Some(&(n - 1)) {
+        t.push(n - 1);
+    }
+    t
+}
+
+fn draw_heatmap_axes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+    l: &PhaseLayout,
+) -> DrawResult {
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    let plot_bottom = l.top + l.ny as f64 * l.cell_h;
+    let plot_right = l.left + l.nx as f64 * l.cell_w;
+    root.draw(&Rectangle::new(
+        [
+            (l.left as i32, l.top as i32),
+            (plot_right as i32, plot_bottom as i32),
+        ],
+        theme.fg.stroke_width(1),
+    ))
+    .map_err(err)?;
+    for ix in tick_indices(l.nx) {
+        let x = l.left + (ix as f64 + 0.5) * l.cell_w;
+        root.draw(&Text::new(
+            tick_text(pic.x_values[ix]),
+            (
+                x as i32 - px(scale, 10.0) as i32,
+                plot_bottom as i32 + px(scale, 4.0) as i32,
+            ),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    for iy in tick_indices(l.ny) {
+        let y = l.top + (l.ny - 1 - iy) as f64 * l.cell_h + l.cell_h / 2.0;
+        root.draw(&Text::new(
+            tick_text(pic.y_values[iy]),
+            (px(scale, 4.0) as i32, y as i32 - px(scale, 6.0) as i32),
+            font.clone(),
+        ))
+        .map_err(err)?;
+    }
+    root.draw(&Text::new(
+        pic.x_title.to_string(),
+        (
+            (l.left + (plot_right - l.left) / 2.0) as i32,
+            plot_bottom as i32 + px(scale, 22.0) as i32,
+        ),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        pic.y_title.to_string(),
+        (
+            px(scale, 4.0) as i32,
+            (l.top - px(scale, 14.0) as f64).max(0.0) as i32,
+        ),
+        font,
+    ))
+    .map_err(err)
+}
+
+fn draw_colour_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    title: &str,
+    (lo, hi): (f64, f64),
+    l: &PhaseLayout,
+) -> DrawResult {
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    let plot_bottom = l.top + l.ny as f64 * l.cell_h;
+    let bx = l.left + l.nx as f64 * l.cell_w + px(scale, 14.0) as f64;
+    let bw = px(scale, 14.0) as f64;
+    let steps = 64;
+    for s in 0..steps {
+        let t = s as f64 / (steps - 1) as f64;
+        let y0 = plot_bottom - (s + 1) as f64 * (plot_bottom - l.top) / steps as f64;
+        let y1 = plot_bottom - s as f64 * (plot_bottom - l.top) / steps as f64;
+        root.draw(&Rectangle::new(
+            [
+                (bx as i32, y0.floor() as i32),
+                ((bx + bw) as i32, y1.ceil() as i32),
+            ],
+            sequential(t).filled(),
+        ))
+        .map_err(err)?;
+    }
+    let fmt = |v: f64| {
+        if v.abs() >= 0.01 || v == 0.0 {
+            format!("{v:.3}")
+        } else {
+            format!("{v:.1e}")
+        }
+    };
+    root.draw(&Text::new(
+        fmt(hi),
+        ((bx + bw) as i32 + 3, l.top as i32),
+        font.clone(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(
+        fmt(lo),
+        (
+            (bx + bw) as i32 + 3,
+            plot_bottom as i32 - px(scale, 12.0) as i32,
+        ),
+        font,
+    ))
+    .map_err(err)?;
+    let small = ("sans-serif", px(scale, 10.0)).into_font().color(&theme.fg);
+    for (i, line) in title.split(' ').collect::<Vec<_>>().chunks(2).enumerate() {
+        root.draw(&Text::new(
+            line.join(" "),
+            (
+                (bx + bw) as i32 + 3,
+                (l.top + (plot_bottom - l.top) / 2.0) as i32 + i as i32 * px(scale, 12.0) as i32,
+            ),
+            small.clone(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Where a sequence crosses 1 between consecutive samples, as fractional indices.
+fn crossings(values: &[f64]) -> Vec<f64> {
+    values
+        .windows(2)
+        .enumerate()
+        .filter_map(|(i, w)| {
+            let (a, b) = (w[0] - 1.0, w[1] - 1.0);
+            (a.is_finite() && b.is_finite() && (a < 0.0) != (b < 0.0))
+                .then(|| i as f64 + a / (a - b))
+        })
+        .collect()
+}
+
+/// One row: the metric's mean along x with a ± sd band, and vertical markers where the
+/// ensemble-mean ρ, the contraction bound and the circulant closed form cross 1.
+fn draw_profile<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+) -> DrawResult<PhaseLayout> {
+    let nx = pic.x_values.len();
+    let (w, _) = root.dim_in_pixel();
+    let entries = legend_entries(pic, theme, true);
+    let left = px(scale, 62.0) as f64;
+    let legend_h = draw_legend(
+        root,
+        scale,
+        theme,
+        &entries,
+        (
+            left,
+            px(scale, 2.0) as f64,
+            w as f64 - left - px(scale, 4.0) as f64,
+        ),
+        None,
+    )?;
+    let (_, area) = root.split_vertically(legend_h as u32 + px(scale, 4.0));
+    let (x0, x1) = (pic.x_values[0], pic.x_values[nx - 1]);
+    let half = (x1 - x0) / (nx - 1) as f64 / 2.0;
+    let (xa, xb) = if x1 > x0 {
+        (x0 - half, x1 + half)
+    } else {
+        (x1 + half, x0 - half)
+    };
+    let band = |s: f64| {
+        pic.mean
+            .iter()
+            .zip(pic.sd.iter().chain(std::iter::repeat(&0.0)))
+            .map(move |(m, d)| m + s * d)
+    };
+    let (lo, hi) = finite_range(band(-1.0).chain(band(1.0)));
+    let pad = (hi - lo) * 0.05;
+    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    let mut chart = ChartBuilder::on(&area)
+        .margin(px(scale, 8.0))
+        .x_label_area_size(px(scale, 34.0))
+        .y_label_area_size(px(scale, 54.0))
+        .build_cartesian_2d(xa..xb, (lo - pad)..(hi + pad))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(pic.x_title)
+        .y_desc(pic.metric_title)
+        .x_label_formatter(&|v| tick_text(*v))
+        .y_label_formatter(&|v| tick_text(*v))
+        .axis_desc_style(font.clone())
+        .label_style(font.clone())
+        .light_line_style(theme.grid.mix(0.5))
+        .bold_line_style(theme.grid)
+        .axis_style(theme.fg)
+        .draw()
+        .map_err(err)?;
+    let pts = |s: f64| -> Vec<(f64, f64)> {
+        pic.x_values
+            .iter()
+            .zip(band(s))
+            .filter(|(_, v)| v.is_finite())
+            .map(|(x, v)| (*x, v))
+            .collect()
+    };
+    let (upper, mut lower) = (pts(1.0), pts(-1.0));
+    lower.reverse();
+    let poly: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+    if poly.len() >= 3 {
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, theme.accent.mix(0.18))))
+            .map_err(err)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            pts(0.0),
+            theme.accent.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+    let at = |g: f64| x0 + (x1 - x0) * g / (nx - 1) as f64;
+    let mut markers: Vec<(f64, RGBColor, String)> = vec![];
+    if let Some(rho) = pic.rho.filter(|r| r.len() == nx) {
+        for g in crossings(rho) {
+            markers.push((at(g), theme.fg, format!("ρ = 1 at {}", tick_text(at(g)))));
+        }
+    }
+    if let Some(t) = pic.theory.filter(|t| t.ny == 1 && t.nx > 1) {
+        let at_l = |l: f64| x0 + (x1 - x0) * l / (t.nx - 1) as f64;
+        for l in crossings(&t.contraction) {
+            markers.push((
+                at_l(l),
+                CONTRACTION,
+                format!("contraction = 1 at {}", tick_text(at_l(l))),
+            ));
+        }
+        if let Some(c) = &t.circulant_rho {
+            let name = if pic.x_title == "α" {
+                "α*"
+            } else {
+                "closed form"
+            };
+            for l in crossings(c) {
+                markers.push((
+                    at_l(l),
+                    CLOSED_FORM,
+                    format!("{name} = {}", tick_text(at_l(l))),
+                ));
+            }
+        }
+    }
+    let (ya, yb) = (lo - pad, hi + pad);
+    for (i, (x, colour, label)) in markers.iter().enumerate() {
+        let colour = *colour;
+        let dash: Vec<PathElement<(f64, f64)>> = (0..20)
+            .filter(|s| s % 2 == 0)
+            .map(|s| {
+                let f = |k: f64| ya + (yb - ya) * k / 20.0;
+                PathElement::new(
+                    vec![(*x, f(s as f64)), (*x, f(s as f64 + 1.0))],
+                    colour.stroke_width(px(scale, 2.0)),
+                )
+            })
+            .collect();
+        chart.draw_series(dash).map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label.clone(),
+                (*x, yb - (yb - ya) * (0.06 + 0.08 * i as f64)),
+                font.clone().color(&colour),
+            )))
+            .map_err(err)?;
+    }
+    let (x_px, _) = chart.backend_coord(&(xa, hi));
+    let (x_end, y_top) = chart.backend_coord(&(xb, yb));
+    let (_, y_bottom) = chart.backend_coord(&(xa, ya));
+    let plot_w = (x_end - x_px) as f64;
+    Ok(PhaseLayout {
+        left: x_px as f64,
+        top: y_top as f64,
+        cell_w: plot_w / nx as f64,
+        cell_h: (y_bottom - y_top) as f64,
+        nx,
+        ny: 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_segments_trace_a_straight_line() {
+        // f(i, j) = i + j on a 5 × 5 lattice: the level 4 is the anti-diagonal i + j = 4.
+        let (nx, ny) = (5, 5);
+        let field: Vec<f64> = (0..ny)
+            .flat_map(|j| (0..nx).map(move |i| (i + j) as f64))
+            .collect();
+        let segs = level_segments(&field, nx, ny, 4.5);
+        assert!(!segs.is_empty());
+        for s in &segs {
+            for (u, v) in s {
+                assert!((u + v - 4.5).abs() < 1e-12, "({u}, {v}) is off the line");
+            }
+        }
+        assert!(level_segments(&field, nx, ny, 100.0).is_empty());
+    }
+
+    #[test]
+    fn crossings_interpolate() {
+        assert_eq!(crossings(&[0.5, 1.5]), vec![0.5]);
+        assert_eq!(crossings(&[0.5, 0.9, 1.3, 0.7]), vec![1.25, 2.5]);
+        assert!(crossings(&[f64::NAN, 2.0]).is_empty());
+    }
+}
