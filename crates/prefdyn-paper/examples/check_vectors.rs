@@ -1,4 +1,4 @@
-//! `cargo run --release -p prefdyn --example check_vectors -- FILE`: checks the engine
+//! `cargo run --release -p prefdyn-paper --example check_vectors -- FILE`: checks the engine
 //! against test vectors in the format of `reference.json`; exits 1 when a case exceeds
 //! its tolerance, 2 when the file cannot be read.
 
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let reports = prefdyn::vectors::check_document(&doc);
+    let reports = prefdyn_paper::vectors::check_document(&doc);
     let mut ok = true;
     println!(
         "{:<10} {:>6} {:>12} {:>10}",

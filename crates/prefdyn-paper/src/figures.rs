@@ -17,77 +17,88 @@ pub struct FigurePreset {
     pub description: &'static str,
 }
 
-/// Figures 1–5. Figure 1 uses the deterministic rock–paper–scissors matrix (the strongest
-/// 3-cycle) and Figure 2 a seeded random SST matrix (K = 5): the captions do not give P.
-pub const FIGURES: [FigurePreset; 10] = [
+/// Figures 1–5 in the paper's names (α reference weight, λ on-policy share). Figure 1 uses
+/// the deterministic rock–paper–scissors matrix (the paper's 3-cycle with s = 1/2) and
+/// Figure 2 a seeded random SST matrix (K = 5): the captions do not give P. Figures 3 and
+/// 4 average over the synthetic rated-responses ensembles (the paper's procedure, K = 4,
+/// T = 3,000); Figure 5 sweeps α on the 3-cycle started next to its uniform fixed point,
+/// where the closed-form onset applies.
+pub const FIGURES: [FigurePreset; 11] = [
     FigurePreset {
         id: "fig1a",
         figure: "Figure 1 (left)",
         title: "Cyclic P, baseline: converges",
-        query: "v=1&alpha=0.3&beta=3&T=100",
-        description: "Rock–paper–scissors, α = 0.3, β = 3, λ = 0.8, η = 1: ρ < 1 and the policy spirals into the fixed point.",
+        query: "v=2&alpha=0.5&beta=2&lam=0.8&T=100",
+        description: "Rock–paper–scissors, α = 0.5, β = 2, λ = 0.8 (βλ = 1.6), η = 1: ρ < 1 and the policy spirals into the fixed point.",
     },
     FigurePreset {
         id: "fig1b",
         figure: "Figure 1 (centre)",
         title: "Cyclic P, larger α: oscillates",
-        query: "v=1&alpha=1&beta=3&T=100",
-        description: "Same P with α raised to 1: ρ > 1 and the policy oscillates persistently.",
+        query: "v=2&alpha=0.95&beta=2&lam=0.8&T=100",
+        description: "Same P with α raised to 0.95 (the reference follows the policy more closely): ρ > 1 and the policy oscillates persistently.",
     },
     FigurePreset {
         id: "fig1c",
         figure: "Figure 1 (right)",
         title: "Cyclic P, larger βλ: oscillates",
-        query: "v=1&alpha=0.3&beta=12&T=100",
-        description: "Same P and α = 0.3 with βλ raised from 2.4 to 9.6 (β = 12, λ = 0.8): ρ > 1, persistent oscillation.",
+        query: "v=2&alpha=0.5&beta=5&lam=0.8&T=100",
+        description: "Same P and α = 0.5 with βλ raised from 1.6 to 4 (β = 5, λ = 0.8): ρ > 1, persistent oscillation.",
+    },
+    FigurePreset {
+        id: "fig1map",
+        figure: "Figure 1 (theory)",
+        title: "Cyclic P over (α, βλ): the 3-cycle threshold",
+        query: "v=2&view=phase&lam=0.8&pi0=0.34,0.33,0.33&nx=41&y1=6&ny=41&metric=verdict&ens=current&pT=1000",
+        description: "Rock–paper–scissors started next to its uniform fixed point, every (α, βλ) simulated for 1,000 rounds (bright: oscillating). The orange curve is the paper's threshold α² + s²β²λ²/3 = 1, the white edges the ρ = 1 boundary at the actual fixed point, and below the cyan line α + (βλ/2)‖P − ½11ᵀ‖₂ = 1 convergence is certain from every start.",
     },
     FigurePreset {
         id: "fig2a",
         figure: "Figure 2 (left)",
         title: "Transitive P, baseline",
-        query: "v=1&gen=sst&k=5&seed=2&alpha=0.2&beta=4&lam=0.5&T=30",
-        description: "A random strongly stochastically transitive P (K = 5, seed 2), α = 0.2, β = 4, λ = 0.5: the policy settles with moderate entropy.",
+        query: "v=2&gen=sst&k=5&seed=2&alpha=0.5&beta=2&lam=0.8&T=30",
+        description: "A random strongly stochastically transitive P (K = 5, seed 2), α = 0.5, β = 2, λ = 0.8: the policy settles with moderate entropy.",
     },
     FigurePreset {
         id: "fig2b",
         figure: "Figure 2 (centre)",
         title: "Transitive P, larger α: more extreme",
-        query: "v=1&gen=sst&k=5&seed=2&alpha=1&beta=4&lam=0.5&T=30",
-        description: "Same P with α = 1: on-policy sampling concentrates the policy further (lower final entropy).",
+        query: "v=2&gen=sst&k=5&seed=2&alpha=0.9&beta=2&lam=0.8&T=30",
+        description: "Same P with α = 0.9: the concentration ratio βλ/(1−α) grows from 3.2 to 16 and the policy concentrates on the top response.",
     },
     FigurePreset {
         id: "fig2c",
         figure: "Figure 2 (right)",
         title: "Transitive P, larger βλ: more extreme",
-        query: "v=1&gen=sst&k=5&seed=2&alpha=0.2&beta=8&lam=0.5&T=30",
-        description: "Same P with βλ doubled (β = 8): the policy becomes nearly deterministic.",
+        query: "v=2&gen=sst&k=5&seed=2&alpha=0.5&beta=5&lam=0.8&T=30",
+        description: "Same P with βλ raised to 4 (β = 5): the concentration ratio is 8 and the policy becomes nearly deterministic.",
     },
     FigurePreset {
         id: "fig3",
         figure: "Figure 3",
         title: "Cyclic ensemble: variance over (α, βλ)",
-        query: "v=1&view=phase&px=alpha&x0=0&x1=1&nx=21&py=betalam&y0=0.2&y1=8&ny=21&metric=var&ens=cyclic&ek=5&es=0.5&en=16&pT=300",
-        description: "Mean ± sd of the time-averaged variance over 16 random cyclic 5×5 matrices: it grows with α and βλ; the ρ = 1 boundary separates converging from oscillating runs.",
+        query: "v=2&view=phase&lam=0.8&nx=21&y1=8&ny=21&ens=rated_cyclic&ek=4&pT=3000",
+        description: "Mean ± sd of the time-averaged variance over 16 cyclic K = 4 matrices from the paper's procedure on synthetic ratings, T = 3,000, λ = 0.8: it grows with α and βλ; the white ρ = 1 boundary separates converging from oscillating runs, and below the cyan line stability is certain.",
     },
     FigurePreset {
         id: "fig4",
         figure: "Figure 4",
         title: "Transitive ensemble: final entropy over (α, βλ)",
-        query: "v=1&view=phase&px=alpha&x0=0&x1=1&nx=21&py=betalam&y0=0.2&y1=8&ny=21&metric=entropy&ens=sst&ek=5&en=16&pT=300",
-        description: "Mean ± sd of the final entropy H(π_T) over 16 random SST 5×5 matrices: it falls as α and βλ grow.",
+        query: "v=2&view=phase&lam=0.8&nx=21&y1=8&ny=21&metric=entropy&ens=rated_sst&ek=4&pT=3000",
+        description: "Mean ± sd of the final entropy H(π_T) over 16 strongly transitive K = 4 matrices from the paper's procedure on synthetic ratings, T = 3,000, λ = 0.8: it falls as α and βλ grow (the concentration ratio βλ/(1−α)), down to collapse at α = 1.",
     },
     FigurePreset {
         id: "fig5",
         figure: "Figure 5",
-        title: "Cyclic ensemble: the effect of α at β = 2, λ = 0.8",
-        query: "v=1&view=phase&px=alpha&x0=0&x1=1&nx=41&py=betalam&y0=1.6&y1=1.6&ny=1&metric=var&ens=cyclic&ek=5&es=0.5&en=16&pT=300",
-        description: "βλ fixed at 1.6 (β = 2, λ = 0.8), α from 0 to 1 over 16 random cyclic 5×5 matrices: the time-averaged variance rises with α, but every run still converges. For circulant P the onset of oscillation is α* = √(1 − a²)/(κω) (MODEL.md); here a = 0.8 and κ = 2, so α* ≈ 1.04 for rock–paper–scissors and α* > 1 for every matrix of this ensemble: at β = 2, λ = 0.8 the onset lies just beyond fully on-policy sampling.",
+        title: "Cyclic P: the effect of α at β = 2, λ = 0.8",
+        query: "v=2&view=phase&lam=0.8&pi0=0.334,0.333,0.333&nx=101&py=beta&y0=2&y1=2&ny=1&ens=current&pT=3000",
+        description: "Rock–paper–scissors started next to its uniform fixed point, α from 0 to 1 at β = 2, λ = 0.8, T = 3,000: the time-averaged variance stays near zero and jumps where oscillation starts. The orange marker is the closed-form onset α* = √(1 − (βλω)²) = 0.887 (ω = ρ(S)/K = s/√3 for the 3-cycle), the black one where ρ at the actual fixed point crosses 1.",
     },
     FigurePreset {
         id: "arena",
         figure: "Real data",
-        title: "Chatbot Arena (May 2023), on-policy",
-        query: "v=1&preset=chatbot_arena_2023may_5&alpha=1&beta=3&T=100",
+        title: "Chatbot Arena (May 2023): concentration",
+        query: "v=2&preset=chatbot_arena_2023may_5&alpha=0.95&beta=2&lam=0.8&T=100",
         description: "Five chatbots from the Chatbot Arena with the Figure 1 (centre) parameters: the preferences are transitive, so instead of oscillating the policy concentrates on gpt-4.",
     },
 ];

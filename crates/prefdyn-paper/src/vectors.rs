@@ -5,12 +5,12 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::dpo::{dpo_solve, DpoOutcome};
-use crate::dynamics::{time_averaged_variance, MrsParams, MrsRun, Solver};
-use crate::ipo::ipo_policy;
-use crate::preference::PreferenceMatrix;
-use crate::simplex::entropy;
-use crate::social_choice::{
+use prefdyn::dpo::{dpo_solve, DpoOutcome};
+use prefdyn::dynamics::{time_averaged_variance, MrsParams, MrsRun, Solver};
+use prefdyn::ipo::ipo_policy;
+use prefdyn::preference::PreferenceMatrix;
+use prefdyn::simplex::entropy;
+use prefdyn::social_choice::{
     borda, condorcet_winner, copeland, is_sst, lottery_guarantee, maximal_lottery, smith_set,
 };
 

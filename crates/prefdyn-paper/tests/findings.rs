@@ -1,4 +1,4 @@
-//! The paper's findings (`prefdyn::findings`), one test each: the claim holds, and the
+//! The paper's findings (`prefdyn_paper::findings`), one test each: the claim holds, and the
 //! numbers behind it are checked against fixed margins and, where possible, against an
 //! independent computation (closed forms, direct solver calls).
 
@@ -7,13 +7,16 @@
 use prefdyn::config::parse_query;
 use prefdyn::dpo::{dpo_solve, DpoOutcome};
 use prefdyn::dynamics::DynamicsError;
-use prefdyn::findings::*;
 use prefdyn::generators::dirichlet_flat;
 use prefdyn::report::Results;
 use prefdyn::sampling::{one_shot, SamplingStrategy};
 use prefdyn::simplex::{argmax, entropy, uniform};
 use prefdyn::social_choice::borda;
 use prefdyn::{Generator, MrsParams, MrsRun, PreferenceMatrix, Solver, Verdict};
+use prefdyn_paper::findings::{
+    agreement, all, concentration, condorcet, contraction, cyclic, dpo, onset, real_data,
+    transitive,
+};
 
 fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
     let t = std::time::Instant::now();
@@ -24,7 +27,7 @@ fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
 
 #[test]
 fn finding1_uniform_ipo_is_borda_and_the_ml_mix_restores_condorcet() {
-    let f = timed("finding 1", condorcet_vs_borda);
+    let f = timed("finding 1", condorcet::condorcet_vs_borda);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert_eq!(f.errors, 0);
@@ -76,7 +79,7 @@ fn finding1_uniform_ipo_is_borda_and_the_ml_mix_restores_condorcet() {
 
 #[test]
 fn finding2_on_policy_sampling_concentrates_on_sst() {
-    let f = timed("finding 2", on_policy_concentration);
+    let f = timed("finding 2", concentration::on_policy_concentration);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert_eq!((f.n, f.k, f.errors), (500, 5, 0));
@@ -109,8 +112,8 @@ fn finding2_on_policy_sampling_concentrates_on_sst() {
 }
 
 #[test]
-fn finding3_cyclic_preferences_oscillate_with_alpha_and_beta_lambda() {
-    let f = timed("finding 3", cyclic_oscillation);
+fn finding3_cyclic_preferences_oscillate_and_the_three_cycle_threshold_is_rho_one() {
+    let f = timed("finding 3", cyclic::cyclic_oscillation);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert!(f.error.is_none());
@@ -124,149 +127,155 @@ fn finding3_cyclic_preferences_oscillate_with_alpha_and_beta_lambda() {
         ]
     );
     let rho: Vec<f64> = f.figure1.iter().map(|r| r.rho.unwrap()).collect();
-    assert!(rho[0] < 0.9 && rho[1] > 1.1 && rho[2] > 1.2, "{rho:?}");
-    // Oscillation shows as variance: two orders of magnitude above the baseline's.
+    assert!(rho[0] < 0.7 && rho[1] > 1.03 && rho[2] > 1.1, "{rho:?}");
+    // The presets use the paper's names: α is the reference weight, λ the on-policy share.
+    assert_eq!(
+        f.figure1
+            .iter()
+            .map(|r| (r.alpha, r.beta, r.lam))
+            .collect::<Vec<_>>(),
+        vec![(0.5, 2.0, 0.8), (0.95, 2.0, 0.8), (0.5, 5.0, 0.8)]
+    );
     assert!(f.figure1[1].variance.unwrap() > 50.0 * f.figure1[0].variance.unwrap());
     assert!(f.figure1[2].variance.unwrap() > 50.0 * f.figure1[0].variance.unwrap());
 
+    // The 3-cycle threshold: ρ at the uniform fixed point is √(α² + s²β²λ²/3) exactly, and
+    // every simulation away from the threshold does what it predicts.
+    assert_eq!(f.threshold.len(), 2);
+    for c in &f.threshold {
+        assert_eq!(c.points, 300);
+        assert!(c.rho_max_error < 1e-12, "s = {}: {}", c.s, c.rho_max_error);
+        assert!(c.simulated >= 270, "s = {}: {}", c.s, c.simulated);
+        assert_eq!(c.agree, c.simulated, "s = {}: {:?}", c.s, c.misses);
+    }
+    // Independent: one point on each side, from the closed form alone.
+    let p = Generator::RockPaperScissors { s: 0.5 }.generate(0).unwrap();
+    let u = uniform(3);
+    for (alpha, beta, expect_above) in [(0.5, 2.0, false), (0.95, 2.0, true), (0.5, 5.0, true)] {
+        let params = MrsParams {
+            alpha,
+            beta,
+            lam: 0.8,
+            eta: 1.0,
+        };
+        let value = alpha * alpha + 0.25 * (beta * 0.8f64).powi(2) / 3.0;
+        assert_eq!(value > 1.0, expect_above);
+        let run = MrsRun {
+            p: &p,
+            pi0: &u,
+            mu0: &u,
+            params,
+            solver: Solver::Ipo,
+            rounds: 1,
+        };
+        let rho = run.stability().unwrap().rho.unwrap();
+        assert!((rho * rho - value).abs() < 1e-12, "α {alpha}, β {beta}");
+    }
+
+    // Figure 3 on the synthetic cyclic K = 4 ensemble.
     let g = f.variance.as_ref().unwrap();
     assert_eq!(g.alpha, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
-    assert_eq!(g.beta_lambda.len(), 5);
     assert!((g.beta_lambda[0] - 0.2).abs() < 1e-12 && (g.beta_lambda[4] - 8.0).abs() < 1e-12);
-    // α = 0 on a circulant P: Pμ₀ is constant and nothing moves (MODEL.md's trap).
-    for row in &g.mean {
-        assert!(row[0] < 1e-20, "{row:?}");
-    }
-    let (low, high) = (g.mean[0][1], g.mean[4][4]);
-    assert!(low < 1e-5, "{low}");
-    assert!(high > 0.05, "{high}");
+    assert!(g.mean[0][1] < 1e-6, "{}", g.mean[0][1]);
+    assert!(g.mean[4][3] > 0.01, "{}", g.mean[4][3]);
     assert!(f.corner_ratio > 1000.0);
-    // Monotone in both directions (α > 0).
-    for iy in 0..5 {
-        for ix in 1..4 {
-            assert!(
-                g.mean[iy][ix + 1] > g.mean[iy][ix],
-                "α step at ({ix}, {iy})"
-            );
-        }
+    // At every βλ the variance at α = 1 exceeds the variance at α = 0.
+    for row in &g.mean {
+        assert!(row[4] > 2.0 * row[0], "{row:?}");
     }
-    for ix in 1..5 {
-        for iy in 0..4 {
-            assert!(
-                g.mean[iy + 1][ix] > g.mean[iy][ix],
-                "βλ step at ({ix}, {iy})"
-            );
-        }
-    }
-    assert_eq!(f.rising_steps, f.total_steps);
+    assert!(f.rising_steps * 10 >= f.total_steps * 8);
     assert_eq!(f.total_steps, 31);
-    // sd is reported and finite.
     assert!(g.sd.iter().flatten().all(|s| s.is_finite() && *s >= 0.0));
     let o = f.oscillating_share.as_ref().unwrap();
     assert_eq!(o.mean[0][1], 0.0);
-    assert!(o.mean[4][4] >= 0.75);
+    assert!(o.mean[4][3] >= 0.4);
 }
 
 #[test]
-fn finding4_transitive_preferences_lose_entropy_with_alpha_and_beta_lambda() {
-    let f = timed("finding 4", transitive_entropy);
+fn finding4_transitive_preferences_concentrate_with_the_ratio_and_collapse_at_alpha_one() {
+    let f = timed("finding 4", transitive::transitive_entropy);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     let h: Vec<f64> = f.figure2.iter().map(|r| r.final_entropy.unwrap()).collect();
-    assert!(h[1] < h[0] - 0.05, "{h:?}");
-    assert!(h[2] < h[0] - 0.4, "{h:?}");
-    assert!(f
-        .figure2
-        .iter()
-        .all(|r| r.verdict == Some(Verdict::Converged)));
+    assert!(h[1] < 0.1 && h[2] < 0.5 && h[0] > 1.0, "{h:?}");
     let g = f.entropy.as_ref().unwrap();
-    let ln5 = (5f64).ln();
-    assert!(g.mean.iter().flatten().all(|x| (0.0..=ln5).contains(x)));
-    assert!(g.mean[0][0] > 1.2, "{}", g.mean[0][0]);
-    assert!(g.mean[4][4] < 0.2, "{}", g.mean[4][4]);
-    assert!(f.corner_drop > 1.0);
-    // Every βλ step lowers the entropy; along α the far end is lower in every row.
+    let ln4 = (4f64).ln();
+    assert!(g
+        .mean
+        .iter()
+        .flatten()
+        .all(|x| (0.0..=ln4 + 1e-12).contains(x)));
+    assert!(g.mean[0][0] > 1.0, "{}", g.mean[0][0]);
+    assert!(g.mean[4][4] < 0.1, "{}", g.mean[4][4]);
+    assert!(f.corner_drop > 0.9);
     for ix in 0..5 {
         for iy in 0..4 {
-            assert!(g.mean[iy + 1][ix] < g.mean[iy][ix]);
+            assert!(g.mean[iy + 1][ix] <= g.mean[iy][ix] + 1e-12, "({ix}, {iy})");
         }
     }
-    for iy in 0..5 {
-        assert!(g.mean[iy][4] < g.mean[iy][0], "row {iy}");
-    }
-    assert!(f.falling_steps >= 36 && f.total_steps == 40);
-    assert_eq!(f.exceptions.len(), f.total_steps - f.falling_steps);
+    assert_eq!(f.falling_steps, f.total_steps);
+    let c = f.ratio.as_ref().unwrap();
+    assert_eq!(c.members, 16);
+    assert!(c.same_ratio_max_difference < 1e-12);
+    assert_eq!(c.monotone_members, 16);
+    assert!(c.mean_entropy.windows(2).all(|w| w[1] < w[0]));
+    assert_eq!(c.collapsed_to_top, 16);
+    assert!(c.top_singletons >= 12);
+    assert!(c.max_final_entropy_single_top < 1e-6);
+
+    // Independent: on Figure 2's matrix at α = 1 the policy ends on the SST order's top.
+    let c = parse_query("v=2&gen=sst&k=5&seed=2&alpha=1&beta=2&lam=0.8&T=300").config;
+    let r = Results::compute(&c);
+    let d = r.dynamics.unwrap();
+    let t = d.theory.transitive.as_ref().unwrap();
+    assert!(t.collapses_to_top && t.concentration_ratio.is_infinite());
+    assert_eq!(
+        t.top,
+        vec![argmax(&borda(&prefdyn::report::resolve_matrix(&c).0)).unwrap()]
+    );
+    assert!(d.final_policy[t.top[0]] > 1.0 - 1e-6);
+    assert_eq!(d.metrics.verdict, Verdict::Collapsing);
 }
 
 #[test]
-fn finding5_figure5_onset_and_rho_formula() {
-    let f = timed("finding 5", figure5_onset);
+fn finding5_figure5_onset_inside_the_unit_interval_where_the_formula_puts_it() {
+    let f = timed("finding 5", onset::figure5_onset);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
-    assert_eq!((f.a, f.kappa), (0.8, 2.0));
-    // Closed forms: the 5-response circulant tournament (s = 1/2) has
-    // ρ(S) = sin(2π/5) + sin(4π/5); RPS has ρ(S) = sin(2π/3) (= √3/2).
+    assert!(f.preset_matches);
+    assert_eq!((f.beta, f.lam), (2.0, 0.8));
     let pi = std::f64::consts::PI;
+    // ω = ρ(S)/K: RPS ρ(S) = √3/2; the 5-tournament ρ(S) = sin(2π/5) + sin(4π/5).
+    let w3 = 0.5 * 3f64.sqrt() / 3.0;
     let w5 = ((2.0 * pi / 5.0).sin() + (4.0 * pi / 5.0).sin()) / 5.0;
-    let w3 = (2.0 * pi / 3.0).sin() / 3.0;
-    let star = |w: f64| (1.0f64 - 0.64).sqrt() / (2.0 * w);
-    assert!((f.tournament5.omega - w5).abs() < 1e-12);
-    assert!((f.tournament5.alpha_star - star(w5)).abs() < 1e-9);
-    assert!((f.rps.alpha_star - star(w3)).abs() < 1e-9);
-    assert!((f.tournament5.alpha_star - 0.9748).abs() < 1e-3);
-    assert!((f.rps.alpha_star - 1.0392).abs() < 1e-3);
-    assert!(f.tournament5.inside_unit_interval && !f.rps.inside_unit_interval);
-    // The preset's 16 random cyclic matrices: all onsets lie beyond α = 1.
-    assert_eq!(f.ensemble.len(), 16);
-    assert_eq!(f.inside_unit_interval, 0);
-    assert!(f.alpha_star_min > 1.2 && f.alpha_star_min >= f.family_alpha_star_inf);
-    assert!(f.alpha_star_median > f.alpha_star_min && f.alpha_star_max > 5.0);
-    assert!(f.max_circulant_deviation < 1e-15);
-    // The engine's ρ at a uniform fixed point is the formula's.
-    assert_eq!(f.rho_checks, 80);
-    assert!(
-        f.rho_formula_max_error < 1e-12,
-        "{}",
-        f.rho_formula_max_error
-    );
-    assert!(f.fixed_point_max_deviation < 1e-12);
-    // Sweep: variance grows with α (from zero at α = 0).
-    assert_eq!(f.sweep_alpha.len(), 11);
-    assert!(f.sweep_variance[0] < 1e-20);
-    assert!(f.sweep_variance[10] > 1e-5);
-    for w in f.sweep_variance.windows(2).skip(1) {
-        assert!(w[1] > w[0], "{:?}", f.sweep_variance);
+    for (c, w) in f.cases.iter().zip([w3, w5]) {
+        assert!((c.omega - w).abs() < 1e-12, "{}", c.label);
+        let star = (1.0 - (1.6 * w).powi(2)).sqrt();
+        assert!((c.alpha_star - star).abs() < 1e-12);
+        assert!((0.0..=1.0).contains(&c.alpha_star));
+        assert!(c.rho_formula_max_error < 1e-12);
+        assert!((c.rho_crossing - c.alpha_star).abs() < 0.02, "{}", c.label);
+        assert!(
+            (c.simulated_onset - c.alpha_star).abs() < 0.02,
+            "{}",
+            c.label
+        );
+        // Below the onset every run converges (or has not settled yet right next to it).
+        for (a, v) in &c.scan {
+            if *a < c.alpha_star - 0.01 {
+                assert_eq!(*v, Verdict::Converged, "{} at α = {a}", c.label);
+            }
+        }
     }
-    assert_eq!(f.ensemble_rho_above_one_at_alpha1, 0);
-    // Just below and above the tournament's onset.
-    let r = &f.tournament_runs;
-    assert_eq!(r[0].verdict, Some(Verdict::Converged));
-    assert_eq!(r[1].verdict, Some(Verdict::Oscillating));
-    assert!(r[0].rho.unwrap() < 1.0 && r[1].rho.unwrap() > 1.0);
-
-    // Independent: the engine's ρ on the tournament at α = 1 with uniform π₀ and μ₀.
-    let p = Generator::Circulant { k: 5, s: 0.5 }.generate(0).unwrap();
-    let u = uniform(5);
-    let run = MrsRun {
-        p: &p,
-        pi0: &u,
-        mu0: &u,
-        params: MrsParams {
-            alpha: 1.0,
-            beta: 2.0,
-            lam: 0.8,
-            eta: 1.0,
-        },
-        solver: Solver::Ipo,
-        rounds: 1,
-    };
-    let rho = run.stability().unwrap().rho.unwrap();
-    assert!((rho - (0.64 + (2.0 * w5).powi(2)).sqrt()).abs() < 1e-12);
+    assert!((f.cases[0].alpha_star - 0.8869).abs() < 1e-4);
+    assert_eq!(f.sweep_alpha.len(), 21);
+    assert!(f.sweep_variance[..17].iter().all(|v| *v < 1e-8));
+    assert!(f.sweep_variance[19] > 1e-3);
 }
 
 #[test]
 fn finding6_stability_theory_agrees_with_simulation() {
-    let f = timed("finding 6", stability_agreement);
+    let f = timed("finding 6", agreement::stability_agreement);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert_eq!(f.errors, 0);
@@ -274,39 +283,62 @@ fn finding6_stability_theory_agrees_with_simulation() {
     assert_eq!(f.rounds, 4000);
     assert!(f.in_band <= 20, "{}", f.in_band);
     assert_eq!(f.counted + f.in_band, f.instances);
-    // Both predictions are well represented.
     assert!(f.predicted_converge.converged >= 1500);
     assert!(f.predicted_oscillate.oscillating >= 30);
-    // Without vertex fixed points, ρ predicts every verdict.
-    assert!(
-        f.agreement_rate_interior >= 0.995,
-        "{}",
-        f.agreement_rate_interior
-    );
-    // Strictly (verdict labels as they are): 98.75% measured; every miss is a ρ < 1 run
-    // that converged to a fixed point past the collapse threshold.
-    assert!(f.agreement_rate >= 0.98, "{}", f.agreement_rate);
+    assert!(f.agreement_rate >= 0.995, "{}", f.agreement_rate);
+    assert!(f.agreement_rate_interior >= 0.995);
     assert_eq!(f.predicted_converge.oscillating, 0);
-    assert_eq!(f.predicted_converge.not_settled, 0);
     assert_eq!(f.predicted_oscillate.converged, 0);
-    assert_eq!(f.predicted_oscillate.not_settled, 0);
-    assert_eq!(f.predicted_oscillate.collapsing, 0);
+    assert_eq!(
+        f.predicted_converge.collapsing,
+        f.collapsing_converged_to_fixed_point
+    );
     assert_eq!(f.disagreements.len(), f.counted - f.agreements);
-    for d in &f.disagreements {
-        assert!(d.rho < 0.99, "{d:?}");
-        assert_eq!(d.verdict, Verdict::Collapsing);
-        assert!(d.max_fixed_point > 1.0 - 1e-3);
-        assert!(
-            d.last_step < 1e-9 && d.distance_to_fixed_point < 1e-6,
-            "{d:?}"
-        );
-    }
-    assert_eq!(f.collapsing_converged_to_fixed_point, f.disagreements.len());
 }
 
 #[test]
-fn finding7_dpo_parallels_and_deterministic_dominance() {
-    let f = timed("finding 7", dpo_parallels);
+fn finding7_every_run_below_the_contraction_line_converges() {
+    let f = timed("finding 7", contraction::contraction_guarantee);
+    eprintln!("{}", f.summary);
+    assert!(f.holds, "{}", f.summary);
+    assert_eq!(f.errors, 0);
+    assert!(f.instances >= 2000);
+    assert_eq!(f.settled, f.instances, "{:?}", f.failures);
+    assert!(f.max_contraction < 1.0 && f.max_contraction > 0.97);
+    assert_eq!(f.verdicts.oscillating + f.verdicts.not_settled, 0);
+    assert!(f.max_rho_over_bound <= 1e-9);
+
+    // Independent: ‖S‖₂ of the 3-cycle is s√3, and ρ at its fixed point respects the bound.
+    let p = Generator::RockPaperScissors { s: 0.4 }.generate(0).unwrap();
+    let n = prefdyn::theory::skew_norm(&p);
+    assert!((n - 0.4 * 3f64.sqrt()).abs() < 1e-12);
+    let params = MrsParams {
+        alpha: 0.3,
+        beta: 1.5 / n,
+        lam: 0.8,
+        eta: 1.0,
+    };
+    let c = prefdyn::theory::contraction_value(&params, n);
+    assert!((c - 0.9).abs() < 1e-12);
+    let pi0 = dirichlet_flat(3, 9);
+    let run = MrsRun {
+        p: &p,
+        pi0: &pi0,
+        mu0: &uniform(3),
+        params,
+        solver: Solver::Ipo,
+        rounds: 2000,
+    };
+    assert!(run.stability().unwrap().rho.unwrap() <= c + 1e-12);
+    assert_eq!(
+        prefdyn::dynamics::verdict(&run.simulate().unwrap().policies, 3),
+        Verdict::Converged
+    );
+}
+
+#[test]
+fn finding8_dpo_parallels_and_deterministic_dominance() {
+    let f = timed("finding 8", dpo::dpo_parallels);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert_eq!(f.errors, 0);
@@ -325,7 +357,7 @@ fn finding7_dpo_parallels_and_deterministic_dominance() {
         .iter()
         .map(|r| r.final_entropy.unwrap())
         .collect();
-    assert!(h[1] < h[0] - 0.03 && h[2] < h[0] - 0.5, "{h:?}");
+    assert!(h[1] < h[0] - 0.5 && h[2] < h[0] - 0.5, "{h:?}");
     assert_eq!(f.corners.len(), 2);
     for c in &f.corners {
         assert!(
@@ -336,7 +368,7 @@ fn finding7_dpo_parallels_and_deterministic_dominance() {
         assert!(c.cyclic_oscillating_high >= 3, "{c:?}");
     }
     for s in &f.scale {
-        assert!((s.dpo_variance / s.ipo_variance - 1.0).abs() < 0.1, "{s:?}");
+        assert!((s.dpo_variance / s.ipo_variance - 1.0).abs() < 0.2, "{s:?}");
     }
     assert_eq!(f.dominance.len(), 2);
     let tops: Vec<Vec<usize>> = f
@@ -393,8 +425,8 @@ fn finding7_dpo_parallels_and_deterministic_dominance() {
 }
 
 #[test]
-fn finding8_real_data() {
-    let f = timed("finding 8", real_data);
+fn finding9_real_data() {
+    let f = timed("finding 9", real_data::real_data);
     eprintln!("{}", f.summary);
     assert!(f.holds, "{}", f.summary);
     assert_eq!(f.errors, 0);
@@ -405,8 +437,9 @@ fn finding8_real_data() {
     assert_eq!(f.runs, 54);
     assert_eq!(f.contradictions, 0);
     assert_eq!(f.verdicts.oscillating, 0);
-    assert!(f.max_rho < 0.9, "{}", f.max_rho);
+    assert!(f.max_rho < 0.96, "{}", f.max_rho);
     assert_eq!(f.beta_lambda_lowers_entropy, 18);
+    assert_eq!(f.alpha_lowers_entropy, 18);
     assert_eq!(f.comparisons, 18);
     let by = |n: &str| f.matrices.iter().find(|m| m.name == n).unwrap();
     assert_eq!(
@@ -424,7 +457,8 @@ fn finding8_real_data() {
     }
 
     // Independent: one run recomputed from its link.
-    let c = parse_query("v=1&preset=bt2_citations&alpha=0.3&beta=12&T=100").config;
+    let c =
+        parse_query("v=2&preset=bt2_citations&pi0=uniform&alpha=0.5&beta=5&lam=0.8&T=100").config;
     let r = Results::compute(&c);
     let d = r.dynamics.unwrap();
     let mine = &by("bt2_citations").dynamics[2];
@@ -439,7 +473,7 @@ fn all_lists_every_finding_in_order() {
     let ids: Vec<&str> = all.iter().map(|f| f.id).collect();
     assert_eq!(
         ids,
-        (1..=8).map(|i| format!("finding{i}")).collect::<Vec<_>>()
+        (1..=9).map(|i| format!("finding{i}")).collect::<Vec<_>>()
     );
     for f in &all {
         assert!(f.holds, "{}: {}", f.id, f.summary);
@@ -449,7 +483,7 @@ fn all_lists_every_finding_in_order() {
         assert_eq!(f.numbers["summary"].as_str(), Some(f.summary.as_str()));
     }
     // Deterministic: a second run gives the same numbers.
-    let again = prefdyn::findings::cyclic_oscillation();
+    let again = cyclic::cyclic_oscillation();
     assert_eq!(
         serde_json::to_value(&again).unwrap(),
         all[2].numbers,

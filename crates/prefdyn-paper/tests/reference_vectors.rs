@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use prefdyn::vectors::{check_document, SectionReport, TOL_EXACT, TOL_ITERATIVE};
+use prefdyn_paper::vectors::{check_document, SectionReport, TOL_EXACT, TOL_ITERATIVE};
 use serde_json::Value;
 
 /// The sections of the reference document, their tolerance and the number of cases they

@@ -1,0 +1,244 @@
+//! Finding 6: ρ of the Jacobian at the fixed point predicts the simulation: ρ < 1 settles
+//! at the theory's fixed point (converged, or collapsed when that point is a vertex), ρ > 1
+//! oscillates.
+
+use prefdyn::dynamics::{verdict, MrsParams, MrsRun, Solver, Verdict};
+use prefdyn::generators::{dirichlet_flat, rng_for, Generator};
+use prefdyn::simplex::uniform;
+use rand::Rng;
+use serde::Serialize;
+
+use super::helpers::{rate, VerdictCounts};
+use super::Measured;
+
+/// An instance where theory and simulation disagree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Disagreement {
+    pub index: usize,
+    pub family: &'static str,
+    pub k: usize,
+    pub params: MrsParams,
+    pub rho: f64,
+    pub verdict: Verdict,
+    /// Largest entry of the theory's fixed point π*.
+    pub max_fixed_point: f64,
+    /// `‖π_T − π_{T−1}‖₁` and `max_i |π_T(i) − π*(i)|`.
+    pub last_step: f64,
+    pub distance_to_fixed_point: f64,
+}
+
+/// Finding 6: ρ vs the simulated verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementFinding {
+    pub instances: usize,
+    pub rounds: usize,
+    pub band: f64,
+    /// Instances with `|ρ − 1| < band` (not counted).
+    pub in_band: usize,
+    /// Of the rest: ρ < 1 and ρ > 1, with their verdicts.
+    pub predicted_converge: VerdictCounts,
+    pub predicted_oscillate: VerdictCounts,
+    pub agreements: usize,
+    pub counted: usize,
+    pub agreement_rate: f64,
+    /// Outside the band, instances whose fixed point is itself past the collapse threshold
+    /// (`max π* > 1 − 10⁻³`): the verdict checks collapse before convergence, so there
+    /// "collapsing" is what a converging run is called.
+    pub vertex_fixed_points: usize,
+    /// Of the ρ < 1 runs judged "collapsing", those that did converge to π* (last step
+    /// < 10⁻⁹ and within 10⁻⁶ of π*).
+    pub collapsing_converged_to_fixed_point: usize,
+    /// The comparison without the vertex fixed points.
+    pub agreements_interior: usize,
+    pub counted_interior: usize,
+    pub agreement_rate_interior: f64,
+    /// Of the in-band instances, their verdicts (for context).
+    pub in_band_verdicts: VerdictCounts,
+    /// Instances per family (random cyclic, random P).
+    pub cyclic: usize,
+    pub random: usize,
+    pub disagreements: Vec<Disagreement>,
+    pub errors: usize,
+    pub holds: bool,
+    pub summary: String,
+}
+
+/// Finding 6 on 2000 instances (1000 random cyclic with K ∈ {3, 5, 7}, 1000 random P with
+/// K ∈ 3..=7), α ~ U(0, 0.9), β ~ U(0.5, 10), λ ~ U(0, 1), η ~ U(0.1, 1), π₀ a flat
+/// Dirichlet draw, μ₀ uniform, T = 4000. A run agrees with ρ < 1 when it settles at the
+/// theory's fixed point: converged, or collapsed onto it when that point is a vertex (the
+/// last step below 10⁻⁹ and within 10⁻⁶ of π*); with ρ > 1 when it oscillates.
+pub fn stability_agreement() -> AgreementFinding {
+    const N: usize = 2000;
+    const T: usize = 4000;
+    const BAND: f64 = 0.01;
+    let mut rng = rng_for(0x5EED_0006);
+    let mut f = AgreementFinding {
+        instances: 0,
+        rounds: T,
+        band: BAND,
+        in_band: 0,
+        predicted_converge: VerdictCounts::default(),
+        predicted_oscillate: VerdictCounts::default(),
+        agreements: 0,
+        counted: 0,
+        agreement_rate: f64::NAN,
+        vertex_fixed_points: 0,
+        collapsing_converged_to_fixed_point: 0,
+        agreements_interior: 0,
+        counted_interior: 0,
+        agreement_rate_interior: f64::NAN,
+        in_band_verdicts: VerdictCounts::default(),
+        cyclic: 0,
+        random: 0,
+        disagreements: vec![],
+        errors: 0,
+        holds: false,
+        summary: String::new(),
+    };
+    let unif: Vec<Vec<f64>> = (0..=8).map(|k| uniform(k.max(1))).collect();
+    for index in 0..N {
+        let cyclic = index % 2 == 0;
+        let (gen, family) = if cyclic {
+            let k = [3, 5, 7][rng.gen_range(0..3)];
+            let s = 0.05 + 0.45 * rng.gen::<f64>();
+            (Generator::RandomCyclic { k, s }, "random cyclic")
+        } else {
+            (
+                Generator::Random {
+                    k: rng.gen_range(3..=7),
+                },
+                "random P",
+            )
+        };
+        let params = MrsParams {
+            lam: rng.gen::<f64>(),
+            beta: 0.5 + 9.5 * rng.gen::<f64>(),
+            alpha: 0.9 * rng.gen::<f64>(),
+            eta: 0.1 + 0.9 * rng.gen::<f64>(),
+        };
+        let (seed_p, seed_pi) = (rng.gen::<u64>(), rng.gen::<u64>());
+        let Ok(p) = gen.generate(seed_p) else {
+            f.errors += 1;
+            continue;
+        };
+        let k = p.k();
+        let pi0 = dirichlet_flat(k, seed_pi);
+        let run = MrsRun {
+            p: &p,
+            pi0: &pi0,
+            mu0: &unif[k],
+            params,
+            solver: Solver::Ipo,
+            rounds: T,
+        };
+        let (Ok(traj), Ok(st)) = (run.simulate(), run.stability()) else {
+            f.errors += 1;
+            continue;
+        };
+        let Some(rho) = st.rho else {
+            f.errors += 1;
+            continue;
+        };
+        f.instances += 1;
+        if cyclic {
+            f.cyclic += 1;
+        } else {
+            f.random += 1;
+        }
+        let v = verdict(&traj.policies, k);
+        if (rho - 1.0).abs() < BAND {
+            f.in_band += 1;
+            f.in_band_verdicts.add(v);
+            continue;
+        }
+        f.counted += 1;
+        let fixed_point = st.fixed_point.unwrap_or_default();
+        let max_fixed_point = fixed_point.iter().copied().fold(0.0, f64::max);
+        let vertex = max_fixed_point > 1.0 - 1e-3;
+        let last = traj.last();
+        let last_step = if traj.rounds() > 0 {
+            prefdyn::simplex::l1_distance(last, traj.policy(traj.rounds() - 1))
+        } else {
+            0.0
+        };
+        let distance_to_fixed_point = last
+            .iter()
+            .zip(&fixed_point)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        let agree = if rho < 1.0 {
+            f.predicted_converge.add(v);
+            let settled_at_vertex =
+                v == Verdict::Collapsing && last_step < 1e-9 && distance_to_fixed_point < 1e-6;
+            f.collapsing_converged_to_fixed_point += usize::from(settled_at_vertex);
+            v == Verdict::Converged || settled_at_vertex
+        } else {
+            f.predicted_oscillate.add(v);
+            v == Verdict::Oscillating
+        };
+        if vertex {
+            f.vertex_fixed_points += 1;
+        } else {
+            f.counted_interior += 1;
+            f.agreements_interior += usize::from(agree);
+        }
+        if agree {
+            f.agreements += 1;
+        } else {
+            f.disagreements.push(Disagreement {
+                index,
+                family,
+                k,
+                params,
+                rho,
+                verdict: v,
+                max_fixed_point,
+                last_step,
+                distance_to_fixed_point,
+            });
+        }
+    }
+    f.agreement_rate = rate(f.agreements, f.counted);
+    f.agreement_rate_interior = rate(f.agreements_interior, f.counted_interior);
+    f.holds = f.errors == 0
+        && f.instances >= 1000
+        && f.agreement_rate >= 0.995
+        && f.agreement_rate_interior >= 0.995;
+    let pc = |n: usize, d: usize| {
+        if d > 0 {
+            format!("{n}/{d} = {:.2}%", 100.0 * n as f64 / d as f64)
+        } else {
+            "—".into()
+        }
+    };
+    f.summary = format!(
+        "{} random instances ({} cyclic, {} random P; random α, β, λ, η, Dirichlet π₀; T = {T}): outside |ρ − 1| < {BAND} ({} in the band, excluded) ρ predicts the verdict in {} (a run that settles at the theory's π* agrees, near a vertex or not); ρ < 1: {} converged, {} collapsing ({} of them settled at the theory's π*, whose max entry exceeds 0.999), {} not settled, {} oscillating; ρ > 1: {} oscillating, {} not settled, {} converged, {} collapsing; without the {} vertex fixed points: {}",
+        f.instances,
+        f.cyclic,
+        f.random,
+        f.in_band,
+        pc(f.agreements, f.counted),
+        f.predicted_converge.converged,
+        f.predicted_converge.collapsing,
+        f.collapsing_converged_to_fixed_point,
+        f.predicted_converge.not_settled,
+        f.predicted_converge.oscillating,
+        f.predicted_oscillate.oscillating,
+        f.predicted_oscillate.not_settled,
+        f.predicted_oscillate.converged,
+        f.predicted_oscillate.collapsing,
+        f.vertex_fixed_points,
+        pc(f.agreements_interior, f.counted_interior),
+    );
+    f
+}
+
+impl Measured for AgreementFinding {
+    fn holds(&self) -> bool {
+        self.holds
+    }
+    fn summary(&self) -> &str {
+        &self.summary
+    }
+}

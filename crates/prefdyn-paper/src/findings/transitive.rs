@@ -1,0 +1,270 @@
+//! Finding 4: strongly transitive preferences. Figure 2's panels and a coarse Figure 4 (the
+//! final entropy falls as α and βλ grow); concentration is governed by `βλ/(1−α)` (at λ = 1
+//! the fixed point depends on β and α only through it, and its entropy falls as it grows);
+//! at α = 1 the policy collapses onto the top response.
+
+use prefdyn::dynamics::{MrsParams, MrsRun, Solver};
+use prefdyn::generators::Family;
+use prefdyn::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseMetric};
+use prefdyn::simplex::{entropy, uniform};
+use prefdyn::theory::TheoryReport;
+use serde::Serialize;
+
+use super::helpers::{at, coarse_grid, monotone_steps, preset_run, CoarseGrid, RunSummary};
+use super::Measured;
+
+/// What the concentration ratio and the α = 1 collapse did on the ensemble.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatioCheck {
+    /// Members (synthetic strongly transitive K = 4, Figure 4's ensemble).
+    pub members: usize,
+    /// `max |π*(α, β) − π*(α', β')|` over pairs with the same `β/(1−α)` (λ = η = 1,
+    /// π₀ = μ₀ = uniform).
+    pub same_ratio_max_difference: f64,
+    /// The ratios, and the mean fixed-point entropy at each.
+    pub ratios: Vec<f64>,
+    pub mean_entropy: Vec<f64>,
+    /// Members whose fixed-point entropy falls at every step of the ratio.
+    pub monotone_members: usize,
+    /// α = 1, η = 1 (β = 2, λ = 0.8, T = 3,000): runs that put more than 1 − 10⁻³ on the
+    /// top the theory names, and the largest final entropy.
+    pub collapsed_to_top: usize,
+    pub max_final_entropy: f64,
+    /// Members whose top is one response, and the largest final entropy among them
+    /// (entropy collapse).
+    pub top_singletons: usize,
+    pub max_final_entropy_single_top: f64,
+}
+
+/// Finding 4.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransitiveFinding {
+    /// Figure 2's three panels.
+    pub figure2: Vec<RunSummary>,
+    /// Final entropy over Figure 4's 16 synthetic SST K = 4 matrices (T = 3,000), 5 × 5.
+    pub entropy: Option<CoarseGrid>,
+    /// `H(α = 0, βλ = 0.2) − H(α = 1, βλ = 8)`.
+    pub corner_drop: f64,
+    /// Adjacent steps along which the mean entropy falls.
+    pub falling_steps: usize,
+    pub total_steps: usize,
+    /// The steps along α where the mean entropy does not fall.
+    pub exceptions: Vec<String>,
+    pub ratio: Option<RatioCheck>,
+    pub error: Option<String>,
+    pub holds: bool,
+    pub summary: String,
+}
+
+impl Measured for TransitiveFinding {
+    fn holds(&self) -> bool {
+        self.holds
+    }
+    fn summary(&self) -> &str {
+        &self.summary
+    }
+}
+
+/// Figure 4's ensemble.
+fn figure4_members() -> Result<Vec<EnsembleMember>, String> {
+    ensemble_members(
+        &Ensemble::Family {
+            family: Family::RatedSst,
+            k: 4,
+            param: 0.5,
+            count: 16,
+            seed: 1,
+        },
+        None,
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn ratio_check(members: &[EnsembleMember]) -> Result<RatioCheck, String> {
+    let ratios = [0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
+    // Concentration relative to a uniform reference.
+    let fixed_point = |m: &EnsembleMember, alpha: f64, beta: f64| -> Result<Vec<f64>, String> {
+        let u = uniform(m.p.k());
+        MrsRun {
+            p: &m.p,
+            pi0: &u,
+            mu0: &u,
+            params: MrsParams {
+                alpha,
+                beta,
+                lam: 1.0,
+                eta: 1.0,
+            },
+            solver: Solver::Ipo,
+            rounds: 1,
+        }
+        .stability()
+        .map_err(|e| e.to_string())?
+        .fixed_point
+        .ok_or_else(|| "no fixed point for α < 1".to_string())
+    };
+    let mut c = RatioCheck {
+        members: members.len(),
+        same_ratio_max_difference: 0.0,
+        ratios: ratios.to_vec(),
+        mean_entropy: vec![0.0; ratios.len()],
+        monotone_members: 0,
+        collapsed_to_top: 0,
+        max_final_entropy: 0.0,
+        top_singletons: 0,
+        max_final_entropy_single_top: 0.0,
+    };
+    for m in members {
+        let mut h = vec![];
+        for (i, r) in ratios.iter().enumerate() {
+            // β/(1−α) = r at α = 0.2 and at α = 0.7.
+            let a = fixed_point(m, 0.2, r * 0.8)?;
+            let b = fixed_point(m, 0.7, r * 0.3)?;
+            let d = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f64::max);
+            c.same_ratio_max_difference = c.same_ratio_max_difference.max(d);
+            h.push(entropy(&a));
+            c.mean_entropy[i] += entropy(&a) / members.len() as f64;
+        }
+        c.monotone_members += usize::from(h.windows(2).all(|w| w[1] < w[0]));
+        let params = MrsParams {
+            alpha: 1.0,
+            beta: 2.0,
+            lam: 0.8,
+            eta: 1.0,
+        };
+        let run = MrsRun {
+            p: &m.p,
+            pi0: &m.pi0,
+            mu0: &m.mu0,
+            params,
+            solver: Solver::Ipo,
+            rounds: 3000,
+        };
+        let traj = run.simulate().map_err(|e| e.to_string())?;
+        let theory = TheoryReport::of(&m.p, &m.pi0, &m.mu0, &params);
+        let last = traj.last();
+        c.max_final_entropy = c.max_final_entropy.max(entropy(last));
+        if let Some(t) = theory.transitive.filter(|t| t.collapses_to_top) {
+            let on_top: f64 = t.top.iter().map(|&i| last[i]).sum();
+            c.collapsed_to_top += usize::from(on_top > 1.0 - 1e-3);
+            c.top_singletons += usize::from(t.top.len() == 1);
+            if t.top.len() == 1 {
+                c.max_final_entropy_single_top = c.max_final_entropy_single_top.max(entropy(last));
+            }
+        }
+    }
+    Ok(c)
+}
+
+/// Finding 4: Figure 2's presets, a coarse Figure 4, the concentration ratio and the α = 1
+/// collapse.
+pub fn transitive_entropy() -> TransitiveFinding {
+    let figure2: Vec<RunSummary> = ["fig2a", "fig2b", "fig2c"]
+        .iter()
+        .map(|id| preset_run(id, Solver::Ipo))
+        .collect();
+    let mut f = TransitiveFinding {
+        figure2,
+        entropy: None,
+        corner_drop: f64::NAN,
+        falling_steps: 0,
+        total_steps: 0,
+        exceptions: vec![],
+        ratio: None,
+        error: None,
+        holds: false,
+        summary: String::new(),
+    };
+    let (h0, h1, h2) = (f.figure2[0].h(), f.figure2[1].h(), f.figure2[2].h());
+    let fig2_ok = h1 < h0 - 0.5 && h2 < h0 - 0.5;
+    match figure4_members().and_then(|m| ratio_check(&m)) {
+        Ok(c) => f.ratio = Some(c),
+        Err(e) => f.error = Some(e),
+    }
+    let g = match coarse_grid("fig4", 5, 5, PhaseMetric::FinalEntropy) {
+        Ok(g) => g,
+        Err(e) => {
+            f.summary = format!("phase sweep failed: {e}");
+            f.error = Some(e);
+            return f;
+        }
+    };
+    let (nx, ny) = (g.nx, g.ny);
+    f.corner_drop = at(&g, 0, 0) - at(&g, nx - 1, ny - 1);
+    let (good, total) = monotone_steps(&g, -1.0, 0.0, 0);
+    f.falling_steps = good;
+    f.total_steps = total;
+    // Along βλ: every step falls, in every column. Along α: the far end is lower in every
+    // row.
+    let columns_fall = (0..nx).all(|ix| (0..ny - 1).all(|iy| at(&g, ix, iy + 1) < at(&g, ix, iy)));
+    let rows_end_lower = (0..ny).all(|iy| at(&g, nx - 1, iy) < at(&g, 0, iy));
+    for iy in 0..ny {
+        for ix in 0..nx - 1 {
+            if at(&g, ix + 1, iy) >= at(&g, ix, iy) {
+                f.exceptions.push(format!(
+                    "α {} → {} at βλ {}: {:.3} → {:.3}",
+                    g.x_values[ix],
+                    g.x_values[ix + 1],
+                    g.y_values[iy],
+                    at(&g, ix, iy),
+                    at(&g, ix + 1, iy)
+                ));
+            }
+        }
+    }
+    let ratio_ok = f.ratio.as_ref().is_some_and(|c| {
+        c.same_ratio_max_difference < 1e-9
+            && c.monotone_members == c.members
+            && c.collapsed_to_top == c.members
+            && c.max_final_entropy_single_top < 1e-2
+    });
+    f.holds = f.error.is_none()
+        && fig2_ok
+        && ratio_ok
+        && columns_fall
+        && rows_end_lower
+        && f.corner_drop > 0.5
+        && good as f64 >= 0.9 * total as f64;
+    let ratio_text = f
+        .ratio
+        .as_ref()
+        .map(|c| {
+            format!(
+                "at λ = 1 the fixed point depends on (α, β) only through β/(1−α) (max difference {:.0e}); its mean entropy falls {:.3} → {:.3} nats as βλ/(1−α) goes {} → {} ({}/{} members at every step); at α = 1 {}/{} runs collapse onto the theory's top ({} with a single top response: max H(π_T) {:.1e})",
+                c.same_ratio_max_difference,
+                c.mean_entropy.first().copied().unwrap_or(f64::NAN),
+                c.mean_entropy.last().copied().unwrap_or(f64::NAN),
+                c.ratios.first().copied().unwrap_or(f64::NAN),
+                c.ratios.last().copied().unwrap_or(f64::NAN),
+                c.monotone_members,
+                c.members,
+                c.collapsed_to_top,
+                c.members,
+                c.top_singletons,
+                c.max_final_entropy_single_top
+            )
+        })
+        .unwrap_or_else(|| "ratio check failed".into());
+    f.summary = format!(
+        "Figure 2 (SST, K = 5): H(π_T) {h0:.3} (baseline) → {h1:.3} (α = 0.9), {h2:.3} (βλ = 4); 16 synthetic SST K = 4 matrices, T = 3,000, 5 × 5 grid α ∈ [0, 1] × βλ ∈ [0.2, 8]: mean H {:.3} ± {:.3} at (0, 0.2) → {:.3} ± {:.3} at (1, 8) nats; H falls along {}/{} grid steps{}; {ratio_text}",
+        at(&g, 0, 0),
+        g.cell(0, 0).map(|c| c.1).unwrap_or(f64::NAN),
+        at(&g, nx - 1, ny - 1),
+        g.cell(nx - 1, ny - 1).map(|c| c.1).unwrap_or(f64::NAN),
+        good,
+        total,
+        if f.exceptions.is_empty() {
+            String::new()
+        } else {
+            format!(" (rises: {})", f.exceptions.join(", "))
+        },
+    );
+    let mut cg = CoarseGrid::of("fig4", &g);
+    cg.metric = "final entropy H(π_T) [nats]";
+    f.entropy = Some(cg);
+    f
+}
