@@ -17,7 +17,7 @@ cargo clippy -p prefdyn -p prefdyn-web --target wasm32-unknown-unknown -- -D war
 step "engine and CLI tests"
 cargo test --workspace --exclude prefdyn-web
 step "reference vectors"
-cargo run --release -q -p prefdyn --example check_vectors -- crates/prefdyn/tests/reference.json
+cargo run --release -q -p prefdyn-paper --example check_vectors -- crates/prefdyn-paper/tests/reference.json
 step "engine builds for wasm32"
 cargo build -q --target wasm32-unknown-unknown -p prefdyn
 step "web crate in headless Chromium (wasm-bindgen-test)"

@@ -5,7 +5,7 @@ Usage: python3 gen_input.py OUT.json [--ny 64] [--nx 64] [--M 16] [--K 5]
                             [--T 300] [--metric variance] [--seed 0]
 Random skew-consistent matrices: upper triangle U(0,1), P[j][i] = 1 - P[i][j],
 diagonal 0.5; pi0 ~ Dirichlet(1) per matrix; mu0 uniform.
-Grid: x = alpha in [0, 1], y = betalam in [0.1, 5].
+Grid: x = alpha (reference weight) in [0, 1], y = betalam in [0.1, 5] (beta = betalam / lam).
 """
 import argparse
 import json

@@ -87,12 +87,13 @@ def sweep(inp, on_step=None):
     def per_run(a):  # (ny, nx) -> (N, 1), repeated over the M matrices
         return np.repeat(a.reshape(C), M).reshape(N, 1)
 
-    alpha = per_run(prm["alpha"])
+    # The paper's names: alpha is the reference weight, lam the on-policy share.
+    lam = per_run(prm["lam"])
     eta = per_run(prm["eta"])
-    a = 1.0 - eta * (1.0 - per_run(prm["lam"]))
+    a = 1.0 - eta * (1.0 - per_run(prm["alpha"]))
     one_minus_a = 1.0 - a
     kappa = eta * per_run(prm["beta"])
-    one_minus_alpha_mu0 = (1.0 - alpha) * mu0[None, :]         # (N, K)
+    one_minus_lam_mu0 = (1.0 - lam) * mu0[None, :]             # (N, K)
 
     x0 = np.broadcast_to(np.log(pi0)[None], (C, M, K)).reshape(N, K).copy()
     anchor = one_minus_a * x0                                  # (1-a)*x0, fixed
@@ -121,7 +122,7 @@ def sweep(inp, on_step=None):
             m2 += d * (z - mean)
         if t == T:
             break
-        mu = one_minus_alpha_mu0 + alpha * pi                  # (N, K)
+        mu = one_minus_lam_mu0 + lam * pi                      # (N, K)
         # one batched product per step; optimize=True lets einsum use BLAS
         Pmu = np.einsum("mij,cmj->cmi", P, mu.reshape(C, M, K),
                         optimize=True).reshape(N, K)

@@ -19,10 +19,12 @@ export const TOL = 1e-9;
 
 /** The configurations of the issue. */
 export const Q = {
-  cyclic: 'gen=cyclic&k=5&s=0.4&seed=3&alpha=0.7&beta=5&lam=0.5&T=200',
-  preset: 'preset=chatbot_arena_2023may_5&alpha=0.6',
-  dpo: 'solver=dpo&alpha=0.5',
-  bad: 'alpha=abc&beta=1e999&k=1000&zzz=1&T=-5&pi0=1,2',
+  cyclic: 'v=2&gen=cyclic&k=5&s=0.4&seed=3&alpha=0.5&beta=5&lam=0.7&T=200',
+  preset: 'v=2&preset=chatbot_arena_2023may_5&alpha=0.6',
+  dpo: 'v=2&solver=dpo&alpha=0.5',
+  bad: 'v=2&alpha=abc&beta=1e999&k=1000&zzz=1&T=-5&pi0=1,2',
+  /** A format-1 link (no v): its alpha and lam are the paper's λ and α. */
+  v1: 'gen=cyclic&k=5&s=0.4&seed=3&alpha=0.7&beta=5&lam=0.5&T=200',
 };
 
 const LAUNCH_ARGS = [
@@ -188,7 +190,20 @@ export async function pageNumbers(page) {
   return page.evaluate(() => {
     const s = window.prefdyn.state();
     const { phase, ...results } = window.prefdyn.results();
-    return { query: s.query, issues: s.issues, results, search: location.search, phase };
+    return { query: s.query, issues: s.issues, state: s, results, search: location.search, phase };
+  });
+}
+
+/**
+ * Checks a phase grid's ρ: finite in every cell, except where α = 1 with η = 1 (a = 1: no
+ * anchor, no fixed point), where it is NaN (null in JSON) for every such cell.
+ */
+export function assertRhoFiniteOrNoFixedPoint(ph, alphaIsX = true) {
+  const { nx, x_values: xs, y_values: ys } = ph.grid;
+  ph.rho.forEach((r, i) => {
+    const alpha = alphaIsX ? xs[i % nx] : ys[Math.floor(i / nx)];
+    if (alpha === 1) assert.equal(r, null, `cell ${i}: α = 1 has no fixed point`);
+    else assert.ok(Number.isFinite(r), `cell ${i}: ρ = ${r}`);
   });
 }
 
@@ -561,9 +576,9 @@ export async function colourCounts(page, id, colours, tol = 6) {
   }, [id, colours, tol]);
 }
 
-/** The paper presets of `crates/prefdyn/src/figures.rs`: `[{id, figure, query}]` in order. */
+/** The paper presets of `crates/prefdyn-paper/src/figures.rs`: `[{id, figure, query}]` in order. */
 export function figurePresets() {
-  const src = readFileSync(join(ROOT, 'crates', 'prefdyn', 'src', 'figures.rs'), 'utf8');
+  const src = readFileSync(join(ROOT, 'crates', 'prefdyn-paper', 'src', 'figures.rs'), 'utf8');
   const re = /id:\s*"([^"]+)",\s*figure:\s*"([^"]+)",[\s\S]*?query:\s*"([^"]+)"/g;
   return [...src.matchAll(re)].map((m) => ({ id: m[1], figure: m[2], query: m[3] }));
 }

@@ -114,7 +114,7 @@ test('(e) back/forward restore earlier states (two discrete controls)', async (t
   await h.page.goBack();
   await expectState('back 1', s1, { seed: '7', solver: 'ipo' });
   await h.page.goBack();
-  await expectState('back 2', s0, { seed: '3', solver: 'ipo', alpha: '0.7' });
+  await expectState('back 2', s0, { seed: '3', solver: 'ipo', alpha: '0.5', lam: '0.7' });
   await h.page.goForward();
   await expectState('forward 1', s1, { seed: '7', solver: 'ipo' });
   await h.page.goForward();

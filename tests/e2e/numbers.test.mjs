@@ -68,7 +68,8 @@ describe('(a) page numbers equal the engine numbers', () => {
         assert.equal(await h.page.$eval('#source', (el) => el.value), 'gen:cyclic');
         assert.equal(await h.page.$eval('#k', (el) => el.value), '5');
         assert.equal(await h.page.$eval('#seed', (el) => el.value), '3');
-        assert.equal(await h.page.$eval('#alpha', (el) => el.value), '0.7');
+        assert.equal(await h.page.$eval('#alpha', (el) => el.value), '0.5');
+        assert.equal(await h.page.$eval('#lam', (el) => el.value), '0.7');
       }
       await closeClean(h);
     });
@@ -225,4 +226,43 @@ describe('(f) bad parameters', () => {
     t.diagnostic(`${more.length} malformed links checked`);
     await closeClean(h);
   });
+});
+
+test('a format-1 link opens the same run, says so once, and the address becomes v=2', async (t) => {
+  const old = await openPage(site, Q.v1);
+  const en = engine(Q.v1);
+  const pg = await pageNumbers(old.page);
+  assert.ok(pg.search.startsWith('?v=2&'), `upgraded address ${pg.search}`);
+  assert.equal(pg.search, `?${en.query}`, 'the canonical v=2 link of the engine');
+  assert.equal(await old.page.$eval('#upgrade-note', (el) => el.hidden), false, 'the note is shown');
+  assert.match(await old.page.textContent('#upgrade-note'), /earlier prefdyn.*upgraded.*same run/);
+  assert.equal(await old.page.$eval('#messages', (el) => el.hidden), true, 'no error messages for an old link');
+  // The v=1 values land on the paper's names: its alpha (0.7) is λ, its lam (0.5) is α.
+  assert.equal(pg.state.config.params.lam, 0.7);
+  assert.equal(pg.state.config.params.alpha, 0.5);
+  // Same numbers as the v=2 link written by hand (Q.cyclic plus the v=1 default axes).
+  const fresh = await openPage(site, `${Q.cyclic}&px=lam&py=betaalpha`);
+  const pf = await pageNumbers(fresh.page);
+  assert.deepEqual(pf.results, pg.results, 'v=1 and v=2 links give the same results()');
+  assert.equal(await fresh.page.$eval('#upgrade-note', (el) => el.hidden), true, 'no note for a v=2 link');
+  // Reloading the upgraded address does not upgrade again.
+  await old.page.reload();
+  await waitReady(old.page);
+  assert.equal(await old.page.$eval('#upgrade-note', (el) => el.hidden), true, 'the note shows once');
+  t.diagnostic(`${Q.v1} → ${pg.search}`);
+  await closeClean(fresh);
+  await closeClean(old);
+});
+
+test('Dynamics states the theory that applies: ρ, the contraction bound, the 3-cycle threshold', async () => {
+  const h = await openPage(site, '');
+  const items = await h.page.$$eval('#theory li', (li) => li.map((x) => x.textContent));
+  const th = (await pageNumbers(h.page)).results.dynamics.theory;
+  assert.equal(items.length, 3, items.join(' | '));
+  assert.match(items[0], /ρ\(J\) = \d\.\d{4}/);
+  assert.match(items[1], new RegExp(`Contraction bound .* = ${th.contraction.toFixed(4)}`));
+  // Default page: rock–paper–scissors (s = 0.5), α = 0.8, β = 3, λ = 1: 0.64 + 0.25·9/3 = 1.39.
+  assert.ok(Math.abs(th.circulant.three_cycle.value - 1.39) < 1e-12, `${th.circulant.three_cycle.value}`);
+  assert.match(items[2], /3-cycle \(s = 0\.500\): α² \+ s²β²λ²\/3 = 1\.3900 > 1/);
+  await closeClean(h);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   TOL, cli, cliBinary, closeClean, compareJson, compareResults, engine, engineBinary, moveSlider, openPage, pageNumbers,
-  params, phaseCellPoint, phasePlotRect, startSite, waitPhaseDone,
+  params, phaseCellPoint, phasePlotRect, startSite, waitPhaseDone, assertRhoFiniteOrNoFixedPoint,
 } from './helpers.mjs';
 
 let site;
@@ -19,10 +19,10 @@ after(async () => {
   await site?.close();
 });
 
-const SMALL = 'view=phase&nx=12&ny=10&en=4&pT=100';
+const SMALL = 'v=2&view=phase&nx=12&ny=10&en=4&pT=100';
 /** The same grid restricted to βλ ≤ 1.5, where every cell has ρ < 1 (no boundary). */
-const SMALL_STABLE = 'view=phase&nx=12&ny=10&en=4&pT=100&y1=1.5';
-const BIG = 'view=phase&nx=96&ny=96&en=64&pT=600';
+const SMALL_STABLE = 'v=2&view=phase&nx=12&ny=10&en=4&pT=100&x1=0.8&y1=1.5';
+const BIG = 'v=2&view=phase&nx=96&ny=96&en=64&pT=600';
 
 const phaseOf = (page) => page.evaluate(() => window.prefdyn.results().phase);
 
@@ -66,7 +66,8 @@ test(`a small grid (?${SMALL}) completes and equals the CLI's grid and ρ`, asyn
   assert.equal(ph.grid.mean.length, 120);
   assert.equal(ph.rho.length, ph.grid.mean.length, 'ρ has one value per cell');
   assert.equal(ref.phase.rho.length, ref.phase.grid.mean.length);
-  assert.ok([...ph.grid.mean, ...ph.grid.sd, ...ph.rho].every(Number.isFinite), 'every cell computed (finite)');
+  assert.ok([...ph.grid.mean, ...ph.grid.sd].every(Number.isFinite), 'every cell computed (finite)');
+  assertRhoFiniteOrNoFixedPoint(ph);
   const cmp = comparePhase(ph, ref.phase);
   t.diagnostic(`grid max |page − CLI| = ${cmp.grid.maxDiff.toExponential(3)} (${cmp.grid.maxPath}); ρ max |page − CLI| = ${cmp.rho.maxDiff.toExponential(3)} (${cmp.rho.maxPath})`);
   if (cmp.cells.length) t.diagnostic(`cells beyond ${TOL}: ${JSON.stringify(cmp.cells)}`);
@@ -94,6 +95,8 @@ async function boundaryPixels(page, rect, rho) {
     const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
     const { nx, ny } = rect;
     const side = (ix, iy) => rho[iy * nx + ix] >= 1;
+    // A cell without a fixed point (ρ null, α = 1) borders nothing.
+    const sep = (a, b) => rho[a] !== null && rho[b] !== null && (rho[a] >= 1) !== (rho[b] >= 1);
     const white = (x, y) => {
       const p = 4 * (y * c.width + x);
       return data[p] === 255 && data[p + 1] === 255 && data[p + 2] === 255;
@@ -115,9 +118,9 @@ async function boundaryPixels(page, rect, rho) {
         const iy = ny - 1 - row;
         let ok = false;
         const ex = Math.round(fx);
-        if (ex >= 1 && ex <= nx - 1 && Math.abs(fx - ex) * cw <= near) ok ||= side(ex - 1, iy) !== side(ex, iy);
+        if (ex >= 1 && ex <= nx - 1 && Math.abs(fx - ex) * cw <= near) ok ||= sep(iy * nx + ex - 1, iy * nx + ex);
         const ey = Math.round(fy);
-        if (ey >= 1 && ey <= ny - 1 && Math.abs(fy - ey) * ch <= near) ok ||= side(col, ny - ey) !== side(col, ny - 1 - ey);
+        if (ey >= 1 && ey <= ny - 1 && Math.abs(fy - ey) * ch <= near) ok ||= sep((ny - ey) * nx + col, (ny - 1 - ey) * nx + col);
         if (ok) onEdge++;
         else if (stray.length < 10) stray.push([x, y]);
       }
@@ -131,11 +134,11 @@ async function boundaryPixels(page, rect, rho) {
     for (let iy = 0; iy < ny; iy++) {
       for (let ix = 0; ix < nx; ix++) {
         const top = y0 + (ny - 1 - iy) * ch;
-        if (ix + 1 < nx && side(ix, iy) !== side(ix + 1, iy)) {
+        if (ix + 1 < nx && sep(iy * nx + ix, iy * nx + ix + 1)) {
           const ex = x0 + (ix + 1) * cw;
           edges.push({ ix, iy, dir: 'v', drawn: found(ex - near, ex + near, top + ch / 3, top + (2 * ch) / 3) });
         }
-        if (iy + 1 < ny && side(ix, iy) !== side(ix, iy + 1)) {
+        if (iy + 1 < ny && sep(iy * nx + ix, (iy + 1) * nx + ix)) {
           const left = x0 + ix * cw;
           edges.push({ ix, iy, dir: 'h', drawn: found(left + cw / 3, left + (2 * cw) / 3, top - near, top + near) });
         }
@@ -303,11 +306,14 @@ test('dragging the α slider during a big sweep keeps the page at ≥ 10 frames/
   await closeClean(h);
 });
 
-/** Parses `#phase-hover`: "α = X, βλ = Y: var = M ± S; mean ρ = R". */
+/** Parses `#phase-hover`: "α = X, βλ = Y: var = M ± S; mean ρ = R" (or "; no fixed point"). */
 function parseHover(text) {
-  const m = /^(\S+) = ([^,]+), (\S+) = ([^:]+): (\S+) = (\S+) ± (\S+?)(?:; mean ρ = (\S+))?$/.exec(text.trim());
+  const m = /^(\S+) = ([^,]+), (\S+) = ([^:]+): (\S+) = (\S+) ± (\S+?)(?:; mean ρ = (\S+)|; (no fixed point) \(α = 1\))?$/.exec(text.trim());
   assert.ok(m, `#phase-hover reads "${text}"`);
-  return { xs: m[1], x: Number(m[2]), ys: m[3], y: Number(m[4]), metric: m[5], mean: Number(m[6]), sd: Number(m[7]), rho: m[8] === undefined ? null : Number(m[8]) };
+  return {
+    xs: m[1], x: Number(m[2]), ys: m[3], y: Number(m[4]), metric: m[5], mean: Number(m[6]), sd: Number(m[7]),
+    rho: m[8] === undefined ? null : Number(m[8]), noFixedPoint: m[9] !== undefined,
+  };
 }
 
 test('hovering over a cell shows its numbers', async (t) => {
@@ -330,7 +336,8 @@ test('hovering over a cell shows its numbers', async (t) => {
     assert.ok(Math.abs(v.y - g.y_values[iy]) <= 1e-6, `y ${v.y} vs ${g.y_values[iy]}`);
     assert.ok(Math.abs(v.mean - g.mean[i]) <= 5e-5 * Math.abs(g.mean[i]) + 1e-300, `mean ${v.mean} vs ${g.mean[i]}`);
     assert.ok(Math.abs(v.sd - g.sd[i]) <= 5e-3 * Math.abs(g.sd[i]) + 1e-300, `sd ${v.sd} vs ${g.sd[i]}`);
-    assert.ok(v.rho !== null && Math.abs(v.rho - ph.rho[i]) <= 5e-4 + 1e-12, `ρ ${v.rho} vs ${ph.rho[i]}`);
+    if (ph.rho[i] === null) assert.ok(v.noFixedPoint && g.x_values[ix] === 1, `α = 1: "${text}"`);
+    else assert.ok(v.rho !== null && Math.abs(v.rho - ph.rho[i]) <= 5e-4 + 1e-12, `ρ ${v.rho} vs ${ph.rho[i]}`);
   }
   await closeClean(h);
 });
@@ -393,7 +400,7 @@ test('clicking a cell opens it in Dynamics with the cell’s parameters', async 
 });
 
 test('bad phase parameters are named, clamped, and the grid still computes', async (t) => {
-  const q = 'view=phase&nx=500&px=zzz&ens=nope&ny=4&en=2&pT=50';
+  const q = 'v=2&view=phase&nx=500&px=zzz&ens=nope&ny=4&en=2&pT=50';
   const h = await openPage(site, q);
   const en = engine(q);
   assert.deepEqual(en.issues.map((i) => i.field).sort(), ['ens', 'nx', 'px'], 'the engine names nx, px, ens');
@@ -415,7 +422,8 @@ test('bad phase parameters are named, clamped, and the grid still computes', asy
   assert.equal(pg.query, en.query);
   assert.equal(pg.phase.grid.nx, 128);
   assert.equal(pg.phase.grid.ny, 4);
-  assert.ok([...pg.phase.grid.mean, ...pg.phase.rho].every(Number.isFinite), 'every cell computed');
+  assert.ok(pg.phase.grid.mean.every(Number.isFinite), 'every cell computed');
+  assertRhoFiniteOrNoFixedPoint(pg.phase);
   const ref = cli(en.query);
   const cmp = comparePhase(pg.phase, ref.phase);
   t.diagnostic(`clamped grid ${en.query}: max |page − CLI| grid ${cmp.grid.maxDiff.toExponential(3)}, ρ ${cmp.rho.maxDiff.toExponential(3)}`);

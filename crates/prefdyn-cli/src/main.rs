@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use prefdyn::config::{parse_query, to_query, Config, View};
-use prefdyn::figures::FIGURES;
-use prefdyn::phase::PhaseGrid;
+use prefdyn::phase::PhaseResult;
 use prefdyn::report::Results;
+use prefdyn_paper::figures::FIGURES;
 
 mod output;
 mod sweep;
@@ -31,7 +31,8 @@ enum Command {
     /// Prints the results of a playground link (what `window.prefdyn.results()` returns) as
     /// JSON, and writes the trajectory or grid as CSV and the chart as PNG / SVG on request.
     Run {
-        /// A playground URL or its query string, e.g. 'alpha=0.7&beta=5'.
+        /// A playground URL or its query string, e.g. 'v=2&alpha=0.7&beta=5' (a link without
+        /// v=2 is read as format 1, where alpha and lam were swapped).
         link: String,
         /// Write the JSON here instead of standard output.
         #[arg(long)]
@@ -69,8 +70,14 @@ enum Command {
 }
 
 /// Parses a link; every issue is an error naming its parameter.
-fn config_from_link(link: &str) -> Result<Config, String> {
+fn config_from_link(link: &str, quiet: bool) -> Result<Config, String> {
     let parsed = parse_query(link);
+    if let (Some(v), false) = (parsed.upgraded_from, quiet) {
+        eprintln!(
+            "note: read as a format-{v} link (no v=2): its alpha and lam were swapped into the paper's names; canonical form: {}",
+            to_query(&parsed.config)
+        );
+    }
     if parsed.issues.is_empty() {
         Ok(parsed.config)
     } else {
@@ -87,7 +94,7 @@ fn config_from_link(link: &str) -> Result<Config, String> {
 pub struct RunOutput {
     pub config: Config,
     pub results: Results,
-    pub phase: Option<(PhaseGrid, Vec<f64>)>,
+    pub phase: Option<PhaseResult>,
 }
 
 pub fn compute(config: &Config, with_phase: bool, progress: bool) -> Result<RunOutput, String> {
@@ -126,7 +133,7 @@ fn run() -> Result<(), String> {
             height,
             quiet,
         } => {
-            let config = config_from_link(&link)?;
+            let config = config_from_link(&link, quiet)?;
             let out = compute(&config, phase, !quiet)?;
             let doc = output::json(&out);
             let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
@@ -153,7 +160,7 @@ fn run() -> Result<(), String> {
                 if !quiet {
                     eprintln!("{}: {}", f.id, f.title);
                 }
-                let config = config_from_link(f.query)?;
+                let config = config_from_link(f.query, quiet)?;
                 let run = compute(&config, false, !quiet)?;
                 output::png(&run, &out.join(format!("{}.png", f.id)), 900, 520)?;
                 output::svg(&run, &out.join(format!("{}.svg", f.id)), 900, 520)?;
@@ -166,7 +173,7 @@ fn run() -> Result<(), String> {
             if !quiet {
                 eprintln!("findings: the paper's claims measured on seeded instances");
             }
-            let findings: Vec<output::FindingRow> = prefdyn::findings::all()
+            let findings: Vec<output::FindingRow> = prefdyn_paper::findings::all()
                 .iter()
                 .map(output::finding_row)
                 .collect();

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use prefdyn::charts::{self, Theme};
 use prefdyn::config::View;
-use prefdyn::figures::FigurePreset;
+use prefdyn_paper::figures::FigurePreset;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -20,8 +20,13 @@ pub fn json(out: &RunOutput) -> Value {
         "query": prefdyn::config::to_query(&out.config),
         "results": out.results,
     });
-    if let Some((grid, rho)) = &out.phase {
-        v["phase"] = json!({ "grid": grid, "rho": rho });
+    if let Some(ph) = &out.phase {
+        v["phase"] = json!({
+            "grid": ph.grid,
+            "rho": ph.rho,
+            "theory": ph.theory,
+            "note": prefdyn::report::ensemble_note(&out.config.phase.ensemble),
+        });
     }
     v
 }
@@ -29,7 +34,7 @@ pub fn json(out: &RunOutput) -> Value {
 /// CSV: the phase grid for view=phase, else the trajectory (engine formats).
 pub fn csv(out: &RunOutput) -> String {
     match (out.config.view, &out.phase) {
-        (View::Phase, Some((g, rho))) => prefdyn::report::phase_csv(&out.config, g, Some(rho)),
+        (View::Phase, Some(ph)) => prefdyn::report::phase_csv(&out.config, &ph.grid, Some(&ph.rho)),
         _ => prefdyn::report::trajectory_csv(&out.results),
     }
 }
@@ -51,21 +56,20 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
     let theme = Theme::default();
     let labels = &out.results.matrix.labels;
     match (out.config.view, &out.phase) {
-        (View::Phase, Some((g, rho))) => {
+        (View::Phase, Some(res)) => {
             let ph = &out.config.phase;
-            charts::draw_phase(
-                root,
-                1.0,
-                &theme,
-                &g.x_values,
-                &g.y_values,
-                &g.mean,
-                Some(rho),
-                ph.x.axis.symbol(),
-                ph.y.axis.symbol(),
-                ph.metric.title(),
-            )
-            .map(|_| ())
+            let pic = charts::PhasePicture {
+                x_values: &res.grid.x_values,
+                y_values: &res.grid.y_values,
+                mean: &res.grid.mean,
+                sd: &res.grid.sd,
+                rho: Some(&res.rho),
+                theory: Some(&res.theory),
+                x_title: ph.x.axis.symbol(),
+                y_title: ph.y.axis.symbol(),
+                metric_title: ph.metric.title(),
+            };
+            charts::draw_phase(root, 1.0, &theme, &pic).map(|_| ())
         }
         (View::Preferences, _) => {
             let p = prefdyn::report::resolve_matrix(&out.config).0;
@@ -136,7 +140,8 @@ pub fn summary_row(f: &FigurePreset, run: &RunOutput, query: &str) -> SummaryRow
         variance: d.map(|d| d.metrics.variance),
         corners: None,
     };
-    if let (View::Phase, Some((g, _))) = (run.config.view, &run.phase) {
+    if let (View::Phase, Some(ph)) = (run.config.view, &run.phase) {
+        let g = &ph.grid;
         let at = |ix: usize, iy: usize| g.mean[iy * g.nx + ix];
         let c = [
             at(0, 0),
@@ -211,7 +216,7 @@ pub struct FindingRow {
     pub details: Value,
 }
 
-pub fn finding_row(f: &prefdyn::findings::Finding) -> FindingRow {
+pub fn finding_row(f: &prefdyn_paper::findings::Finding) -> FindingRow {
     FindingRow {
         kind: "finding",
         id: f.id.into(),

@@ -3,7 +3,9 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use prefdyn::config::Config;
-use prefdyn::phase::{sweep, AxisRange, PhaseGrid, PhaseMetric, PhaseSpec};
+use prefdyn::phase::{
+    sweep, theory_field, AxisRange, PhaseGrid, PhaseMetric, PhaseResult, PhaseSpec, THEORY_SAMPLES,
+};
 use prefdyn::PreferenceMatrix;
 use rayon::prelude::*;
 
@@ -49,13 +51,13 @@ pub fn parallel_sweep(
     Ok(grid)
 }
 
-/// The configured phase diagram and the ensemble-mean ρ on the same grid (its level set
-/// ρ = 1 is the theory's boundary).
+/// The configured phase diagram, the ensemble-mean ρ on the same grid (its level set
+/// ρ = 1 is the theory's boundary) and the closed-form theory.
 pub fn phase_with_boundary(
     config: &Config,
     p: &PreferenceMatrix,
     progress: bool,
-) -> Result<(PhaseGrid, Vec<f64>), String> {
+) -> Result<PhaseResult, String> {
     let (spec, members) =
         prefdyn::report::phase_setup(config, p).map_err(|e| format!("error: phase: {e}"))?;
     let cells = (spec.x.n * spec.y.n) as u64;
@@ -86,5 +88,6 @@ pub fn phase_with_boundary(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok((grid, rho))
+    let theory = theory_field(&spec, &members, THEORY_SAMPLES);
+    Ok(PhaseResult { grid, rho, theory })
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use prefdyn::config::{parse_query, to_query};
-use prefdyn::figures::FIGURES;
 use prefdyn::phase::{sweep, PhaseMetric, PhaseSpec};
 use prefdyn::report::{phase_setup, resolve_matrix, Results};
+use prefdyn_paper::figures::FIGURES;
 use serde_json::Value;
 
 fn prefdyn(args: &[&str]) -> Output {
@@ -102,11 +102,13 @@ const PNG_MAGIC: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
 #[test]
 fn run_json_equals_the_engine() {
     let links = [
-        "alpha=0.7&beta=5",
-        "http://127.0.0.1:8080/?alpha=0.7&beta=5",
-        "v=1&gen=sst&k=5&seed=2&alpha=0.2&beta=4&lam=0.5&T=30",
-        "v=1&preset=chatbot_arena_2023may_5&alpha=1&beta=3&T=100",
-        "gen=cyclic&k=7&seed=3&solver=dpo&alpha=0.6&beta=1&T=80&pi0=dir4",
+        "v=2&alpha=0.7&beta=5",
+        "http://127.0.0.1:8080/?v=2&alpha=0.7&beta=5",
+        "v=2&gen=sst&k=5&seed=2&alpha=0.5&beta=2&lam=0.8&T=30",
+        "v=2&preset=chatbot_arena_2023may_5&alpha=0.95&beta=2&lam=0.8&T=100",
+        "v=2&gen=cyclic&k=7&seed=3&solver=dpo&lam=0.6&beta=1&T=80&pi0=dir4",
+        "v=2&gen=random&k=6&seed=9&alpha=0.3&beta=7&lam=0.4&eta=0.5&T=500&burn=100",
+        // A format-1 link (no v): read with its alpha and lam swapped.
         "gen=random&k=6&seed=9&alpha=0.4&beta=7&lam=0.3&eta=0.5&T=500&burn=100",
     ];
     for link in links {
@@ -169,7 +171,7 @@ fn run_json_equals_the_engine() {
 #[test]
 fn run_writes_json_csv_png_svg() {
     let dir = TempDir::new("run-files");
-    let link = "v=1&alpha=1&beta=3&T=40";
+    let link = "v=2&alpha=0.95&beta=2&lam=0.8&T=40";
     let out = prefdyn(&[
         "run",
         link,
@@ -221,7 +223,7 @@ fn run_writes_json_csv_png_svg() {
 #[test]
 fn run_phase_link_equals_single_threaded_sweep() {
     let dir = TempDir::new("phase");
-    let link = "view=phase&nx=4&ny=3&en=2&pT=50";
+    let link = "v=2&view=phase&nx=4&ny=3&en=2&pT=50";
     let out = prefdyn(&["run", link, "--quiet", "--csv", &dir.s("g.csv")]);
     let j = stdout_json(&out);
     let config = parse_query(link).config;
@@ -277,7 +279,7 @@ fn figures_writes_every_file_and_the_summary() {
     let md = String::from_utf8(nonempty(&d.join("summary.md"))).unwrap();
     let js: Value = serde_json::from_slice(&nonempty(&d.join("summary.json"))).unwrap();
     let rows = js.as_array().unwrap();
-    let findings = prefdyn::findings::all();
+    let findings = prefdyn_paper::findings::all();
     assert_eq!(rows.len(), FIGURES.len() + findings.len());
     // Figure rows first, in order, then the finding rows.
     for (row, f) in rows.iter().zip(FIGURES.iter()) {

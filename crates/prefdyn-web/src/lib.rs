@@ -7,12 +7,12 @@ use std::cell::RefCell;
 
 use prefdyn::config::{parse_query, to_query, Config, MatrixSource, ParseIssue, PolicySpec, View};
 use prefdyn::dynamics::Solver;
-use prefdyn::figures::FIGURES;
 use prefdyn::generators::Family;
 use prefdyn::phase::{Axis, Ensemble, PhaseMetric};
 use prefdyn::presets::{preset, preset_keys};
 use prefdyn::report::{resolve_matrix, Results};
 use prefdyn::PreferenceMatrix;
+use prefdyn_paper::figures::FIGURES;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
@@ -102,6 +102,14 @@ pub fn start() -> Result<(), JsValue> {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let parsed = parse_query(&search);
+    if let Some(v) = parsed.upgraded_from {
+        set_text(
+            &doc,
+            "upgrade-note",
+            &format!("This link was made by an earlier prefdyn (format {v}), in which α and λ had each other's names. It has been upgraded to the paper's names and opens the same run."),
+        );
+        set_hidden(&doc, "upgrade-note", false);
+    }
     fill_static_options(&doc);
     let (matrix, _) = resolve_matrix(&parsed.config);
     let results = Results::compute_on(&parsed.config, &matrix);
@@ -293,7 +301,13 @@ fn fill_static_options(doc: &Document) {
     }
     let axes: String = Axis::ALL
         .iter()
-        .map(|a| format!("<option value=\"{}\">{}</option>", a.key(), a.symbol()))
+        .map(|a| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                a.key(),
+                escape(a.title())
+            )
+        })
         .collect();
     for id in ["px", "py"] {
         if let Some(sel) = select(doc, id) {
@@ -624,6 +638,13 @@ fn render_diagnostics(doc: &Document, app: &App) {
         el.set_inner_html(&html);
     }
     let attribution = match &app.config.matrix {
+        MatrixSource::Generated { .. } => app
+            .results
+            .matrix
+            .note
+            .as_deref()
+            .map(|n| format!("<p><b>Synthetic:</b> {}</p>", escape(n)))
+            .unwrap_or_default(),
         MatrixSource::Preset { name } => preset(name)
             .map(|p| {
                 format!(
@@ -671,7 +692,9 @@ fn render_dynamics(doc: &Document, app: &App, theme: &Theme) {
     let Some(d) = &app.results.dynamics else {
         let msg = app.results.dynamics_error.clone().unwrap_or_default();
         set_text(doc, "verdict", &format!("No run: {msg}"));
-        set_text(doc, "theory", "");
+        if let Some(el) = doc.get_element_by_id("theory") {
+            el.set_inner_html("");
+        }
         for id in ["chart-policy", "chart-entropy", "chart-simplex"] {
             clear_canvas(doc, id);
         }
@@ -722,14 +745,15 @@ fn render_dynamics(doc: &Document, app: &App, theme: &Theme) {
             d.metrics.variance
         ),
     );
-    let theory = match d.stability.rho {
-        Some(rho) => format!(
-            "Theory: ρ(J) = {rho:.4} at the fixed point, so the run {}. ρ is the spectral radius of the map's Jacobian there: below 1 small deviations shrink each round, above 1 they grow into a persistent oscillation.",
-            if rho < 1.0 { "should converge" } else { "should oscillate" }
-        ),
-        None => "Theory: with λ = 1 and η = 1 (a = 1) nothing anchors the policy to π₀; under transitive preferences it drifts to a vertex (entropy collapse).".into(),
-    };
-    set_text(doc, "theory", &theory);
+    let labels_all = app.matrix.labels();
+    let theory = prefdyn::report::theory_sentences(d, labels_all);
+    if let Some(el) = doc.get_element_by_id("theory") {
+        let html: String = theory
+            .iter()
+            .map(|t| format!("<li>{}</li>", escape(t)))
+            .collect();
+        el.set_inner_html(&html);
+    }
     if let Some(el) = doc.get_element_by_id("verdict") {
         let _ = el.set_attribute("data-verdict", verdict);
     }
@@ -921,6 +945,8 @@ fn wire_events(doc: &Document) -> Result<(), JsValue> {
             let k = match f {
                 Family::RockPaperScissors => 3,
                 Family::Circulant => 5,
+                // The paper's K.
+                Family::RatedCyclic | Family::RatedSst => 4,
                 _ => with_app(|app| app.matrix.k()).unwrap_or(5).max(3),
             };
             let k = if f == Family::Circulant && k % 2 == 0 {

@@ -3,11 +3,11 @@
 
 use std::cell::RefCell;
 
-use prefdyn::charts::PhaseLayout;
+use prefdyn::charts::{PhaseLayout, PhasePicture};
 use prefdyn::config::{Config, MatrixSource, PolicySpec, View};
 use prefdyn::phase::{
-    cell_params, member_pi0_seed, Ensemble, EnsembleMember, PhaseGrid, PhaseMetric, PhaseSpec,
-    PhaseSweep,
+    cell_params, member_pi0_seed, theory_field, Ensemble, EnsembleMember, PhaseGrid, PhaseMetric,
+    PhaseSpec, PhaseSweep, TheoryField, THEORY_SAMPLES,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -38,6 +38,8 @@ pub struct PhaseState {
     spec: Option<PhaseSpec>,
     grid: Option<PhaseGrid>,
     rho: Option<Vec<f64>>,
+    /// The closed forms over the plane (known at once, before any cell).
+    theory: Option<TheoryField>,
     done: bool,
     cancelled: bool,
     error: Option<String>,
@@ -56,6 +58,7 @@ impl PhaseState {
         serde_json::json!({
             "grid": self.grid,
             "rho": self.rho,
+            "theory": self.theory,
             "done": self.done,
             "cancelled": self.cancelled,
             "running": self.job.is_some(),
@@ -144,6 +147,7 @@ pub fn restart() {
             });
         match setup {
             Ok((spec, members, sweep)) => {
+                app.phase.theory = Some(theory_field(&spec, &members, THEORY_SAMPLES));
                 app.phase.spec = Some(spec);
                 app.phase.grid = Some(sweep.grid().clone());
                 app.phase.rho = None;
@@ -161,6 +165,7 @@ pub fn restart() {
                 app.phase.error = Some(e);
                 app.phase.grid = None;
                 app.phase.rho = None;
+                app.phase.theory = None;
                 false
             }
         }
@@ -324,6 +329,9 @@ fn update_progress(app: &App) {
         String::new()
     };
     set_text(&doc, "phase-status", &text);
+    let note = prefdyn::report::ensemble_note(&app.config.phase.ensemble);
+    set_text(&doc, "phase-note", note.unwrap_or(""));
+    crate::dom::set_hidden(&doc, "phase-note", note.is_none());
 }
 
 /// Draws the grid (partial while running) with the ρ = 1 boundary when known.
@@ -334,21 +342,21 @@ pub fn render(app: &mut App, theme: &Theme) {
     };
     let Some(root) = s.root() else { return };
     let ph = &app.config.phase;
-    let result = match &app.phase.grid {
-        Some(g) => prefdyn::charts::draw_phase(
-            &root,
-            s.dpr,
-            theme,
-            &g.x_values,
-            &g.y_values,
-            &g.mean,
-            app.phase.rho.as_deref(),
-            ph.x.axis.symbol(),
-            ph.y.axis.symbol(),
-            ph.metric.title(),
-        ),
-        None => prefdyn::charts::draw_phase(&root, s.dpr, theme, &[], &[], &[], None, "", "", ""),
+    let pic = match &app.phase.grid {
+        Some(g) => PhasePicture {
+            x_values: &g.x_values,
+            y_values: &g.y_values,
+            mean: &g.mean,
+            sd: &g.sd,
+            rho: app.phase.rho.as_deref(),
+            theory: app.phase.theory.as_ref(),
+            x_title: ph.x.axis.symbol(),
+            y_title: ph.y.axis.symbol(),
+            metric_title: ph.metric.title(),
+        },
+        None => PhasePicture::empty(),
     };
+    let result = prefdyn::charts::draw_phase(&root, s.dpr, theme, &pic);
     match result {
         Ok(l) => app.phase.layout = l.scaled(s.dpr),
         Err(e) => log_error(&e),
@@ -382,8 +390,11 @@ pub fn hover(e: &web_sys::MouseEvent) {
             ph.metric.key(),
             g.mean[i],
             g.sd[i],
-            rho.map(|r| format!("; mean ρ = {r:.3}"))
-                .unwrap_or_default()
+            match rho {
+                Some(r) if r.is_finite() => format!("; mean ρ = {r:.3}"),
+                Some(_) => "; no fixed point (α = 1)".into(),
+                None => String::new(),
+            }
         ))
     })
     .flatten();
