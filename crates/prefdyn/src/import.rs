@@ -1,1 +1,0 @@
-//! Bring your own preferences: pasted or dropped matrices, win counts, comparison lists (issue 13). To be written.
