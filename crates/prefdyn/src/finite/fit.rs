@@ -1,0 +1,392 @@
+//! Fits to one round's kept pairs: IPO least squares and DPO's Bradley–Terry likelihood,
+//! each on the connected components of the comparison graph.
+
+use serde::Serialize;
+
+use super::pairs::PairCounts;
+
+#[inline]
+fn bit(i: usize) -> u64 {
+    1u64 << i
+}
+
+/// The set bits of `m`, lowest first.
+fn bits(mut m: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        if m == 0 {
+            None
+        } else {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            Some(i)
+        }
+    })
+}
+
+/// Closure of `start` under the digraph `adj` (`adj[i]` = bit mask of i's successors).
+fn reach(start: u64, adj: &[u64]) -> u64 {
+    let (mut seen, mut frontier) = (start, start);
+    while frontier != 0 {
+        let i = frontier.trailing_zeros() as usize;
+        frontier &= frontier - 1;
+        let new = adj[i] & !seen;
+        seen |= new;
+        frontier |= new;
+    }
+    seen
+}
+
+/// Reusable buffers of the fits (no allocation per round once grown).
+#[derive(Debug, Clone, Default)]
+pub struct FitWorkspace {
+    /// Comparison graph, then (DPO) wins and reversed wins, as bit masks.
+    adj: Vec<u64>,
+    wins: Vec<u64>,
+    beaten_by: Vec<u64>,
+    /// Components of the comparison graph (bit masks).
+    comps: Vec<u64>,
+    idx: Vec<usize>,
+    /// Grounded `(m−1) × (m−1)` matrix and right-hand side.
+    a: Vec<f64>,
+    b: Vec<f64>,
+    g: Vec<f64>,
+    trial: Vec<f64>,
+}
+
+/// Fills `ws.adj` (edge iff compared at least once) and `ws.comps` (its components).
+fn comparison_graph(counts: &PairCounts, ws: &mut FitWorkspace) {
+    let k = counts.k();
+    ws.adj.clear();
+    ws.adj.resize(k, 0);
+    for i in 0..k {
+        for j in i + 1..k {
+            if counts.comparisons(i, j) > 0 {
+                ws.adj[i] |= bit(j);
+                ws.adj[j] |= bit(i);
+            }
+        }
+    }
+    ws.comps.clear();
+    let mut left = if k >= 64 { u64::MAX } else { bit(k) - 1 };
+    while left != 0 {
+        let c = reach(bit(left.trailing_zeros() as usize), &ws.adj);
+        ws.comps.push(c);
+        left &= !c;
+    }
+}
+
+/// The connected components of the comparison graph (an edge wherever a pair was kept),
+/// each in increasing order, ordered by their smallest response.
+pub fn comparison_components(counts: &PairCounts) -> Vec<Vec<usize>> {
+    let mut ws = FitWorkspace::default();
+    comparison_graph(counts, &mut ws);
+    ws.comps.iter().map(|&c| bits(c).collect()).collect()
+}
+
+/// Solves `A s = b` in place for a symmetric positive definite `A` (`n × n`, row-major;
+/// overwritten by its Cholesky factor in the lower triangle); `b` becomes `s`. Returns
+/// `false` (leaving `b` unspecified) when a pivot is not positive.
+fn cholesky_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+    for j in 0..n {
+        let mut d = a[j * n + j];
+        for k in 0..j {
+            d -= a[j * n + k] * a[j * n + k];
+        }
+        if d.is_nan() || d <= 0.0 {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * n + j] = d;
+        for i in j + 1..n {
+            let mut s = a[i * n + j];
+            for k in 0..j {
+                s -= a[i * n + k] * a[j * n + k];
+            }
+            a[i * n + j] = s / d;
+        }
+    }
+    for i in 0..n {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= a[i * n + k] * b[k];
+        }
+        b[i] = s / a[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for k in i + 1..n {
+            s -= a[k * n + i] * b[k];
+        }
+        b[i] = s / a[i * n + i];
+    }
+    true
+}
+
+/// Subtracts the mean of `x` over `idx`.
+fn centre_on(x: &mut [f64], idx: &[usize]) {
+    if idx.is_empty() {
+        return;
+    }
+    let m = idx.iter().map(|&i| x[i]).sum::<f64>() / idx.len() as f64;
+    for &i in idx {
+        x[i] -= m;
+    }
+}
+
+/// IPO on finite samples: `r` minimising `Σ_n (r_{y_n} − r_{y′_n} − β(o_n − ½))²` over the
+/// kept pairs. Normal equations: `L r = b` with `L` the Laplacian of the comparison counts
+/// `c_ij` and `b_i = (β/2) Σ_j (w_ij − w_ji)`; on each connected component the minimum-norm
+/// solution (sum zero on the component), and `r_i = 0` for a response never compared.
+/// Solved per component by Cholesky of the Laplacian grounded at its last response, then
+/// centred. As `N → ∞`, `r → β P μ + const`. `r` must have `K` entries (extra ones are set
+/// to zero, missing ones are not written).
+pub fn ipo_fit(counts: &PairCounts, beta: f64, ws: &mut FitWorkspace, r: &mut [f64]) {
+    r.iter_mut().for_each(|v| *v = 0.0);
+    if r.len() < counts.k() {
+        return;
+    }
+    comparison_graph(counts, ws);
+    for ci in 0..ws.comps.len() {
+        let comp = ws.comps[ci];
+        if comp.count_ones() < 2 {
+            continue;
+        }
+        ws.idx.clear();
+        ws.idx.extend(bits(comp));
+        let n = ws.idx.len() - 1;
+        ws.a.clear();
+        ws.a.resize(n * n, 0.0);
+        ws.b.clear();
+        ws.b.resize(n, 0.0);
+        for u in 0..n {
+            let i = ws.idx[u];
+            let (mut degree, mut margin) = (0.0, 0.0);
+            for (v, &j) in ws.idx.iter().enumerate() {
+                if j == i {
+                    continue;
+                }
+                let (wij, wji) = (counts.wins(i, j), counts.wins(j, i));
+                let c = f64::from(wij + wji);
+                degree += c;
+                margin += f64::from(wij) - f64::from(wji);
+                if v < n {
+                    ws.a[u * n + v] = -c;
+                }
+            }
+            ws.a[u * n + u] = degree;
+            ws.b[u] = 0.5 * beta * margin;
+        }
+        if cholesky_solve(&mut ws.a, n, &mut ws.b) {
+            for u in 0..n {
+                r[ws.idx[u]] = ws.b[u];
+            }
+            centre_on(r, &ws.idx);
+        }
+    }
+}
+
+/// No finite maximiser of the Bradley–Terry likelihood: on the comparison component
+/// `component`, the digraph of wins (i → j when i beat j at least once) is not strongly
+/// connected. `top_component` holds the responses of its source strongly connected
+/// components (never beaten from outside their own), whose `z` escapes to +∞ relative to
+/// the rest of `component`: the top component when there is a single source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoFiniteFit {
+    pub component: Vec<usize>,
+    pub top_component: Vec<usize>,
+}
+
+/// Newton tolerance on `max |∂ℓ/∂z|` per comparison in the component.
+const DPO_GRAD_TOL: f64 = 1e-12;
+const DPO_MAX_NEWTON: usize = 60;
+
+/// `(σ(d), σ(−d), softplus(d), softplus(−d))` from one `exp` and one `ln_1p`.
+#[inline]
+fn logistic_pair(d: f64) -> (f64, f64, f64, f64) {
+    let e = libm::exp(-d.abs());
+    let (big, small) = (1.0 / (1.0 + e), e / (1.0 + e));
+    let l = libm::log1p(e);
+    if d >= 0.0 {
+        (big, small, d + l, l)
+    } else {
+        (small, big, l, -d + l)
+    }
+}
+
+/// `−log-likelihood = Σ_{i<j} [w_ij softplus(z_j − z_i) + w_ji softplus(z_i − z_j)]` over
+/// `idx`.
+fn bt_loss(counts: &PairCounts, idx: &[usize], z: &[f64]) -> f64 {
+    let mut f = 0.0;
+    for (u, &i) in idx.iter().enumerate() {
+        for &j in &idx[u + 1..] {
+            let (wij, wji) = (counts.wins(i, j), counts.wins(j, i));
+            if wij + wji == 0 {
+                continue;
+            }
+            let (_, _, sp, sm) = logistic_pair(z[i] - z[j]);
+            // softplus(z_j − z_i) = softplus(−d), softplus(z_i − z_j) = softplus(d).
+            f += f64::from(wij) * sm + f64::from(wji) * sp;
+        }
+    }
+    f
+}
+
+/// DPO on finite samples: the maximiser of the Bradley–Terry likelihood
+/// `Σ_n log σ(z_winner − z_loser)` of the kept pairs. It is finite iff on every connected
+/// component of the comparison graph the digraph of wins is strongly connected; then `z` is
+/// unique up to a constant per component and returned with sum zero on each component,
+/// `z_i = 0` for a response never compared. Otherwise the first offending component is
+/// reported and `z` is left unchanged.
+///
+/// `z` holds a warm start on entry (non-finite entries are replaced by 0) and the fit on
+/// return; damped Newton per component (the Hessian is the Laplacian with weights
+/// `c_ij σ(z_i − z_j) σ(z_j − z_i)`, grounded at the last response and factorised by
+/// Cholesky) with Armijo backtracking on the loss. Returns the number of Newton steps.
+pub fn dpo_fit(
+    counts: &PairCounts,
+    z: &mut [f64],
+    ws: &mut FitWorkspace,
+) -> Result<usize, NoFiniteFit> {
+    let k = counts.k();
+    if z.len() < k {
+        return Ok(0);
+    }
+    comparison_graph(counts, ws);
+    ws.wins.clear();
+    ws.wins.resize(k, 0);
+    ws.beaten_by.clear();
+    ws.beaten_by.resize(k, 0);
+    for i in 0..k {
+        for j in 0..k {
+            if i != j && counts.wins(i, j) > 0 {
+                ws.wins[i] |= bit(j);
+                ws.beaten_by[j] |= bit(i);
+            }
+        }
+    }
+    for &comp in &ws.comps {
+        if comp.count_ones() < 2 {
+            continue;
+        }
+        let s = bit(comp.trailing_zeros() as usize);
+        if reach(s, &ws.wins) != comp || reach(s, &ws.beaten_by) != comp {
+            let top = bits(comp)
+                .filter(|&i| {
+                    let below = reach(bit(i), &ws.wins);
+                    let above = reach(bit(i), &ws.beaten_by);
+                    above & !below == 0
+                })
+                .collect();
+            return Err(NoFiniteFit {
+                component: bits(comp).collect(),
+                top_component: top,
+            });
+        }
+    }
+    for v in z.iter_mut() {
+        if !v.is_finite() {
+            *v = 0.0;
+        }
+    }
+    let mut steps = 0;
+    for ci in 0..ws.comps.len() {
+        let comp = ws.comps[ci];
+        if comp.count_ones() < 2 {
+            z[comp.trailing_zeros() as usize] = 0.0;
+            continue;
+        }
+        ws.idx.clear();
+        ws.idx.extend(bits(comp));
+        steps += newton_component(counts, z, ws);
+        centre_on(z, &ws.idx);
+    }
+    for v in z[k..].iter_mut() {
+        *v = 0.0;
+    }
+    Ok(steps)
+}
+
+/// Damped Newton on the component `ws.idx` (strongly connected wins). Returns the steps.
+fn newton_component(counts: &PairCounts, z: &mut [f64], ws: &mut FitWorkspace) -> usize {
+    let m = ws.idx.len();
+    let n = m - 1;
+    centre_on(z, &ws.idx);
+    let total: f64 = ws
+        .idx
+        .iter()
+        .enumerate()
+        .flat_map(|(u, &i)| ws.idx[u + 1..].iter().map(move |&j| (i, j)))
+        .map(|(i, j)| f64::from(counts.comparisons(i, j)))
+        .sum();
+    let tol = DPO_GRAD_TOL * total.max(1.0);
+    ws.g.resize(m, 0.0);
+    ws.trial.resize(z.len(), 0.0);
+    let mut f = bt_loss(counts, &ws.idx, z);
+    let mut steps = 0;
+    for _ in 0..DPO_MAX_NEWTON {
+        // Gradient of the loss and the grounded Hessian.
+        ws.a.clear();
+        ws.a.resize(n * n, 0.0);
+        ws.g.iter_mut().for_each(|v| *v = 0.0);
+        for u in 0..m {
+            let i = ws.idx[u];
+            for v in u + 1..m {
+                let j = ws.idx[v];
+                let (wij, wji) = (f64::from(counts.wins(i, j)), f64::from(counts.wins(j, i)));
+                if wij + wji == 0.0 {
+                    continue;
+                }
+                let (s_ij, s_ji, _, _) = logistic_pair(z[i] - z[j]);
+                // ∂/∂z_i [w_ij softplus(z_j − z_i) + w_ji softplus(z_i − z_j)].
+                let gi = -wij * s_ji + wji * s_ij;
+                ws.g[u] += gi;
+                ws.g[v] -= gi;
+                let h = (wij + wji) * s_ij * s_ji;
+                if u < n {
+                    ws.a[u * n + u] += h;
+                }
+                if v < n {
+                    ws.a[v * n + v] += h;
+                    if u < n {
+                        ws.a[u * n + v] -= h;
+                        ws.a[v * n + u] -= h;
+                    }
+                }
+            }
+        }
+        let gmax = ws.g.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+        if gmax.is_nan() || gmax <= tol {
+            break;
+        }
+        ws.b.clear();
+        ws.b.extend(ws.g[..n].iter().map(|v| -v));
+        if !cholesky_solve(&mut ws.a, n, &mut ws.b) {
+            break;
+        }
+        let slope: f64 = ws.g[..n].iter().zip(&ws.b).map(|(g, d)| g * d).sum();
+        if slope.is_nan() || slope >= 0.0 {
+            break;
+        }
+        let mut t = 1.0;
+        let mut accepted = false;
+        for _ in 0..50 {
+            ws.trial.copy_from_slice(z);
+            for u in 0..n {
+                ws.trial[ws.idx[u]] += t * ws.b[u];
+            }
+            let ft = bt_loss(counts, &ws.idx, &ws.trial);
+            if ft <= f + 1e-4 * t * slope {
+                z.copy_from_slice(&ws.trial);
+                f = ft;
+                accepted = true;
+                break;
+            }
+            t *= 0.5;
+        }
+        steps += 1;
+        if !accepted {
+            break;
+        }
+    }
+    steps
+}
