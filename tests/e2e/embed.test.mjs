@@ -107,7 +107,7 @@ test('(n) no network requests after load other than to 127.0.0.1; no CSP violati
   await page.waitForLoadState('networkidle');
   const loadCount = log.requests.length;
   // Use the page: sliders, setState, playback, a preset, a resize, the heatmap.
-  await moveSlider(page, 'beta', 3);
+  await moveSlider(page, 'beta', Math.log10(3)); // β's slider moves in log₁₀ β
   await page.evaluate(() => window.prefdyn.setState({ preset: 'chatbot_arena_2023may_5' }));
   await page.keyboard.press('Space');
   await page.waitForTimeout(300);

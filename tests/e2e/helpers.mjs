@@ -101,9 +101,11 @@ function warnIfStale() {
  * collects console errors, warnings, page errors, requests and failed requests.
  */
 export async function openPage(site, query = '', options = {}) {
-  const { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, colorScheme = 'light', wait = true } = options;
+  const { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, colorScheme = 'light', wait = true, init = null } = options;
   const context = await site.browser.newContext({ viewport, deviceScaleFactor, colorScheme });
   const page = await context.newPage();
+  // A script run before the page's own (e.g. to instrument the canvas).
+  if (init) await page.addInitScript(init);
   const log = { errors: [], warnings: [], pageErrors: [], requests: [], failed: [], readyAt: null };
   page.on('console', (m) => {
     if (m.type() === 'error') log.errors.push(`${m.text()} @ ${JSON.stringify(m.location())}`);

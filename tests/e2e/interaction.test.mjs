@@ -74,14 +74,26 @@ test('(c) releasing a slider adds one history entry; Back undoes the drag', asyn
 
 test('(c) arrow keys on a focused slider move that slider', async () => {
   const h = await openPage(site, Q.cyclic);
-  await h.page.focus('#beta');
-  const v0 = Number(await h.page.$eval('#beta', (el) => el.value));
+  // α: a linear slider, one step of 0.01 per key.
+  await h.page.focus('#alpha');
+  const a0 = Number(await h.page.$eval('#alpha', (el) => el.value));
   await h.page.keyboard.press('ArrowRight');
   await h.page.waitForTimeout(50);
-  const v1 = Number(await h.page.$eval('#beta', (el) => el.value));
+  const a1 = Number(await h.page.$eval('#alpha', (el) => el.value));
+  assert.ok(Math.abs(a1 - (a0 + 0.01)) < 1e-9, `#alpha ${a0} → ${a1} after ArrowRight (WAI-ARIA slider keys)`);
+  assert.equal(params(await h.page.evaluate(() => location.search)).alpha, String(Math.round((a0 + 0.01) * 100) / 100));
+  // β spans orders of magnitude: its slider moves in log₁₀ β (0.01 per key, ×1.023).
+  await h.page.focus('#beta');
+  const b0 = Number(await h.page.$eval('#beta', (el) => el.value));
+  await h.page.keyboard.press('ArrowRight');
+  await h.page.waitForTimeout(50);
+  const b1 = Number(await h.page.$eval('#beta', (el) => el.value));
   const search = await h.page.evaluate(() => location.search);
-  assert.ok(Math.abs(v1 - (v0 + 0.1)) < 1e-9, `#beta ${v0} → ${v1} after ArrowRight on the focused slider (WAI-ARIA slider keys)`);
-  assert.equal(params(search).beta, String(Math.round((v0 + 0.1) * 10) / 10), `URL after the key: ${search}`);
+  assert.ok(Math.abs(b1 - (b0 + 0.01)) < 1e-9, `#beta ${b0} → ${b1} after ArrowRight`);
+  const beta = Number(params(search).beta);
+  assert.ok(Math.abs(Math.log10(beta) - b1) < 0.002, `URL β ${beta} at log₁₀ ${b1}: ${search}`);
+  assert.equal(await h.page.textContent('#beta-out'), params(search).beta, '#beta-out shows β');
+  assert.equal(await h.page.$eval('#beta', (el) => el.getAttribute('aria-valuetext')), params(search).beta);
   await closeClean(h);
 });
 

@@ -72,7 +72,11 @@ for (const [name, query] of Object.entries(CONFIGS)) {
     // The configuration reached the controls, and the strategies differ (so the comparison
     // is not of identical uniform vectors).
     const u = params(`?${en.query}`);
-    if (u.ob) assert.equal(await h.page.$eval('#ob', (el) => el.value), u.ob, '#ob shows the link’s β');
+    // β spans orders of magnitude: its slider moves in log₁₀ β and shows β beside it.
+    if (u.ob) {
+      assert.equal(await h.page.textContent('#ob-out'), u.ob, '#ob-out shows the link’s β');
+      assert.ok(Math.abs(Number(await h.page.$eval('#ob', (el) => el.value)) - Math.log10(Number(u.ob))) < 0.01, '#ob sits at log₁₀ β');
+    }
     if (u.eps) assert.equal(await h.page.$eval('#eps', (el) => el.value), u.eps, '#eps shows the link’s ε');
     const ml = es.find((r) => r.strategy.kind === 'maximal_lottery_mix');
     const uni = es.find((r) => r.strategy.kind === 'uniform');

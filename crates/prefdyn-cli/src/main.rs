@@ -1,7 +1,7 @@
 //! `prefdyn`: any playground link rerun headless, and the paper's figures regenerated.
 //!
 //! A thin layer from arguments to the engine: the same URL codec (`prefdyn::config`), the
-//! same numbers (`prefdyn::report`), the same charts (`prefdyn::charts`).
+//! same numbers (`prefdyn::report`), the same charts (`prefdyn_charts`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,6 +67,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Prints the URL format: every key with its section, meaning, values and default (the
+    /// README's URL table is this output).
+    Fields,
 }
 
 /// Parses a link; every issue is an error naming its parameter.
@@ -103,8 +106,8 @@ pub fn compute(config: &Config, with_phase: bool, progress: bool) -> Result<RunO
         return Err(format!("error: {e}"));
     }
     let results = Results::compute_on(config, &matrix);
-    let phase = if with_phase || config.view == View::Phase {
-        Some(sweep::phase_with_boundary(config, &matrix, progress)?)
+    let phase = if with_phase || config.view.view == View::Phase {
+        Some(sweep::phase_result(config, &matrix, progress)?)
     } else {
         None
     };
@@ -119,9 +122,83 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
 }
 
+/// `prefdyn run`: the results of a link as JSON, and the files asked for.
+fn run_link(link: &str, files: &Files, phase: bool, quiet: bool) -> Result<(), String> {
+    let config = config_from_link(link, quiet)?;
+    let out = compute(&config, phase, !quiet)?;
+    let text = serde_json::to_string_pretty(&output::json(&out)).map_err(|e| e.to_string())?;
+    match &files.json {
+        Some(p) => write(p, text.as_bytes())?,
+        None => println!("{text}"),
+    }
+    if let Some(p) = &files.csv {
+        write(p, output::csv(&out).as_bytes())?;
+    }
+    if let Some(p) = &files.png {
+        output::png(&out, p, files.width, files.height)?;
+    }
+    if let Some(p) = &files.svg {
+        output::svg(&out, p, files.width, files.height)?;
+    }
+    Ok(())
+}
+
+/// `prefdyn figures`: every preset's files, the summary and the findings.
+fn figures(out: &Path, quiet: bool) -> Result<(), String> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
+    let mut rows = vec![];
+    for f in FIGURES.iter() {
+        if !quiet {
+            eprintln!("{}: {}", f.id, f.title);
+        }
+        let config = config_from_link(f.query, quiet)?;
+        let run = compute(&config, false, !quiet)?;
+        output::png(&run, &out.join(format!("{}.png", f.id)), 900, 520)?;
+        output::svg(&run, &out.join(format!("{}.svg", f.id)), 900, 520)?;
+        write(
+            &out.join(format!("{}.csv", f.id)),
+            output::csv(&run).as_bytes(),
+        )?;
+        rows.push(output::summary_row(f, &run, &to_query(&config)));
+    }
+    if !quiet {
+        eprintln!("findings: the paper's claims measured on seeded instances");
+    }
+    let findings: Vec<output::FindingRow> = prefdyn_paper::findings::all()
+        .iter()
+        .map(output::finding_row)
+        .collect();
+    for f in findings.iter().filter(|f| !f.holds) {
+        eprintln!("warning: {} does not hold: {}", f.id, f.numbers);
+    }
+    let md = format!(
+        "{}\n{}",
+        output::summary_markdown(&rows),
+        output::findings_markdown(&findings)
+    );
+    write(&out.join("summary.md"), md.as_bytes())?;
+    let js = serde_json::to_string_pretty(&output::summary_json(&rows, &findings))
+        .map_err(|e| e.to_string())?;
+    write(&out.join("summary.json"), js.as_bytes())?;
+    if !quiet {
+        println!("{md}");
+    }
+    Ok(())
+}
+
+/// Where `run` writes its files, and the chart size.
+struct Files {
+    json: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    png: Option<PathBuf>,
+    svg: Option<PathBuf>,
+    width: u32,
+    height: u32,
+}
+
 fn run() -> Result<(), String> {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Run {
             link,
             json,
@@ -133,65 +210,19 @@ fn run() -> Result<(), String> {
             height,
             quiet,
         } => {
-            let config = config_from_link(&link, quiet)?;
-            let out = compute(&config, phase, !quiet)?;
-            let doc = output::json(&out);
-            let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
-            match json {
-                Some(p) => write(&p, text.as_bytes())?,
-                None => println!("{text}"),
-            }
-            if let Some(p) = csv {
-                write(&p, output::csv(&out).as_bytes())?;
-            }
-            if let Some(p) = png {
-                output::png(&out, &p, width, height)?;
-            }
-            if let Some(p) = svg {
-                output::svg(&out, &p, width, height)?;
-            }
-            Ok(())
+            let files = Files {
+                json,
+                csv,
+                png,
+                svg,
+                width,
+                height,
+            };
+            run_link(&link, &files, phase, quiet)
         }
-        Command::Figures { out, quiet } => {
-            std::fs::create_dir_all(&out)
-                .map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
-            let mut rows = vec![];
-            for f in FIGURES.iter() {
-                if !quiet {
-                    eprintln!("{}: {}", f.id, f.title);
-                }
-                let config = config_from_link(f.query, quiet)?;
-                let run = compute(&config, false, !quiet)?;
-                output::png(&run, &out.join(format!("{}.png", f.id)), 900, 520)?;
-                output::svg(&run, &out.join(format!("{}.svg", f.id)), 900, 520)?;
-                write(
-                    &out.join(format!("{}.csv", f.id)),
-                    output::csv(&run).as_bytes(),
-                )?;
-                rows.push(output::summary_row(f, &run, &to_query(&config)));
-            }
-            if !quiet {
-                eprintln!("findings: the paper's claims measured on seeded instances");
-            }
-            let findings: Vec<output::FindingRow> = prefdyn_paper::findings::all()
-                .iter()
-                .map(output::finding_row)
-                .collect();
-            for f in findings.iter().filter(|f| !f.holds) {
-                eprintln!("warning: {} does not hold: {}", f.id, f.numbers);
-            }
-            let md = format!(
-                "{}\n{}",
-                output::summary_markdown(&rows),
-                output::findings_markdown(&findings)
-            );
-            write(&out.join("summary.md"), md.as_bytes())?;
-            let js = serde_json::to_string_pretty(&output::summary_json(&rows, &findings))
-                .map_err(|e| e.to_string())?;
-            write(&out.join("summary.json"), js.as_bytes())?;
-            if !quiet {
-                println!("{md}");
-            }
+        Command::Figures { out, quiet } => figures(&out, quiet),
+        Command::Fields => {
+            print!("{}", prefdyn::config::markdown_table());
             Ok(())
         }
     }

@@ -6,8 +6,9 @@ use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use prefdyn::charts::{self, Theme};
 use prefdyn::config::View;
+use prefdyn_charts as charts;
+use prefdyn_charts::Theme;
 use prefdyn_paper::figures::FigurePreset;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -33,7 +34,7 @@ pub fn json(out: &RunOutput) -> Value {
 
 /// CSV: the phase grid for view=phase, else the trajectory (engine formats).
 pub fn csv(out: &RunOutput) -> String {
-    match (out.config.view, &out.phase) {
+    match (out.config.view.view, &out.phase) {
         (View::Phase, Some(ph)) => prefdyn::report::phase_csv(&out.config, &ph.grid, Some(&ph.rho)),
         _ => prefdyn::report::trajectory_csv(&out.results),
     }
@@ -55,7 +56,7 @@ fn register_font() {
 fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
     let theme = Theme::default();
     let labels = &out.results.matrix.labels;
-    match (out.config.view, &out.phase) {
+    match (out.config.view.view, &out.phase) {
         (View::Phase, Some(res)) => {
             let ph = &out.config.phase;
             let pic = charts::PhasePicture {
@@ -76,16 +77,16 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
             charts::draw_matrix(root, 1.0, &theme, &p, None).map(|_| ())
         }
         _ => match &out.results.dynamics {
-            Some(d) => charts::draw_policy(
-                root,
-                1.0,
-                &theme,
-                &d.trajectory.policies,
-                d.trajectory.k,
-                d.trajectory.rounds(),
-                labels,
-                d.stability.fixed_point.as_deref(),
-            ),
+            Some(d) => {
+                let run = charts::RunPicture {
+                    k: d.trajectory.k,
+                    policies: &d.trajectory.policies,
+                    upto: d.trajectory.rounds(),
+                    labels,
+                    fixed_point: d.stability.fixed_point.as_deref(),
+                };
+                charts::draw_policy(root, 1.0, &theme, &run)
+            }
             None => {
                 root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;
                 let msg = out.results.dynamics_error.clone().unwrap_or_default();
@@ -140,7 +141,7 @@ pub fn summary_row(f: &FigurePreset, run: &RunOutput, query: &str) -> SummaryRow
         variance: d.map(|d| d.metrics.variance),
         corners: None,
     };
-    if let (View::Phase, Some(ph)) = (run.config.view, &run.phase) {
+    if let (View::Phase, Some(ph)) = (run.config.view.view, &run.phase) {
         let g = &ph.grid;
         let at = |ix: usize, iy: usize| g.mean[iy * g.nx + ix];
         let c = [

@@ -1,68 +1,30 @@
-//! Phase diagrams on every core: rows of the grid in parallel (rayon), each row computed by
-//! the single-threaded engine, so values are identical to `prefdyn::phase::sweep`.
+//! Phase diagrams on every core: the engine's [`PhaseJob`] hands out batches of cells in
+//! its coarse-to-fine order, each thread computes them with its own [`CellComputer`], and
+//! the job stores them; the values are those of the single-threaded engine.
 
 use indicatif::{ProgressBar, ProgressStyle};
 use prefdyn::config::Config;
-use prefdyn::phase::{
-    sweep, theory_field, AxisRange, PhaseGrid, PhaseMetric, PhaseResult, PhaseSpec, THEORY_SAMPLES,
-};
+use prefdyn::phase::{CellComputer, PhaseJob, PhaseResult};
 use prefdyn::PreferenceMatrix;
 use rayon::prelude::*;
 
-/// The grid of `spec`, one row per task.
-pub fn parallel_sweep(
-    spec: &PhaseSpec,
-    members: &[prefdyn::phase::EnsembleMember],
-    bar: Option<&ProgressBar>,
-) -> Result<PhaseGrid, String> {
-    let rows: Vec<Result<PhaseGrid, String>> = (0..spec.y.n)
-        .into_par_iter()
-        .map(|iy| {
-            let v = spec.y.value(iy);
-            let row_spec = PhaseSpec {
-                y: AxisRange {
-                    min: v,
-                    max: v,
-                    n: 1,
-                    ..spec.y
-                },
-                ..*spec
-            };
-            let g = sweep(&row_spec, members).map_err(|e| format!("error: phase: {e}"));
-            if let Some(b) = bar {
-                b.inc(spec.x.n as u64);
-            }
-            g
-        })
-        .collect();
-    let mut grid = PhaseGrid {
-        nx: spec.x.n,
-        ny: spec.y.n,
-        mean: Vec::with_capacity(spec.x.n * spec.y.n),
-        sd: Vec::with_capacity(spec.x.n * spec.y.n),
-        x_values: spec.x.values(),
-        y_values: spec.y.values(),
-    };
-    for r in rows {
-        let r = r?;
-        grid.mean.extend(r.mean);
-        grid.sd.extend(r.sd);
-    }
-    Ok(grid)
-}
+/// Cells per task.
+const BATCH: usize = 32;
 
-/// The configured phase diagram, the ensemble-mean ρ on the same grid (its level set
-/// ρ = 1 is the theory's boundary) and the closed-form theory.
-pub fn phase_with_boundary(
+/// The configured phase diagram: the metric, the ensemble-mean ρ per cell (its level set
+/// ρ = 1 is the theory's boundary) and the closed-form theory field.
+pub fn phase_result(
     config: &Config,
     p: &PreferenceMatrix,
     progress: bool,
 ) -> Result<PhaseResult, String> {
     let (spec, members) =
         prefdyn::report::phase_setup(config, p).map_err(|e| format!("error: phase: {e}"))?;
-    let cells = (spec.x.n * spec.y.n) as u64;
+    let mut job = PhaseJob::new(spec, members).map_err(|e| format!("error: phase: {e}"))?;
+    let computer = CellComputer::new(spec, job.members().to_vec())
+        .map_err(|e| format!("error: phase: {e}"))?;
     let bar = progress.then(|| {
-        let b = ProgressBar::new(2 * cells);
+        let b = ProgressBar::new(job.order().len() as u64);
         if let Ok(style) =
             ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} cells ({eta})")
         {
@@ -71,23 +33,28 @@ pub fn phase_with_boundary(
         b.set_message("phase diagram");
         b
     });
-    let grid = parallel_sweep(&spec, &members, bar.as_ref())?;
-    let rho = if spec.metric == PhaseMetric::Rho {
-        grid.mean.clone()
-    } else {
-        parallel_sweep(
-            &PhaseSpec {
-                metric: PhaseMetric::Rho,
-                ..spec
+    let mut batches = vec![];
+    while !job.all_taken() {
+        batches.push(job.take(BATCH));
+    }
+    let values: Vec<_> = batches
+        .par_iter()
+        .map_init(
+            || computer.clone(),
+            |c, cells| {
+                let v = c.compute(cells);
+                if let Some(b) = &bar {
+                    b.inc(cells.len() as u64);
+                }
+                v
             },
-            &members,
-            bar.as_ref(),
-        )?
-        .mean
-    };
+        )
+        .collect();
+    for v in &values {
+        job.store(v);
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let theory = theory_field(&spec, &members, THEORY_SAMPLES);
-    Ok(PhaseResult { grid, rho, theory })
+    Ok(job.into_result())
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use prefdyn::dpo::{dpo_solve, DpoOutcome};
-use prefdyn::dynamics::{time_averaged_variance, MrsParams, MrsRun, Solver};
+use prefdyn::dynamics::{time_averaged_variance, MrsParams, MrsRun, Solver, Trajectory};
 use prefdyn::ipo::ipo_policy;
 use prefdyn::preference::PreferenceMatrix;
 use prefdyn::simplex::entropy;
@@ -159,10 +159,8 @@ fn matrix(rows: &[Vec<f64>], case: usize, report: &mut SectionReport) -> Option<
     }
 }
 
-/// Checks every case of a document in the format of `reference.json`.
-pub fn check_document(doc: &Value) -> Vec<SectionReport> {
-    let mut reports = vec![];
-
+/// The `ipo` section: one-shot IPO's optimum against `pi_star`.
+fn check_ipo(doc: &Value) -> SectionReport {
     let mut r = SectionReport::new("ipo", TOL_EXACT);
     for (i, c) in cases::<IpoCase>(doc, "ipo", &mut r) {
         let Some(p) = matrix(&c.p, i, &mut r) else {
@@ -171,8 +169,11 @@ pub fn check_document(doc: &Value) -> Vec<SectionReport> {
         let pi = ipo_policy(&p, &c.mu, &c.pi_ref, c.beta);
         r.record(i, "pi_star", max_abs_diff(&pi, &c.pi_star), TOL_EXACT);
     }
-    reports.push(r);
+    r
+}
 
+/// The `dpo` section: whether DPO has a finite optimum, and `z_star` or the top component.
+fn check_dpo(doc: &Value) -> SectionReport {
     let mut r = SectionReport::new("dpo", TOL_ITERATIVE);
     for (i, c) in cases::<DpoCase>(doc, "dpo", &mut r) {
         let Some(p) = matrix(&c.p, i, &mut r) else {
@@ -202,8 +203,12 @@ pub fn check_document(doc: &Value) -> Vec<SectionReport> {
             ),
         }
     }
-    reports.push(r);
+    r
+}
 
+/// The `dynamics` section: the trajectory's first policies, π_T, the variances and the
+/// final entropy, then the fixed point and ρ where the case gives them.
+fn check_dynamics(doc: &Value) -> SectionReport {
     let mut r = SectionReport::new("dynamics", TOL_ITERATIVE);
     for (i, c) in cases::<DynamicsCase>(doc, "dynamics", &mut r) {
         let Some(p) = matrix(&c.p, i, &mut r) else {
@@ -229,49 +234,63 @@ pub fn check_document(doc: &Value) -> Vec<SectionReport> {
                 continue;
             }
         };
-        for (t, expected) in c.first_policies.iter().enumerate() {
-            if t <= traj.rounds() {
-                r.record(
-                    i,
-                    &format!("pi_{t}"),
-                    max_abs_diff(traj.policy(t), expected),
-                    TOL_ITERATIVE,
-                );
-            }
-        }
-        r.record(i, "pi_T", max_abs_diff(traj.last(), &c.pi_T), TOL_ITERATIVE);
-        let v = time_averaged_variance(&traj.policies, traj.k, 0);
-        r.record(i, "V_all", (v - c.v_all).abs(), TOL_ITERATIVE);
-        if let Some(vl) = c.v_late {
-            let v = time_averaged_variance(&traj.policies, traj.k, c.t / 2);
-            r.record(i, "V_late", (v - vl).abs(), TOL_ITERATIVE);
-        }
-        r.record(
-            i,
-            "entropy_T",
-            (entropy(traj.last()) - c.entropy_T).abs(),
-            TOL_ITERATIVE,
-        );
+        check_trajectory(&mut r, i, &c, &traj);
         if c.fixed_point.is_some() || c.rho.is_some() {
-            match run.stability() {
-                Ok(s) => {
-                    if let (Some(fp), Some(got)) = (&c.fixed_point, &s.fixed_point) {
-                        r.record(i, "fixed_point", max_abs_diff(got, fp), TOL_ITERATIVE);
-                    } else if c.fixed_point.is_some() {
-                        r.fail(i, "no fixed point computed".into());
-                    }
-                    if let (Some(rho), Some(got)) = (c.rho, s.rho) {
-                        r.record(i, "rho", (got - rho).abs(), TOL_ITERATIVE);
-                    } else if c.rho.is_some() {
-                        r.fail(i, "no rho computed".into());
-                    }
-                }
-                Err(e) => r.fail(i, e.to_string()),
-            }
+            check_stability(&mut r, i, &c, &run);
         }
     }
-    reports.push(r);
+    r
+}
 
+/// One dynamics case's trajectory against its expected policies, variances and entropy.
+fn check_trajectory(r: &mut SectionReport, i: usize, c: &DynamicsCase, traj: &Trajectory) {
+    for (t, expected) in c.first_policies.iter().enumerate() {
+        if t <= traj.rounds() {
+            r.record(
+                i,
+                &format!("pi_{t}"),
+                max_abs_diff(traj.policy(t), expected),
+                TOL_ITERATIVE,
+            );
+        }
+    }
+    r.record(i, "pi_T", max_abs_diff(traj.last(), &c.pi_T), TOL_ITERATIVE);
+    let v = time_averaged_variance(&traj.policies, traj.k, 0);
+    r.record(i, "V_all", (v - c.v_all).abs(), TOL_ITERATIVE);
+    if let Some(vl) = c.v_late {
+        let v = time_averaged_variance(&traj.policies, traj.k, c.t / 2);
+        r.record(i, "V_late", (v - vl).abs(), TOL_ITERATIVE);
+    }
+    r.record(
+        i,
+        "entropy_T",
+        (entropy(traj.last()) - c.entropy_T).abs(),
+        TOL_ITERATIVE,
+    );
+}
+
+/// One dynamics case's fixed point and ρ against the expected ones.
+fn check_stability(r: &mut SectionReport, i: usize, c: &DynamicsCase, run: &MrsRun) {
+    match run.stability() {
+        Ok(s) => {
+            if let (Some(fp), Some(got)) = (&c.fixed_point, &s.fixed_point) {
+                r.record(i, "fixed_point", max_abs_diff(got, fp), TOL_ITERATIVE);
+            } else if c.fixed_point.is_some() {
+                r.fail(i, "no fixed point computed".into());
+            }
+            if let (Some(rho), Some(got)) = (c.rho, s.rho) {
+                r.record(i, "rho", (got - rho).abs(), TOL_ITERATIVE);
+            } else if c.rho.is_some() {
+                r.fail(i, "no rho computed".into());
+            }
+        }
+        Err(e) => r.fail(i, e.to_string()),
+    }
+}
+
+/// The `ranking` section: Condorcet winner, Smith set, SST, Borda and Copeland scores and
+/// the maximal lottery.
+fn check_ranking(doc: &Value) -> SectionReport {
     let mut r = SectionReport::new("ranking", TOL_EXACT);
     for (i, c) in cases::<RankingCase>(doc, "ranking", &mut r) {
         let Some(p) = matrix(&c.p, i, &mut r) else {
@@ -303,22 +322,36 @@ pub fn check_document(doc: &Value) -> Vec<SectionReport> {
             max_abs_diff(&copeland(&p), &c.copeland),
             TOL_EXACT,
         );
-        match maximal_lottery(&p) {
-            Ok(ml) => {
-                let diff = max_abs_diff(&ml, &c.maximal_lottery);
-                // With exact ties in P the maximal lotteries form a polytope and any LP
-                // solver returns one of its vertices: accept when both are optimal.
-                let both_optimal = lottery_guarantee(&p, &ml) >= -TOL_EXACT
-                    && lottery_guarantee(&p, &c.maximal_lottery) >= -TOL_EXACT;
-                if diff > TOL_EXACT && both_optimal {
-                    r.ties += 1;
-                } else {
-                    r.record(i, "maximal_lottery", diff, TOL_EXACT);
-                }
-            }
-            Err(e) => r.fail(i, e.to_string()),
-        }
+        check_maximal_lottery(&mut r, i, &p, &c.maximal_lottery);
     }
-    reports.push(r);
-    reports
+    r
+}
+
+/// One ranking case's maximal lottery against the expected one; with exact ties in P the
+/// maximal lotteries form a polytope and any LP solver returns one of its vertices, so a
+/// different but optimal lottery counts as a tie.
+fn check_maximal_lottery(r: &mut SectionReport, i: usize, p: &PreferenceMatrix, expected: &[f64]) {
+    match maximal_lottery(p) {
+        Ok(ml) => {
+            let diff = max_abs_diff(&ml, expected);
+            let both_optimal = lottery_guarantee(p, &ml) >= -TOL_EXACT
+                && lottery_guarantee(p, expected) >= -TOL_EXACT;
+            if diff > TOL_EXACT && both_optimal {
+                r.ties += 1;
+            } else {
+                r.record(i, "maximal_lottery", diff, TOL_EXACT);
+            }
+        }
+        Err(e) => r.fail(i, e.to_string()),
+    }
+}
+
+/// Checks every case of a document in the format of `reference.json`.
+pub fn check_document(doc: &Value) -> Vec<SectionReport> {
+    vec![
+        check_ipo(doc),
+        check_dpo(doc),
+        check_dynamics(doc),
+        check_ranking(doc),
+    ]
 }

@@ -370,14 +370,20 @@ fn finding8_dpo_parallels_and_deterministic_dominance() {
     for s in &f.scale {
         assert!((s.dpo_variance / s.ipo_variance - 1.0).abs() < 0.2, "{s:?}");
     }
-    assert_eq!(f.dominance.len(), 2);
-    let tops: Vec<Vec<usize>> = f
-        .dominance
+    assert_dominance_cases(&f.dominance);
+    strict_order_dominance_independently();
+}
+
+/// Finding 8's deterministic-dominance cases: DPO escapes to the top component and MRS-DPO
+/// is refused; IPO is interior and MRS-IPO converges.
+fn assert_dominance_cases(dominance: &[dpo::DominanceCase]) {
+    assert_eq!(dominance.len(), 2);
+    let tops: Vec<Vec<usize>> = dominance
         .iter()
         .map(|d| d.dpo_top_component.clone())
         .collect();
     assert_eq!(tops, vec![vec![0], vec![0, 1, 2]]);
-    for d in &f.dominance {
+    for d in dominance {
         assert!(!d.dpo_finite);
         assert!(d.ipo_min_mass > 0.01);
         assert!(d.ipo_policy.iter().all(|x| x.is_finite() && *x > 0.0));
@@ -394,8 +400,11 @@ fn finding8_dpo_parallels_and_deterministic_dominance() {
         assert_eq!(d.mrs_ipo_verdict, Some(Verdict::Converged));
         assert!(d.mrs_ipo_rho.unwrap() < 1.0);
     }
+}
 
-    // Independent: the strict order directly.
+/// Independent of the finding: the strict order directly, DPO has no finite optimum and
+/// MRS-DPO is refused while MRS-IPO stays interior.
+fn strict_order_dominance_independently() {
     let p = PreferenceMatrix::from_upper(4, &[1.0; 6]).unwrap();
     let u = uniform(4);
     assert!(matches!(

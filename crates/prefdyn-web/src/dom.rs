@@ -1,11 +1,15 @@
-//! Small DOM helpers.
+//! DOM helpers that know nothing of the app.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 pub fn document() -> Option<Document> {
     web_sys::window()?.document()
+}
+
+pub fn element(doc: &Document, id: &str) -> Option<Element> {
+    doc.get_element_by_id(id)
 }
 
 pub fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
@@ -14,6 +18,13 @@ pub fn input(doc: &Document, id: &str) -> Option<HtmlInputElement> {
 
 pub fn select(doc: &Document, id: &str) -> Option<HtmlSelectElement> {
     doc.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// The value of an `<input>` or `<select>`.
+pub fn value_of(doc: &Document, id: &str) -> Option<String> {
+    input(doc, id)
+        .map(|i| i.value())
+        .or_else(|| select(doc, id).map(|s| s.value()))
 }
 
 /// Sets the value of an `<input>` or `<select>` (skipped while the user is typing in it).
@@ -38,6 +49,14 @@ pub fn set_text(doc: &Document, id: &str, text: &str) {
     }
 }
 
+pub fn set_html(doc: &Document, id: &str, html: &str) {
+    if let Some(el) = doc.get_element_by_id(id) {
+        if el.inner_html() != html {
+            el.set_inner_html(html);
+        }
+    }
+}
+
 pub fn set_hidden(doc: &Document, id: &str, hidden: bool) {
     if let Some(el) = doc.get_element_by_id(id) {
         let _ = if hidden {
@@ -48,18 +67,19 @@ pub fn set_hidden(doc: &Document, id: &str, hidden: bool) {
     }
 }
 
-/// HTML-escapes text.
+pub fn set_attr(doc: &Document, id: &str, name: &str, value: &str) {
+    if let Some(el) = doc.get_element_by_id(id) {
+        let _ = el.set_attribute(name, value);
+    }
+}
+
+/// HTML-escapes text (for markup built as a string; text set with `set_text` is not escaped).
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    js_sys::encode_uri_component(s).into()
 }
 
 pub fn log_error(msg: &str) {
@@ -73,35 +93,60 @@ pub fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Adds an event listener by element id (kept for the page's lifetime).
-pub fn on(
+/// Adds a listener to element `id` for the page's lifetime; an error names a missing id, so
+/// a typo cannot leave a control silently dead.
+pub fn on<E: JsCast + 'static>(
     doc: &Document,
     id: &str,
     event: &str,
-    f: impl FnMut(web_sys::Event) + 'static,
+    f: impl FnMut(E) + 'static,
 ) -> Result<(), JsValue> {
-    let Some(el) = doc.get_element_by_id(id) else {
-        return Ok(());
-    };
-    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(f);
-    el.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())?;
+    let el = doc
+        .get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("no element #{id} for the {event} listener")))?;
+    listen(&el, event, f)
+}
+
+/// Adds a listener to any event target for the page's lifetime.
+pub fn listen<E: JsCast + 'static>(
+    target: &web_sys::EventTarget,
+    event: &str,
+    mut f: impl FnMut(E) + 'static,
+) -> Result<(), JsValue> {
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Ok(e) = e.dyn_into::<E>() {
+            f(e);
+        }
+    });
+    target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())?;
     cb.forget();
     Ok(())
 }
 
-pub fn on_mouse(
-    doc: &Document,
-    id: &str,
-    event: &str,
-    f: impl FnMut(web_sys::MouseEvent) + 'static,
-) -> Result<(), JsValue> {
-    let Some(el) = doc.get_element_by_id(id) else {
-        return Ok(());
-    };
-    let cb = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(f);
-    el.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref())?;
-    cb.forget();
-    Ok(())
+/// The element an event happened on, or its closest ancestor matching `selector`.
+pub fn event_target(e: &web_sys::Event, selector: &str) -> Option<Element> {
+    e.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest(selector)
+        .ok()
+        .flatten()
+}
+
+/// A mouse event's position inside its target, in CSS pixels.
+pub fn offset_in_target(e: &web_sys::MouseEvent) -> Option<(f64, f64)> {
+    let target = e.target()?.dyn_into::<Element>().ok()?;
+    let rect = target.get_bounding_client_rect();
+    Some((
+        e.client_x() as f64 - rect.left(),
+        e.client_y() as f64 - rect.top(),
+    ))
+}
+
+pub fn scroll_to(id: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view();
+    }
 }
 
 /// A `requestAnimationFrame` callback, kept for the page's lifetime.

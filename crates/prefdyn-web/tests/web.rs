@@ -9,7 +9,7 @@
 
 use plotters::style::RGBColor;
 use prefdyn::PreferenceMatrix;
-use prefdyn_web::charts::{self, HeatmapLayout, Surface, Theme};
+use prefdyn_web::canvas::{self as charts, HeatmapLayout, Surface, Theme};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -116,6 +116,23 @@ fn with_dpr<T>(ratio: f64, f: impl FnOnce() -> Result<T, JsValue>) -> Result<T, 
 }
 
 /// A K-step trajectory on the simplex: K = 3, 41 rounds, rotating mass.
+/// A run for the dynamics charts.
+fn run<'a>(
+    policies: &'a [f64],
+    k: usize,
+    upto: usize,
+    labels: &'a [String],
+    fixed_point: Option<&'a [f64]>,
+) -> charts::RunPicture<'a> {
+    charts::RunPicture {
+        k,
+        policies,
+        upto,
+        labels,
+        fixed_point,
+    }
+}
+
 fn trajectory(k: usize, rounds: usize) -> Vec<f64> {
     let mut out = Vec::with_capacity(k * (rounds + 1));
     for t in 0..=rounds {
@@ -321,11 +338,7 @@ fn surface_of_a_missing_or_wrong_element_is_none() -> R {
         charts::draw_policy(
             "t-no-such-canvas",
             &th,
-            &trajectory(3, 10),
-            3,
-            10,
-            &[],
-            None,
+            &run(&trajectory(3, 10), 3, 10, &[], None),
         )
         .is_ok(),
         || "draw on missing canvas".into(),
@@ -344,11 +357,7 @@ fn draw_policy_paints_every_series() -> R {
     charts::draw_policy(
         "t-policy",
         &theme,
-        &pol,
-        k,
-        40,
-        &labels,
-        Some(&[0.3, 0.3, 0.4]),
+        &run(&pol, k, 40, &labels, Some(&[0.3, 0.3, 0.4])),
     )
     .map_err(err)?;
     let r = dpr().max(1.0);
@@ -376,7 +385,7 @@ fn draw_policy_paints_every_series() -> R {
     }
     // upto = 0 draws less of the lines than upto = 40.
     let full = count_colour(&px, charts::series_colour(0), 8);
-    charts::draw_policy("t-policy", &theme, &pol, k, 0, &labels, None).map_err(err)?;
+    charts::draw_policy("t-policy", &theme, &run(&pol, k, 0, &labels, None)).map_err(err)?;
     let start = count_colour(&pixels(&c)?, charts::series_colour(0), 8);
     check(start < full, || {
         format!("upto = 0 shows {start} series-0 pixels, upto = 40 {full}")
@@ -394,7 +403,8 @@ fn draw_policy_follows_the_theme_background() -> R {
         grid: RGBColor(58, 61, 68),
         accent: RGBColor(255, 107, 107),
     };
-    charts::draw_policy("t-dark", &theme, &trajectory(3, 20), 3, 20, &[], None).map_err(err)?;
+    charts::draw_policy("t-dark", &theme, &run(&trajectory(3, 20), 3, 20, &[], None))
+        .map_err(err)?;
     let px = pixels(&c)?;
     check(
         px[0] == 22 && px[1] == 23 && px[2] == 26 && px[3] == 255,
@@ -506,13 +516,11 @@ fn draw_entropy_and_simplex_paint() -> R {
         "the entropy line in the accent colour".into()
     })?;
     let s = canvas("t-simplex", 300, 300)?;
+    let abc: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
     charts::draw_simplex(
         "t-simplex",
         &theme,
-        &pol,
-        30,
-        &["a".into(), "b".into(), "c".into()],
-        Some(&[0.2, 0.3, 0.5]),
+        &run(&pol, 3, 30, &abc, Some(&[0.2, 0.3, 0.5])),
     )
     .map_err(err)?;
     let (non_bg, _, transparent) = stats(&pixels(&s)?, theme.bg);
@@ -549,4 +557,19 @@ fn theme_from_page_reads_css_variables() -> R {
     check(d.bg == Theme::default().bg, || {
         format!("default bg {:?}", d.bg)
     })
+}
+
+/// A listener on a missing element is an error that names the id (a typo in an id cannot
+/// leave a control silently dead).
+#[wasm_bindgen_test]
+fn listening_on_a_missing_element_names_it() -> R {
+    let doc = document()?;
+    let e = prefdyn_web::dom::on(&doc, "no-such-control", "click", |_: web_sys::Event| {});
+    let msg = e.err().and_then(|v| v.as_string()).unwrap_or_default();
+    check(msg.contains("#no-such-control"), || format!("error: {msg}"))?;
+    let c = canvas("present-control", 10, 10)?;
+    check(
+        prefdyn_web::dom::on(&doc, &c.id(), "click", |_: web_sys::Event| {}).is_ok(),
+        || "a present element takes a listener".into(),
+    )
 }

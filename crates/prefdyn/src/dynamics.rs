@@ -258,6 +258,63 @@ pub struct IpoWorkspace {
 /// `log π_i = (y_i − m) − log Σe` (`m = max y`): K `exp` and one `ln`, which dominate the
 /// cost. Small K (2..=8) run an unrolled copy on fixed-size arrays with the same operations
 /// in the same order, so every K gives the same bits as the generic loop.
+/// The rounds for a K known at compile time. `x` holds `log π₀` (normalised) and
+/// `out[..K]` holds π₀ on entry; `out` has `t_max + 1` rows.
+#[inline(always)]
+fn rounds_fixed<const K: usize>(
+    p: &[f64],
+    anchor: &[f64],
+    offline: &[f64],
+    x_in: &[f64],
+    (a, kappa, lam): (f64, f64, f64),
+    out: &mut [f64],
+) {
+    let mut rows_p = [[0.0; K]; K];
+    let (mut c, mut d, mut x, mut pi) = ([0.0; K], [0.0; K], [0.0; K], [0.0; K]);
+    for (i, row) in rows_p.iter_mut().enumerate() {
+        row.copy_from_slice(&p[i * K..(i + 1) * K]);
+    }
+    c.copy_from_slice(&anchor[..K]);
+    d.copy_from_slice(&offline[..K]);
+    x.copy_from_slice(&x_in[..K]);
+    pi.copy_from_slice(&out[..K]);
+    let mut rows = out.chunks_exact_mut(K).skip(1);
+    while let Some(next) = rows.next() {
+        let mut mu = [0.0; K];
+        for i in 0..K {
+            mu[i] = d[i] + lam * pi[i];
+        }
+        let mut m = f64::NEG_INFINITY;
+        for i in 0..K {
+            let pm: f64 = rows_p[i].iter().zip(&mu).map(|(a, b)| a * b).sum();
+            let y = a * x[i] + c[i] + kappa * pm;
+            x[i] = y;
+            m = m.max(y);
+        }
+        let mut e = [0.0; K];
+        let mut s = 0.0;
+        for i in 0..K {
+            e[i] = (x[i] - m).exp();
+            s += e[i];
+        }
+        let ls = s.ln();
+        let mut stationary = true;
+        for i in 0..K {
+            x[i] = (x[i] - m) - ls;
+            let v = e[i] / s;
+            stationary &= (pi[i] - v).abs() <= 4.0 * f64::EPSILON;
+            pi[i] = v;
+        }
+        next.copy_from_slice(&pi);
+        if stationary {
+            for row in rows {
+                row.copy_from_slice(&pi);
+            }
+            break;
+        }
+    }
+}
+
 pub fn run_ipo_into(
     p: &PreferenceMatrix,
     x0: &[f64],
@@ -267,63 +324,6 @@ pub fn run_ipo_into(
     ws: &mut IpoWorkspace,
     out: &mut Vec<f64>,
 ) {
-    /// The rounds for a K known at compile time. `x` holds `log π₀` (normalised) and
-    /// `out[..K]` holds π₀ on entry; `out` has `t_max + 1` rows.
-    #[inline(always)]
-    fn rounds_fixed<const K: usize>(
-        p: &[f64],
-        anchor: &[f64],
-        offline: &[f64],
-        x_in: &[f64],
-        (a, kappa, lam): (f64, f64, f64),
-        out: &mut [f64],
-    ) {
-        let mut rows_p = [[0.0; K]; K];
-        let (mut c, mut d, mut x, mut pi) = ([0.0; K], [0.0; K], [0.0; K], [0.0; K]);
-        for (i, row) in rows_p.iter_mut().enumerate() {
-            row.copy_from_slice(&p[i * K..(i + 1) * K]);
-        }
-        c.copy_from_slice(&anchor[..K]);
-        d.copy_from_slice(&offline[..K]);
-        x.copy_from_slice(&x_in[..K]);
-        pi.copy_from_slice(&out[..K]);
-        let mut rows = out.chunks_exact_mut(K).skip(1);
-        while let Some(next) = rows.next() {
-            let mut mu = [0.0; K];
-            for i in 0..K {
-                mu[i] = d[i] + lam * pi[i];
-            }
-            let mut m = f64::NEG_INFINITY;
-            for i in 0..K {
-                let pm: f64 = rows_p[i].iter().zip(&mu).map(|(a, b)| a * b).sum();
-                let y = a * x[i] + c[i] + kappa * pm;
-                x[i] = y;
-                m = m.max(y);
-            }
-            let mut e = [0.0; K];
-            let mut s = 0.0;
-            for i in 0..K {
-                e[i] = (x[i] - m).exp();
-                s += e[i];
-            }
-            let ls = s.ln();
-            let mut stationary = true;
-            for i in 0..K {
-                x[i] = (x[i] - m) - ls;
-                let v = e[i] / s;
-                stationary &= (pi[i] - v).abs() <= 4.0 * f64::EPSILON;
-                pi[i] = v;
-            }
-            next.copy_from_slice(&pi);
-            if stationary {
-                for row in rows {
-                    row.copy_from_slice(&pi);
-                }
-                break;
-            }
-        }
-    }
-
     let k = p.k();
     let (a, kappa, lam) = (params.a(), params.kappa(), params.lam);
     out.clear();
@@ -355,6 +355,19 @@ pub fn run_ipo_into(
         _ => {}
     }
 
+    rounds_generic(p, (a, kappa, lam), t_max, ws, out);
+}
+
+/// The rounds for any K (the operations of [`rounds_fixed`] on slices). `ws.x` holds
+/// `log π₀` and `ws.anchor`, `ws.offline` the fixed terms; `out` has `t_max + 1` rows.
+fn rounds_generic(
+    p: &PreferenceMatrix,
+    (a, kappa, lam): (f64, f64, f64),
+    t_max: usize,
+    ws: &mut IpoWorkspace,
+    out: &mut [f64],
+) {
+    let k = p.k();
     ws.x.truncate(k);
     ws.mu.resize(k, 0.0);
     ws.pm.resize(k, 0.0);

@@ -212,13 +212,14 @@ pub fn rng_for(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed)
 }
 
-/// A draw from the flat Dirichlet(1, …, 1) on K points (normalised exponentials).
+/// A draw from the flat Dirichlet(1, …, 1) on K points (normalised exponentials; `libm`
+/// logarithms, so native and wasm32 draw the same bits).
 pub fn dirichlet_flat(k: usize, seed: u64) -> Vec<f64> {
     let mut rng = rng_for(seed);
     let e: Vec<f64> = (0..k)
         .map(|_| {
             let u: f64 = rng.gen();
-            -(1.0 - u).ln()
+            -libm::log(1.0 - u)
         })
         .collect();
     let s: f64 = e.iter().sum();

@@ -4,8 +4,6 @@
 //! Pure Rust, no web dependency; builds for native and `wasm32-unknown-unknown`.
 //! Names follow `MODEL.md`.
 
-#[cfg(feature = "charts")]
-pub mod charts;
 pub mod config;
 pub mod dpo;
 pub mod dynamics;

@@ -3,11 +3,14 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, MatrixSource, MatrixSourceError, PolicySpec};
+use crate::dynamics::DynamicsError;
 use crate::dynamics::{Metrics, MrsRun, Trajectory};
+use crate::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseError, PhaseSpec};
 use crate::preference::PreferenceMatrix;
 use crate::ranking::RankingProperties;
 use crate::sampling::{one_shot, OneShot, SamplingStrategy};
+use crate::simplex::DistributionError;
 use crate::social_choice::Diagnostics;
 use crate::stability::Stability;
 use crate::theory::TheoryReport;
@@ -63,6 +66,26 @@ pub struct Results {
     pub dynamics_error: Option<String>,
 }
 
+/// Why part of a report cannot be computed; its message is what the page and the CLI show.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReportError {
+    #[error("{field}: {source}")]
+    Distribution {
+        field: &'static str,
+        source: DistributionError,
+    },
+    #[error(transparent)]
+    Dynamics(#[from] DynamicsError),
+    #[error(transparent)]
+    Phase(#[from] PhaseError),
+}
+
+/// `spec` resolved on K points, or the error naming `field`.
+fn distribution(field: &'static str, spec: &PolicySpec, k: usize) -> Result<Vec<f64>, ReportError> {
+    spec.resolve(k)
+        .map_err(|source| ReportError::Distribution { field, source })
+}
+
 /// The strategies compared in the one-shot section, in display order.
 pub fn strategies(config: &Config, k: usize) -> Vec<SamplingStrategy> {
     let mut s = vec![
@@ -70,19 +93,20 @@ pub fn strategies(config: &Config, k: usize) -> Vec<SamplingStrategy> {
         SamplingStrategy::Reference,
         SamplingStrategy::OnPolicy,
         SamplingStrategy::MaximalLotteryMix {
-            epsilon: config.epsilon,
+            epsilon: config.one_shot.epsilon,
         },
     ];
-    if let Ok(mu) = config.custom_mu.resolve(k) {
-        if config.custom_mu != crate::config::PolicySpec::Uniform {
+    if let Ok(mu) = config.one_shot.custom_mu.resolve(k) {
+        if config.one_shot.custom_mu != PolicySpec::Uniform {
             s.push(SamplingStrategy::Custom { mu });
         }
     }
     s
 }
 
-/// The matrix a configuration names, falling back to the default one (with the reason).
-pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<String>) {
+/// The matrix a configuration names, falling back to the default one (with the reason the
+/// named one cannot be built).
+pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<MatrixSourceError>) {
     match config.matrix.matrix() {
         Ok(m) => (m, None),
         Err(e) => {
@@ -90,16 +114,16 @@ pub fn resolve_matrix(config: &Config) -> (PreferenceMatrix, Option<String>) {
             let m = fallback
                 .matrix()
                 .unwrap_or_else(|_| PreferenceMatrix::from_upper_unchecked(3, |_, _| 0.5));
-            (m, Some(format!("matrix: {e}; showing the default")))
+            (m, Some(e))
         }
     }
 }
 
 /// What a reader must be told about a matrix source: the synthetic-ratings families are
 /// synthetic by construction.
-pub fn matrix_note(source: &crate::config::MatrixSource) -> Option<&'static str> {
+pub fn matrix_note(source: &MatrixSource) -> Option<&'static str> {
     match source {
-        crate::config::MatrixSource::Generated { family, .. } if family.is_synthetic_ratings() => {
+        MatrixSource::Generated { family, .. } if family.is_synthetic_ratings() => {
             Some(crate::generators::SYNTHETIC_RATINGS_NOTE)
         }
         _ => None,
@@ -107,9 +131,9 @@ pub fn matrix_note(source: &crate::config::MatrixSource) -> Option<&'static str>
 }
 
 /// The same for a phase-diagram ensemble.
-pub fn ensemble_note(ensemble: &crate::phase::Ensemble) -> Option<&'static str> {
+pub fn ensemble_note(ensemble: &Ensemble) -> Option<&'static str> {
     match ensemble {
-        crate::phase::Ensemble::Family { family, .. } if family.is_synthetic_ratings() => {
+        Ensemble::Family { family, .. } if family.is_synthetic_ratings() => {
             Some(crate::generators::SYNTHETIC_RATINGS_NOTE)
         }
         _ => None,
@@ -117,22 +141,26 @@ pub fn ensemble_note(ensemble: &crate::phase::Ensemble) -> Option<&'static str> 
 }
 
 /// Dynamics of a configuration on a given matrix.
-pub fn dynamics_report(config: &Config, p: &PreferenceMatrix) -> Result<DynamicsReport, String> {
+pub fn dynamics_report(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> Result<DynamicsReport, ReportError> {
     let k = p.k();
-    let pi0 = config.pi0.resolve(k).map_err(|e| format!("pi0: {e}"))?;
-    let mu0 = config.mu0.resolve(k).map_err(|e| format!("mu0: {e}"))?;
+    let d = &config.dynamics;
+    let pi0 = distribution("pi0", &d.pi0, k)?;
+    let mu0 = distribution("mu0", &d.mu0, k)?;
     let run = MrsRun {
         p,
         pi0: &pi0,
         mu0: &mu0,
-        params: config.params,
-        solver: config.solver,
-        rounds: config.rounds,
+        params: d.params,
+        solver: d.solver,
+        rounds: d.rounds,
     };
-    let trajectory = run.simulate().map_err(|e| e.to_string())?;
-    let stability = run.stability().map_err(|e| e.to_string())?;
-    let metrics = Metrics::of(&trajectory, config.burn_in);
-    let theory = TheoryReport::of(p, &pi0, &mu0, &config.params);
+    let trajectory = run.simulate()?;
+    let stability = run.stability()?;
+    let metrics = Metrics::of(&trajectory, d.burn_in);
+    let theory = TheoryReport::of(p, &pi0, &mu0, &d.params);
     let prediction = match stability.rho {
         None => "no anchor (a = 1): nothing pulls the policy back".into(),
         Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
@@ -213,14 +241,15 @@ pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
 /// One-shot optima under every strategy.
 pub fn one_shot_reports(config: &Config, p: &PreferenceMatrix) -> Vec<OneShotReport> {
     let k = p.k();
-    let pi_ref = config
-        .oneshot_ref
+    let o = &config.one_shot;
+    let pi_ref = o
+        .reference
         .resolve(k)
         .unwrap_or_else(|_| crate::simplex::uniform(k));
     strategies(config, k)
         .into_iter()
         .filter_map(|s| {
-            let r = one_shot(p, &pi_ref, config.oneshot_beta, &s, config.oneshot_solver).ok()?;
+            let r = one_shot(p, &pi_ref, o.beta, &s, o.solver).ok()?;
             Some(OneShotReport {
                 label: s.label(),
                 properties: RankingProperties::of(p, &r.policy),
@@ -239,7 +268,7 @@ impl Results {
     pub fn compute_on(config: &Config, p: &PreferenceMatrix) -> Results {
         let (dynamics, dynamics_error) = match dynamics_report(config, p) {
             Ok(d) => (Some(d), None),
-            Err(e) => (None, Some(e)),
+            Err(e) => (None, Some(e.to_string())),
         };
         Results {
             matrix: MatrixReport {
@@ -261,21 +290,20 @@ impl Results {
 pub fn phase_setup(
     config: &Config,
     p: &PreferenceMatrix,
-) -> Result<(crate::phase::PhaseSpec, Vec<crate::phase::EnsembleMember>), String> {
+) -> Result<(PhaseSpec, Vec<EnsembleMember>), ReportError> {
     let ph = &config.phase;
-    let spec = crate::phase::PhaseSpec {
+    let spec = PhaseSpec {
         x: ph.x,
         y: ph.y,
         metric: ph.metric,
-        base: config.params,
+        base: config.dynamics.params,
         rounds: ph.rounds,
         burn_in: ph.burn_in,
     };
     let k = p.k();
-    let pi0 = config.pi0.resolve(k).map_err(|e| format!("pi0: {e}"))?;
-    let mu0 = config.mu0.resolve(k).map_err(|e| format!("mu0: {e}"))?;
-    let members = crate::phase::ensemble_members(&ph.ensemble, Some((p, &pi0, &mu0)))
-        .map_err(|e| e.to_string())?;
+    let pi0 = distribution("pi0", &config.dynamics.pi0, k)?;
+    let mu0 = distribution("mu0", &config.dynamics.mu0, k)?;
+    let members = ensemble_members(&ph.ensemble, Some((p, &pi0, &mu0)))?;
     Ok((spec, members))
 }
 

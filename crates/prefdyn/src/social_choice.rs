@@ -171,10 +171,18 @@ pub fn maximal_lottery(p: &PreferenceMatrix) -> Result<Vec<f64>, LotteryError> {
 }
 
 /// `min_j Σ_i q_i S_ij`: what lottery q guarantees against every response (≥ 0 iff q is a
-/// maximal lottery).
+/// maximal lottery); NaN when q's length is not K.
 pub fn lottery_guarantee(p: &PreferenceMatrix, q: &[f64]) -> f64 {
+    if q.len() != p.k() {
+        return f64::NAN;
+    }
     (0..p.k())
-        .map(|j| (0..p.k()).map(|i| q[i] * (p.get(i, j) - 0.5)).sum::<f64>())
+        .map(|j| {
+            q.iter()
+                .enumerate()
+                .map(|(i, qi)| qi * (p.get(i, j) - 0.5))
+                .sum::<f64>()
+        })
         .fold(f64::INFINITY, f64::min)
 }
 

@@ -54,20 +54,7 @@ pub fn solve_fixed_point(
             break;
         }
         let (pi, _) = mu_of(&x);
-        // J_G = I − c λ P D(π), projected: C J_G + 11ᵀ/K.
-        let d = DMatrix::from_fn(k, k, |i, j| {
-            (if i == j { pi[i] } else { 0.0 }) - pi[i] * pi[j]
-        });
-        let pm = DMatrix::from_row_slice(k, k, p.as_slice());
-        let mut jg = DMatrix::<f64>::identity(k, k) - (pm * d) * (c * lam);
-        // Project rows: C = I − 11ᵀ/K.
-        for j in 0..k {
-            let m = jg.column(j).sum() / k as f64;
-            for i in 0..k {
-                jg[(i, j)] -= m;
-            }
-        }
-        jg.add_scalar_mut(1.0 / k as f64);
+        let jg = newton_matrix(p, &pi, c * lam);
         let rhs = -DVector::from_column_slice(&r);
         let dx = match jg.lu().solve(&rhs) {
             Some(s) => s,
@@ -95,6 +82,25 @@ pub fn solve_fixed_point(
     }
     log_softmax_in_place(&mut x);
     x
+}
+
+/// The Newton matrix of `G(x) = x − x₀ − c P μ(x)` on the sum-zero subspace:
+/// `C (I − cλ P D(π)) + 11ᵀ/K` with `C = I − 11ᵀ/K` (`c_lam` = cλ).
+fn newton_matrix(p: &PreferenceMatrix, pi: &[f64], c_lam: f64) -> DMatrix<f64> {
+    let k = p.k();
+    let d = DMatrix::from_fn(k, k, |i, j| {
+        (if i == j { pi[i] } else { 0.0 }) - pi[i] * pi[j]
+    });
+    let pm = DMatrix::from_row_slice(k, k, p.as_slice());
+    let mut jg = DMatrix::<f64>::identity(k, k) - (pm * d) * c_lam;
+    for j in 0..k {
+        let m = jg.column(j).sum() / k as f64;
+        for i in 0..k {
+            jg[(i, j)] -= m;
+        }
+    }
+    jg.add_scalar_mut(1.0 / k as f64);
+    jg
 }
 
 /// An orthonormal basis of the sum-zero subspace `1⊥` (Helmert), as columns.

@@ -70,7 +70,7 @@ fn v1_links_open_the_same_run_as_their_v2_equivalents() {
             serde_json::to_value(&rb).unwrap(),
             "{old}"
         );
-        if a.config.view == prefdyn::config::View::Phase {
+        if a.config.view.view == prefdyn::config::View::Phase {
             let grid = |c| {
                 let (p, _) = resolve_matrix(c);
                 let (spec, members) = phase_setup(c, &p).unwrap();
@@ -89,7 +89,7 @@ fn v1_links_open_the_same_run_as_their_v2_equivalents() {
 fn v1_values_land_on_the_parameters_they_meant() {
     let c = parse_query("v=1&alpha=0.7&lam=0.2&beta=5").config;
     assert_eq!(
-        c.params,
+        c.dynamics.params,
         MrsParams {
             alpha: 0.2,
             beta: 5.0,
@@ -122,6 +122,6 @@ fn the_upgrade_is_reported_once_and_issues_name_the_links_own_keys() {
     // A newer format is named, and read as far as it is understood.
     let p = parse_query("v=3&alpha=0.4");
     assert_eq!(p.upgraded_from, None);
-    assert_eq!(p.config.params.alpha, 0.4);
+    assert_eq!(p.config.dynamics.params.alpha, 0.4);
     assert!(p.issues.iter().any(|i| i.field == "v"));
 }

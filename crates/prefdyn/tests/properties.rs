@@ -12,7 +12,8 @@ use proptest::sample::select;
 use proptest::test_runner::{RngSeed, TestCaseError};
 
 use prefdyn::config::{
-    parse_query, to_query, Config, MatrixSource, Parsed, PhaseConfig, PolicySpec, View, DECIMALS,
+    field, parse_query, to_query, Config, DynamicsSettings, Keyed, MatrixSource, OneShotSettings,
+    Parsed, PhaseConfig, PlaybackSettings, PolicySpec, Slot, View, ViewSettings, DECIMALS, FIELDS,
 };
 use prefdyn::dpo::{dpo_gradient, dpo_has_finite_optimum, dpo_solve, DpoOutcome};
 use prefdyn::dynamics::DynamicsError;
@@ -699,18 +700,19 @@ proptest! {
 // URL codec: canonical round trip
 // ---------------------------------------------------------------------------------------
 
-/// Every key the query format knows.
-const KEYS: [&str; 41] = [
-    "v", "view", "embed", "gen", "k", "s", "sigma", "seed", "preset", "P", "alpha", "beta", "lam",
-    "eta", "T", "burn", "solver", "pi0", "mu0", "speed", "os", "ob", "ref", "eps", "mu", "px",
-    "py", "x0", "x1", "y0", "y1", "nx", "ny", "metric", "ens", "ek", "es", "en", "eseed", "pT",
-    "pburn",
-];
+/// Every key the query format knows (the table's).
+fn keys() -> Vec<&'static str> {
+    FIELDS.iter().map(|f| f.key).collect()
+}
 
-/// A float in `[lo, hi]`, often exactly a bound or the default.
-fn float_in(lo: f64, hi: f64, default: f64) -> BoxedStrategy<f64> {
+/// A value in `[lo, hi]`, often exactly a bound or the default.
+fn value_in<T>(lo: T, hi: T, default: T) -> BoxedStrategy<T>
+where
+    T: Clone + std::fmt::Debug + 'static,
+    std::ops::RangeInclusive<T>: Strategy<Value = T>,
+{
     prop_oneof![
-        4 => lo..=hi,
+        4 => lo.clone()..=hi.clone(),
         1 => Just(lo),
         1 => Just(hi),
         1 => Just(default),
@@ -718,14 +720,12 @@ fn float_in(lo: f64, hi: f64, default: f64) -> BoxedStrategy<f64> {
     .boxed()
 }
 
+fn float_in(lo: f64, hi: f64, default: f64) -> BoxedStrategy<f64> {
+    value_in(lo, hi, default)
+}
+
 fn uint_in(lo: usize, hi: usize, default: usize) -> BoxedStrategy<usize> {
-    prop_oneof![
-        4 => lo..=hi,
-        1 => Just(lo),
-        1 => Just(hi),
-        1 => Just(default),
-    ]
-    .boxed()
+    value_in(lo, hi, default)
 }
 
 fn seed() -> BoxedStrategy<u64> {
@@ -872,26 +872,29 @@ fn config() -> impl Strategy<Value = Config> {
                     phase,
                 ),
             )| Config {
-                view,
-                embed,
+                view: ViewSettings { view, embed },
                 matrix,
-                solver,
-                params: MrsParams {
-                    alpha,
-                    beta,
-                    lam,
-                    eta,
+                one_shot: OneShotSettings {
+                    solver: oneshot_solver,
+                    beta: oneshot_beta,
+                    reference: oneshot_ref,
+                    epsilon,
+                    custom_mu,
                 },
-                rounds,
-                burn_in,
-                pi0,
-                mu0,
-                speed,
-                oneshot_solver,
-                oneshot_beta,
-                oneshot_ref,
-                epsilon,
-                custom_mu,
+                dynamics: DynamicsSettings {
+                    solver,
+                    params: MrsParams {
+                        alpha,
+                        beta,
+                        lam,
+                        eta,
+                    },
+                    rounds,
+                    burn_in,
+                    pi0,
+                    mu0,
+                },
+                playback: PlaybackSettings { speed },
                 phase,
             },
         )
@@ -1032,7 +1035,7 @@ fn junk_value() -> BoxedStrategy<String> {
 
 fn junk_key() -> BoxedStrategy<String> {
     prop_oneof![
-        8 => select(KEYS.to_vec()).prop_map(String::from),
+        8 => select(keys()).prop_map(String::from),
         1 => select(vec!["x", "K", "Alpha", "alpha ", "%61lpha", "", "💥", "gen[]", "&", "="]).prop_map(String::from),
         1 => "[a-zA-Z0-9_%]{1,8}",
     ]
@@ -1072,7 +1075,7 @@ fn check_issues(input: &str, parsed: &Parsed) -> Result<(), TestCaseError> {
         let generic = issue.message.starts_with("unknown parameter")
             || issue.message.starts_with("given more than once");
         prop_assert!(
-            KEYS.contains(&issue.field.as_str()) || generic,
+            keys().contains(&issue.field.as_str()) || generic,
             "issue names '{}', which is not a parameter: {:?} for {:?}",
             issue.field,
             issue,
@@ -1082,38 +1085,21 @@ fn check_issues(input: &str, parsed: &Parsed) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Keys whose value is independent of every other field: a bad value there must leave
-/// the rest of the configuration exactly as it was and fall back to the default.
-const INDEPENDENT: [&str; 21] = [
-    "view", "embed", "alpha", "beta", "lam", "eta", "T", "burn", "solver", "pi0", "mu0", "speed",
-    "os", "ob", "ref", "eps", "mu", "nx", "ny", "metric", "pT",
-];
+/// Keys whose value is independent of every other field (plain slots of the table, but
+/// the phase axes and ranges, which are checked against each other): a bad value there
+/// must leave the rest of the configuration exactly as it was and fall back to the default.
+fn independent() -> Vec<&'static str> {
+    FIELDS
+        .iter()
+        .filter(|f| !matches!(f.slot, Slot::Part(_) | Slot::Version))
+        .map(|f| f.key)
+        .filter(|k| !["px", "py", "x0", "x1", "y0", "y1"].contains(k))
+        .collect()
+}
 
 fn reset_field(c: &mut Config, key: &str) {
-    let d = Config::default();
-    match key {
-        "view" => c.view = d.view,
-        "embed" => c.embed = d.embed,
-        "alpha" => c.params.alpha = d.params.alpha,
-        "beta" => c.params.beta = d.params.beta,
-        "lam" => c.params.lam = d.params.lam,
-        "eta" => c.params.eta = d.params.eta,
-        "T" => c.rounds = d.rounds,
-        "burn" => c.burn_in = d.burn_in,
-        "solver" => c.solver = d.solver,
-        "pi0" => c.pi0 = d.pi0,
-        "mu0" => c.mu0 = d.mu0,
-        "speed" => c.speed = d.speed,
-        "os" => c.oneshot_solver = d.oneshot_solver,
-        "ob" => c.oneshot_beta = d.oneshot_beta,
-        "ref" => c.oneshot_ref = d.oneshot_ref,
-        "eps" => c.epsilon = d.epsilon,
-        "mu" => c.custom_mu = d.custom_mu,
-        "nx" => c.phase.x.n = d.phase.x.n,
-        "ny" => c.phase.y.n = d.phase.y.n,
-        "metric" => c.phase.metric = d.phase.metric,
-        "pT" => c.phase.rounds = d.phase.rounds,
-        other => panic!("not an independent key: {other}"),
+    if let Some(f) = field(key) {
+        f.slot.set_default(c);
     }
 }
 
@@ -1142,7 +1128,7 @@ proptest! {
 
     /// One bad field: one issue naming it, that field at its default, the rest kept.
     #[test]
-    fn one_bad_field_keeps_the_rest(c in config(), key in select(INDEPENDENT.to_vec()), bad in select(INVALID.to_vec())) {
+    fn one_bad_field_keeps_the_rest(c in config(), key in select(independent()), bad in select(INVALID.to_vec())) {
         let q = to_query(&c);
         let bad_enc: String = url_encode(bad);
         let mut found = false;
@@ -1184,13 +1170,16 @@ fn url_encode(s: &str) -> String {
 #[test]
 fn a_bad_field_does_not_lose_the_others() {
     let p = parse_query("v=2&alpha=abc&beta=3");
-    assert_eq!(p.config.params.beta, 3.0);
-    assert_eq!(p.config.params.alpha, Config::default().params.alpha);
+    assert_eq!(p.config.dynamics.params.beta, 3.0);
+    assert_eq!(
+        p.config.dynamics.params.alpha,
+        Config::default().dynamics.params.alpha
+    );
     assert_eq!(p.issues.len(), 1, "{:?}", p.issues);
     assert_eq!(p.issues[0].field, "alpha");
 
     let p = parse_query("v=2&gen=bt&k=6&sigma=NaN&seed=9&lam=0.3");
-    assert_eq!(p.config.params.lam, 0.3);
+    assert_eq!(p.config.dynamics.params.lam, 0.3);
     assert_eq!(
         p.config.matrix,
         MatrixSource::Generated {
@@ -1206,14 +1195,14 @@ fn a_bad_field_does_not_lose_the_others() {
     // An invalid matrix keeps the default matrix and everything else.
     let p = parse_query("v=2&k=3&P=0.5,1.5,0.2&eta=0.5&view=oneshot");
     assert_eq!(p.config.matrix, Config::default().matrix);
-    assert_eq!(p.config.params.eta, 0.5);
-    assert_eq!(p.config.view, View::OneShot);
+    assert_eq!(p.config.dynamics.params.eta, 0.5);
+    assert_eq!(p.config.view.view, View::OneShot);
     assert_eq!(p.issues.len(), 1, "{:?}", p.issues);
     assert_eq!(p.issues[0].field, "P");
 
     // Unknown parameters are named and ignored.
     let p = parse_query("v=2&frobnicate=1&alpha=0.25");
-    assert_eq!(p.config.params.alpha, 0.25);
+    assert_eq!(p.config.dynamics.params.alpha, 0.25);
     assert_eq!(p.issues.len(), 1);
     assert_eq!(p.issues[0].field, "frobnicate");
 }
@@ -1222,7 +1211,7 @@ fn a_bad_field_does_not_lose_the_others() {
 fn links_too_heavy_for_a_page_are_lowered_with_an_issue() {
     use prefdyn::config::{MAX_DPO_WORK, MAX_PHASE_CELL_WORK};
     let p = parse_query("v=2&gen=random&k=64&solver=dpo&T=20000");
-    let t = p.config.rounds as f64;
+    let t = p.config.dynamics.rounds as f64;
     assert!(
         t * 64f64.powi(3) <= MAX_DPO_WORK && (t + 1.0) * 64f64.powi(3) > MAX_DPO_WORK,
         "T = {t}"
@@ -1231,7 +1220,7 @@ fn links_too_heavy_for_a_page_are_lowered_with_an_issue() {
     assert_eq!(p.issues[0].field, "T");
     // The same T is fine for IPO.
     let p = parse_query("v=2&gen=random&k=64&T=20000");
-    assert_eq!(p.config.rounds, 20_000);
+    assert_eq!(p.config.dynamics.rounds, 20_000);
     assert!(p.issues.is_empty(), "{:?}", p.issues);
 
     let p = parse_query("v=2&ek=64&en=256&pT=20000");
@@ -1257,7 +1246,7 @@ fn out_of_range_values_are_clamped_with_an_issue() {
     let issue_for = |p: &Parsed, field: &str| p.issues.iter().any(|i| i.field == field);
 
     let p = parse_query("v=2&T=999999");
-    assert_eq!(p.config.rounds, 20_000);
+    assert_eq!(p.config.dynamics.rounds, 20_000);
     assert!(issue_for(&p, "T"), "{:?}", p.issues);
 
     let p = parse_query("v=2&gen=random&k=1000");
@@ -1280,15 +1269,18 @@ fn out_of_range_values_are_clamped_with_an_issue() {
     assert!(issue_for(&p, "en"), "{:?}", p.issues);
 
     let p = parse_query("v=2&alpha=2&beta=1e9&eta=0&speed=1e-9");
-    assert_eq!(p.config.params.alpha, 1.0);
-    assert_eq!(p.config.params.beta, 100.0);
-    assert_eq!(p.config.params.eta, 1e-3);
-    assert_eq!(p.config.speed, 0.5);
+    assert_eq!(p.config.dynamics.params.alpha, 1.0);
+    assert_eq!(p.config.dynamics.params.beta, 100.0);
+    assert_eq!(p.config.dynamics.params.eta, 1e-3);
+    assert_eq!(p.config.playback.speed, 0.5);
     assert_eq!(p.issues.len(), 4, "{:?}", p.issues);
 
     for bad in ["NaN", "inf", "-inf", "1e999"] {
         let p = parse_query(&format!("v=2&beta={bad}"));
-        assert_eq!(p.config.params.beta, Config::default().params.beta);
+        assert_eq!(
+            p.config.dynamics.params.beta,
+            Config::default().dynamics.params.beta
+        );
         assert_eq!(p.issues.len(), 1, "{bad}: {:?}", p.issues);
         assert_eq!(p.issues[0].field, "beta");
     }
@@ -1398,14 +1390,14 @@ proptest! {
     #[test]
     fn results_never_panic_on_junk_queries(q in junk_query()) {
         let mut config = parse_query(&q).config;
-        config.rounds = config.rounds.min(RESULTS_MAX_ROUNDS);
+        config.dynamics.rounds = config.dynamics.rounds.min(RESULTS_MAX_ROUNDS);
         check_results(&q, &config)?;
     }
 
     #[test]
     fn results_are_finite_on_legal_configs(c in config()) {
         let mut config = parse_query(&to_query(&c)).config;
-        config.rounds = config.rounds.min(RESULTS_MAX_ROUNDS);
+        config.dynamics.rounds = config.dynamics.rounds.min(RESULTS_MAX_ROUNDS);
         check_results(&to_query(&c), &config)?;
     }
 }

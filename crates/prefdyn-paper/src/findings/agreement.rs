@@ -2,13 +2,13 @@
 //! at the theory's fixed point (converged, or collapsed when that point is a vertex), ρ > 1
 //! oscillates.
 
-use prefdyn::dynamics::{verdict, MrsParams, MrsRun, Solver, Verdict};
+use prefdyn::dynamics::{verdict, MrsParams, Verdict};
 use prefdyn::generators::{dirichlet_flat, rng_for, Generator};
 use prefdyn::simplex::uniform;
 use rand::Rng;
 use serde::Serialize;
 
-use super::helpers::{rate, VerdictCounts};
+use super::helpers::{ipo_run, last_step_and_distance, rate, VerdictCounts};
 use super::Measured;
 
 /// An instance where theory and simulation disagree.
@@ -63,17 +63,56 @@ pub struct AgreementFinding {
     pub summary: String,
 }
 
-/// Finding 6 on 2000 instances (1000 random cyclic with K ∈ {3, 5, 7}, 1000 random P with
-/// K ∈ 3..=7), α ~ U(0, 0.9), β ~ U(0.5, 10), λ ~ U(0, 1), η ~ U(0.1, 1), π₀ a flat
-/// Dirichlet draw, μ₀ uniform, T = 4000. A run agrees with ρ < 1 when it settles at the
-/// theory's fixed point: converged, or collapsed onto it when that point is a vertex (the
-/// last step below 10⁻⁹ and within 10⁻⁶ of π*); with ρ > 1 when it oscillates.
-pub fn stability_agreement() -> AgreementFinding {
-    const N: usize = 2000;
-    const T: usize = 4000;
-    const BAND: f64 = 0.01;
-    let mut rng = rng_for(0x5EED_0006);
-    let mut f = AgreementFinding {
+const N: usize = 2000;
+const T: usize = 4000;
+const BAND: f64 = 0.01;
+
+/// One drawn instance: generator, family, parameters and the seeds of P and π₀.
+struct Draw {
+    gen: Generator,
+    family: &'static str,
+    cyclic: bool,
+    params: MrsParams,
+    seed_p: u64,
+    seed_pi: u64,
+}
+
+/// Draws instance `index`: even indices random cyclic (K ∈ {3, 5, 7}), odd ones random P
+/// (K ∈ 3..=7); α, β, λ, η and the seeds from `rng`.
+fn draw(index: usize, rng: &mut impl Rng) -> Draw {
+    let cyclic = index % 2 == 0;
+    let (gen, family) = if cyclic {
+        let k = [3, 5, 7][rng.gen_range(0..3)];
+        let s = 0.05 + 0.45 * rng.gen::<f64>();
+        (Generator::RandomCyclic { k, s }, "random cyclic")
+    } else {
+        (
+            Generator::Random {
+                k: rng.gen_range(3..=7),
+            },
+            "random P",
+        )
+    };
+    let params = MrsParams {
+        lam: rng.gen::<f64>(),
+        beta: 0.5 + 9.5 * rng.gen::<f64>(),
+        alpha: 0.9 * rng.gen::<f64>(),
+        eta: 0.1 + 0.9 * rng.gen::<f64>(),
+    };
+    let (seed_p, seed_pi) = (rng.gen::<u64>(), rng.gen::<u64>());
+    Draw {
+        gen,
+        family,
+        cyclic,
+        params,
+        seed_p,
+        seed_pi,
+    }
+}
+
+/// The finding with every count at zero.
+fn empty_finding() -> AgreementFinding {
+    AgreementFinding {
         instances: 0,
         rounds: T,
         band: BAND,
@@ -95,130 +134,101 @@ pub fn stability_agreement() -> AgreementFinding {
         errors: 0,
         holds: false,
         summary: String::new(),
-    };
-    let unif: Vec<Vec<f64>> = (0..=8).map(|k| uniform(k.max(1))).collect();
-    for index in 0..N {
-        let cyclic = index % 2 == 0;
-        let (gen, family) = if cyclic {
-            let k = [3, 5, 7][rng.gen_range(0..3)];
-            let s = 0.05 + 0.45 * rng.gen::<f64>();
-            (Generator::RandomCyclic { k, s }, "random cyclic")
-        } else {
-            (
-                Generator::Random {
-                    k: rng.gen_range(3..=7),
-                },
-                "random P",
-            )
-        };
-        let params = MrsParams {
-            lam: rng.gen::<f64>(),
-            beta: 0.5 + 9.5 * rng.gen::<f64>(),
-            alpha: 0.9 * rng.gen::<f64>(),
-            eta: 0.1 + 0.9 * rng.gen::<f64>(),
-        };
-        let (seed_p, seed_pi) = (rng.gen::<u64>(), rng.gen::<u64>());
-        let Ok(p) = gen.generate(seed_p) else {
-            f.errors += 1;
-            continue;
-        };
-        let k = p.k();
-        let pi0 = dirichlet_flat(k, seed_pi);
-        let run = MrsRun {
-            p: &p,
-            pi0: &pi0,
-            mu0: &unif[k],
-            params,
-            solver: Solver::Ipo,
-            rounds: T,
-        };
-        let (Ok(traj), Ok(st)) = (run.simulate(), run.stability()) else {
-            f.errors += 1;
-            continue;
-        };
-        let Some(rho) = st.rho else {
-            f.errors += 1;
-            continue;
-        };
-        f.instances += 1;
-        if cyclic {
-            f.cyclic += 1;
-        } else {
-            f.random += 1;
-        }
-        let v = verdict(&traj.policies, k);
-        if (rho - 1.0).abs() < BAND {
-            f.in_band += 1;
-            f.in_band_verdicts.add(v);
-            continue;
-        }
-        f.counted += 1;
-        let fixed_point = st.fixed_point.unwrap_or_default();
-        let max_fixed_point = fixed_point.iter().copied().fold(0.0, f64::max);
-        let vertex = max_fixed_point > 1.0 - 1e-3;
-        let last = traj.last();
-        let last_step = if traj.rounds() > 0 {
-            prefdyn::simplex::l1_distance(last, traj.policy(traj.rounds() - 1))
-        } else {
-            0.0
-        };
-        let distance_to_fixed_point = last
-            .iter()
-            .zip(&fixed_point)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0, f64::max);
-        let agree = if rho < 1.0 {
-            f.predicted_converge.add(v);
-            let settled_at_vertex =
-                v == Verdict::Collapsing && last_step < 1e-9 && distance_to_fixed_point < 1e-6;
-            f.collapsing_converged_to_fixed_point += usize::from(settled_at_vertex);
-            v == Verdict::Converged || settled_at_vertex
-        } else {
-            f.predicted_oscillate.add(v);
-            v == Verdict::Oscillating
-        };
-        if vertex {
-            f.vertex_fixed_points += 1;
-        } else {
-            f.counted_interior += 1;
-            f.agreements_interior += usize::from(agree);
-        }
-        if agree {
-            f.agreements += 1;
-        } else {
-            f.disagreements.push(Disagreement {
-                index,
-                family,
-                k,
-                params,
-                rho,
-                verdict: v,
-                max_fixed_point,
-                last_step,
-                distance_to_fixed_point,
-            });
-        }
     }
-    f.agreement_rate = rate(f.agreements, f.counted);
-    f.agreement_rate_interior = rate(f.agreements_interior, f.counted_interior);
-    f.holds = f.errors == 0
-        && f.instances >= 1000
-        && f.agreement_rate >= 0.995
-        && f.agreement_rate_interior >= 0.995;
-    let pc = |n: usize, d: usize| {
-        if d > 0 {
-            format!("{n}/{d} = {:.2}%", 100.0 * n as f64 / d as f64)
-        } else {
-            "—".into()
-        }
+}
+
+/// Simulates instance `index` and compares its verdict with ρ; failed runs are counted
+/// in `errors`.
+fn measure(f: &mut AgreementFinding, index: usize, d: Draw, unif: &[Vec<f64>]) {
+    let Ok(p) = d.gen.generate(d.seed_p) else {
+        f.errors += 1;
+        return;
     };
-    f.summary = format!(
+    let k = p.k();
+    let pi0 = dirichlet_flat(k, d.seed_pi);
+    let run = ipo_run(&p, &pi0, &unif[k], d.params, T);
+    let (Ok(traj), Ok(st)) = (run.simulate(), run.stability()) else {
+        f.errors += 1;
+        return;
+    };
+    let Some(rho) = st.rho else {
+        f.errors += 1;
+        return;
+    };
+    f.instances += 1;
+    if d.cyclic {
+        f.cyclic += 1;
+    } else {
+        f.random += 1;
+    }
+    let v = verdict(&traj.policies, k);
+    if (rho - 1.0).abs() < BAND {
+        f.in_band += 1;
+        f.in_band_verdicts.add(v);
+        return;
+    }
+    let fixed_point = st.fixed_point.unwrap_or_default();
+    let (last_step, distance_to_fixed_point) = last_step_and_distance(&traj, &fixed_point);
+    // The instance's record, kept if the verdict disagrees with ρ.
+    let record = Disagreement {
+        index,
+        family: d.family,
+        k,
+        params: d.params,
+        rho,
+        verdict: v,
+        max_fixed_point: fixed_point.iter().copied().fold(0.0, f64::max),
+        last_step,
+        distance_to_fixed_point,
+    };
+    if !count_outside_band(f, &record) {
+        f.disagreements.push(record);
+    }
+}
+
+/// Counts an instance outside the band by ρ, its verdict and whether its fixed point is a
+/// vertex; returns whether the verdict agrees with ρ.
+fn count_outside_band(f: &mut AgreementFinding, r: &Disagreement) -> bool {
+    let v = r.verdict;
+    f.counted += 1;
+    let agree = if r.rho < 1.0 {
+        f.predicted_converge.add(v);
+        let settled_at_vertex =
+            v == Verdict::Collapsing && r.last_step < 1e-9 && r.distance_to_fixed_point < 1e-6;
+        f.collapsing_converged_to_fixed_point += usize::from(settled_at_vertex);
+        v == Verdict::Converged || settled_at_vertex
+    } else {
+        f.predicted_oscillate.add(v);
+        v == Verdict::Oscillating
+    };
+    if r.max_fixed_point > 1.0 - 1e-3 {
+        f.vertex_fixed_points += 1;
+    } else {
+        f.counted_interior += 1;
+        f.agreements_interior += usize::from(agree);
+    }
+    f.agreements += usize::from(agree);
+    agree
+}
+
+/// `n/d = x.xx%`, or `—` when `d` is 0.
+fn ratio_pct(n: usize, d: usize) -> String {
+    if d > 0 {
+        format!("{n}/{d} = {:.2}%", 100.0 * n as f64 / d as f64)
+    } else {
+        "—".into()
+    }
+}
+
+/// The one-line summary of the counts.
+fn agreement_summary(f: &AgreementFinding) -> String {
+    format!(
         "{} random instances ({} cyclic, {} random P; random α, β, λ, η, Dirichlet π₀; T = {T}): outside |ρ − 1| < {BAND} ({} in the band, excluded) ρ predicts the verdict in {} (a run that settles at the theory's π* agrees, near a vertex or not); ρ < 1: {} converged, {} collapsing ({} of them settled at the theory's π*, whose max entry exceeds 0.999), {} not settled, {} oscillating; ρ > 1: {} oscillating, {} not settled, {} converged, {} collapsing; without the {} vertex fixed points: {}",
         f.instances,
         f.cyclic,
         f.random,
         f.in_band,
-        pc(f.agreements, f.counted),
+        ratio_pct(f.agreements, f.counted),
         f.predicted_converge.converged,
         f.predicted_converge.collapsing,
         f.collapsing_converged_to_fixed_point,
@@ -229,8 +239,30 @@ pub fn stability_agreement() -> AgreementFinding {
         f.predicted_oscillate.converged,
         f.predicted_oscillate.collapsing,
         f.vertex_fixed_points,
-        pc(f.agreements_interior, f.counted_interior),
-    );
+        ratio_pct(f.agreements_interior, f.counted_interior),
+    )
+}
+
+/// Finding 6 on 2000 instances (1000 random cyclic with K ∈ {3, 5, 7}, 1000 random P with
+/// K ∈ 3..=7), α ~ U(0, 0.9), β ~ U(0.5, 10), λ ~ U(0, 1), η ~ U(0.1, 1), π₀ a flat
+/// Dirichlet draw, μ₀ uniform, T = 4000. A run agrees with ρ < 1 when it settles at the
+/// theory's fixed point: converged, or collapsed onto it when that point is a vertex (the
+/// last step below 10⁻⁹ and within 10⁻⁶ of π*); with ρ > 1 when it oscillates.
+pub fn stability_agreement() -> AgreementFinding {
+    let mut rng = rng_for(0x5EED_0006);
+    let mut f = empty_finding();
+    let unif: Vec<Vec<f64>> = (0..=8).map(|k| uniform(k.max(1))).collect();
+    for index in 0..N {
+        let d = draw(index, &mut rng);
+        measure(&mut f, index, d, &unif);
+    }
+    f.agreement_rate = rate(f.agreements, f.counted);
+    f.agreement_rate_interior = rate(f.agreements_interior, f.counted_interior);
+    f.holds = f.errors == 0
+        && f.instances >= 1000
+        && f.agreement_rate >= 0.995
+        && f.agreement_rate_interior >= 0.995;
+    f.summary = agreement_summary(&f);
     f
 }
 

@@ -54,24 +54,33 @@ pub struct CondorcetFinding {
     pub summary: String,
 }
 
-/// Finding 1 on random 5×5 matrices (upper triangle U(0, 1)), β = 2, uniform reference;
-/// the ML mix at ε ∈ {0.05, 0.01, 0.001}.
-pub fn condorcet_vs_borda() -> CondorcetFinding {
-    const K: usize = 5;
-    const BETA: f64 = 2.0;
-    const EPS: [f64; 3] = [0.05, 0.01, 0.001];
-    const N_DIFFER: usize = 500;
-    const N_SMITH: usize = 2000;
-    const MAX_SEEDS: u64 = 200_000;
-    let gen = Generator::Random { k: K };
+const K: usize = 5;
+const BETA: f64 = 2.0;
+const EPS: [f64; 3] = [0.05, 0.01, 0.001];
+const N_DIFFER: usize = 500;
+const N_SMITH: usize = 2000;
+const MAX_SEEDS: u64 = 200_000;
+
+/// One-shot IPO (uniform reference, β = [`BETA`]) under uniform sampling, and under the
+/// ML mix at each ε of [`EPS`]; `None` if a solve failed.
+fn policies(p: &PreferenceMatrix) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
     let unif = uniform(K);
-    let policy = |p: &PreferenceMatrix, s: &SamplingStrategy| {
+    let policy = |s: &SamplingStrategy| {
         one_shot(p, &unif, BETA, s, Solver::Ipo)
             .ok()
             .map(|r| r.policy)
     };
-    let mix = |e: f64| SamplingStrategy::MaximalLotteryMix { epsilon: e };
-    let mut f = CondorcetFinding {
+    let pu = policy(&SamplingStrategy::Uniform)?;
+    let mixes: Option<Vec<Vec<f64>>> = EPS
+        .iter()
+        .map(|&epsilon| policy(&SamplingStrategy::MaximalLotteryMix { epsilon }))
+        .collect();
+    Some((pu, mixes?))
+}
+
+/// The finding with every count at zero.
+fn empty_finding() -> CondorcetFinding {
+    CondorcetFinding {
         k: K,
         beta: BETA,
         seeds_scanned: 0,
@@ -95,7 +104,12 @@ pub fn condorcet_vs_borda() -> CondorcetFinding {
         errors: 0,
         holds: false,
         summary: String::new(),
-    };
+    }
+}
+
+/// Scans seeds from 1 until [`N_DIFFER`] matrices whose Condorcet winner is not the Borda
+/// winner are found, counting whose winner each policy puts first.
+fn count_borda_vs_condorcet(f: &mut CondorcetFinding, gen: &Generator) {
     let mut seed = 0u64;
     while f.n_differ < N_DIFFER && seed < MAX_SEEDS {
         seed += 1;
@@ -114,12 +128,7 @@ pub fn condorcet_vs_borda() -> CondorcetFinding {
         if bw == cw {
             continue;
         }
-        let Some(pu) = policy(&p, &SamplingStrategy::Uniform) else {
-            f.errors += 1;
-            continue;
-        };
-        let mixes: Option<Vec<Vec<f64>>> = EPS.iter().map(|&e| policy(&p, &mix(e))).collect();
-        let Some(mixes) = mixes else {
+        let Some((pu, mixes)) = policies(&p) else {
             f.errors += 1;
             continue;
         };
@@ -133,17 +142,17 @@ pub fn condorcet_vs_borda() -> CondorcetFinding {
             m.tops_borda += usize::from(tm == Some(bw));
         }
     }
+}
+
+/// On seeds 1..=[`N_SMITH`], counts the policies that top a Smith member and that put the
+/// whole Smith set on top.
+fn count_smith(f: &mut CondorcetFinding, gen: &Generator) {
     for seed in 1..=N_SMITH as u64 {
         let Ok(p) = gen.generate(seed) else {
             f.errors += 1;
             continue;
         };
-        let Some(pu) = policy(&p, &SamplingStrategy::Uniform) else {
-            f.errors += 1;
-            continue;
-        };
-        let mixes: Option<Vec<Vec<f64>>> = EPS.iter().map(|&e| policy(&p, &mix(e))).collect();
-        let Some(mixes) = mixes else {
+        let Some((pu, mixes)) = policies(&p) else {
             f.errors += 1;
             continue;
         };
@@ -156,16 +165,24 @@ pub fn condorcet_vs_borda() -> CondorcetFinding {
             m.smith_on_top += usize::from(r.smith_on_top);
         }
     }
+}
+
+/// Whether the claim holds on the counts.
+fn condorcet_holds(f: &CondorcetFinding) -> bool {
     let (first, last) = (&f.ml_mix[0], &f.ml_mix[EPS.len() - 1]);
-    f.holds = f.errors == 0
+    f.errors == 0
         && f.n_differ == N_DIFFER
         && f.n_smith == N_SMITH
         && f.uniform_tops_borda == f.n_differ
         && f.uniform_condorcet_consistent == 0
         && f.ml_mix.iter().all(|m| m.top_in_smith == f.n_smith)
         && last.tops_condorcet_winner == f.n_differ
-        && first.tops_condorcet_winner as f64 >= 0.95 * f.n_differ as f64;
-    f.summary = format!(
+        && first.tops_condorcet_winner as f64 >= 0.95 * f.n_differ as f64
+}
+
+/// The one-line summary of the counts.
+fn condorcet_summary(f: &CondorcetFinding) -> String {
+    format!(
         "on {} random {K}×{K} matrices with Borda ≠ Condorcet winner (β = {BETA}, uniform π_ref): uniform IPO tops the Borda winner in {}, is Condorcet-consistent in {}; the ML mix tops the CW in {} at ε = {}, {} at ε = {}, {} at ε = {}; on {} random matrices ({} with a Smith set of ≥ 2) it tops a Smith member in {} at every ε (uniform: {}) but puts the whole Smith set on top in {} (ε = {})",
         f.n_differ,
         pct(f.uniform_tops_borda, f.n_differ),
@@ -185,7 +202,18 @@ pub fn condorcet_vs_borda() -> CondorcetFinding {
         pct(f.uniform_top_in_smith, f.n_smith),
         pct(f.ml_mix[0].smith_on_top, f.n_smith),
         f.ml_mix[0].epsilon,
-    );
+    )
+}
+
+/// Finding 1 on random 5×5 matrices (upper triangle U(0, 1)), β = 2, uniform reference;
+/// the ML mix at ε ∈ {0.05, 0.01, 0.001}.
+pub fn condorcet_vs_borda() -> CondorcetFinding {
+    let gen = Generator::Random { k: K };
+    let mut f = empty_finding();
+    count_borda_vs_condorcet(&mut f, &gen);
+    count_smith(&mut f, &gen);
+    f.holds = condorcet_holds(&f);
+    f.summary = condorcet_summary(&f);
     f
 }
 

@@ -4,13 +4,14 @@
 
 use prefdyn::dpo::{dpo_has_finite_optimum, dpo_solve, DpoOutcome};
 use prefdyn::dynamics::{verdict, DynamicsError, MrsParams, MrsRun, Solver, Verdict};
-use prefdyn::generators::dirichlet_flat;
+use prefdyn::generators::{dirichlet_flat, Family};
+use prefdyn::phase::{ensemble_members, Ensemble, EnsembleMember};
 use prefdyn::sampling::{one_shot, SamplingStrategy};
 use prefdyn::simplex::uniform;
 use prefdyn::PreferenceMatrix;
 use serde::Serialize;
 
-use super::helpers::{preset_config, preset_run, RunSummary, VerdictCounts};
+use super::helpers::{preset_config, preset_run, preset_runs, RunSummary, VerdictCounts};
 use super::Measured;
 
 /// One-shot IPO and DPO on a matrix with deterministic dominance.
@@ -142,11 +143,11 @@ fn preset_variant(
 ) -> RunSummary {
     match preset_config(id) {
         Some(mut c) => {
-            c.solver = solver;
-            c.params.alpha = alpha;
-            c.params.beta = beta;
+            c.dynamics.solver = solver;
+            c.dynamics.params.alpha = alpha;
+            c.dynamics.params.beta = beta;
             if let Some(t) = rounds {
-                c.rounds = t;
+                c.dynamics.rounds = t;
             }
             let r = prefdyn::report::Results::compute(&c);
             RunSummary::of_results(label, &c, &r)
@@ -158,7 +159,7 @@ fn preset_variant(
 /// Mean metrics of `members` for one solver and parameters (T = 300, B = 0): mean
 /// variance, mean final entropy, verdict counts; failed runs are counted in `errors`.
 fn ensemble_means(
-    members: &[prefdyn::phase::EnsembleMember],
+    members: &[EnsembleMember],
     solver: Solver,
     params: MrsParams,
     errors: &mut usize,
@@ -187,61 +188,66 @@ fn ensemble_means(
     (v / n, h / n, counts)
 }
 
-/// Finding 8.
-pub fn dpo_parallels() -> DpoFinding {
-    let mut errors = 0;
-    let figure1_presets_dpo: Vec<RunSummary> = ["fig1a", "fig1b", "fig1c"]
-        .iter()
-        .map(|id| preset_run(id, Solver::Dpo))
-        .collect();
-    let figure2_presets_dpo: Vec<RunSummary> = ["fig2a", "fig2b", "fig2c"]
-        .iter()
-        .map(|id| preset_run(id, Solver::Dpo))
-        .collect();
-    let figure1_dpo = vec![
+/// Figure 1 with DPO at DPO-scale strengths (RPS, λ = 0.8, T = 300).
+fn figure1_dpo_runs() -> Vec<RunSummary> {
+    vec![
         preset_variant("fig1a", "RPS α 0.5 β 2", Solver::Dpo, 0.5, 2.0, Some(300)),
         preset_variant("fig1a", "RPS α 0.95 β 2", Solver::Dpo, 0.95, 2.0, Some(300)),
         preset_variant("fig1a", "RPS α 0.5 β 0.6", Solver::Dpo, 0.5, 0.6, Some(300)),
-    ];
-    let figure2_dpo = vec![
+    ]
+}
+
+/// Figure 2 with DPO (its SST P, λ = 0.8, T = 30).
+fn figure2_dpo_runs() -> Vec<RunSummary> {
+    vec![
         preset_variant("fig2a", "SST α 0.5 β 2", Solver::Dpo, 0.5, 2.0, None),
         preset_variant("fig2a", "SST α 0.9 β 2", Solver::Dpo, 0.9, 2.0, None),
         preset_variant("fig2a", "SST α 0.5 β 1", Solver::Dpo, 0.5, 1.0, None),
-    ];
+    ]
+}
 
-    // Figure 3's and 4's ensembles at a weak and a strong corner, both solvers.
-    let ens = |family| {
-        prefdyn::phase::ensemble_members(
-            &prefdyn::phase::Ensemble::Family {
-                family,
-                k: 5,
-                param: 0.5,
-                count: 16,
-                seed: 1,
-            },
-            None,
-        )
-    };
-    let cyc = ens(prefdyn::generators::Family::RandomCyclic).unwrap_or_default();
-    let sst = ens(prefdyn::generators::Family::RandomSst).unwrap_or_default();
-    if cyc.len() != 16 || sst.len() != 16 {
-        errors += 1;
-    }
-    let params = |alpha, beta| MrsParams {
+/// The 16-member K = 5 ensemble of `family` (Figure 3's or 4's), empty if it cannot be
+/// built.
+fn figure_ensemble(family: Family) -> Vec<EnsembleMember> {
+    ensemble_members(
+        &Ensemble::Family {
+            family,
+            k: 5,
+            param: 0.5,
+            count: 16,
+            seed: 1,
+        },
+        None,
+    )
+    .unwrap_or_default()
+}
+
+/// λ = 0.8, η = 1 at the given α and β.
+fn corner_params(alpha: f64, beta: f64) -> MrsParams {
+    MrsParams {
         alpha,
         beta,
         lam: 0.8,
         eta: 1.0,
-    };
+    }
+}
+
+/// The cyclic and SST ensembles at a weak and a strong corner, for IPO and for DPO.
+fn solver_corners(
+    cyc: &[EnsembleMember],
+    sst: &[EnsembleMember],
+    errors: &mut usize,
+) -> Vec<SolverCorners> {
     let mut corners = vec![];
     for (solver, low, high) in [
         (Solver::Ipo, (0.25, 1.0), (1.0, 8.0)),
         (Solver::Dpo, (0.25, 4.0), (1.0, 0.5)),
     ] {
-        let (cl, _, _) = ensemble_means(&cyc, solver, params(low.0, low.1), &mut errors);
-        let (ch, _, counts) = ensemble_means(&cyc, solver, params(high.0, high.1), &mut errors);
-        let (_, hl, _) = ensemble_means(&sst, solver, params(low.0, low.1), &mut errors);
-        let (_, hh, _) = ensemble_means(&sst, solver, params(high.0, high.1), &mut errors);
+        let (lo, hi) = (corner_params(low.0, low.1), corner_params(high.0, high.1));
+        let (cl, _, _) = ensemble_means(cyc, solver, lo, errors);
+        let (ch, _, counts) = ensemble_means(cyc, solver, hi, errors);
+        let (_, hl, _) = ensemble_means(sst, solver, lo, errors);
+        let (_, hh, _) = ensemble_means(sst, solver, hi, errors);
         corners.push(SolverCorners {
             solver,
             low,
@@ -254,17 +260,27 @@ pub fn dpo_parallels() -> DpoFinding {
             sst_entropy_high: hh,
         });
     }
-    let scale: Vec<DpoIpoScale> = [4.0, 2.0, 1.0]
+    corners
+}
+
+/// Mean variance of the cyclic ensemble at α = 0.25 with DPO at β ∈ {4, 2, 1} and IPO at
+/// 4/β.
+fn dpo_ipo_scale(cyc: &[EnsembleMember], errors: &mut usize) -> Vec<DpoIpoScale> {
+    [4.0, 2.0, 1.0]
         .iter()
         .map(|&b| DpoIpoScale {
             dpo_beta: b,
-            dpo_variance: ensemble_means(&cyc, Solver::Dpo, params(0.25, b), &mut errors).0,
+            dpo_variance: ensemble_means(cyc, Solver::Dpo, corner_params(0.25, b), errors).0,
             ipo_beta: 4.0 / b,
-            ipo_variance: ensemble_means(&cyc, Solver::Ipo, params(0.25, 4.0 / b), &mut errors).0,
+            ipo_variance: ensemble_means(cyc, Solver::Ipo, corner_params(0.25, 4.0 / b), errors).0,
         })
-        .collect();
+        .collect()
+}
 
-    let dominance: Vec<DominanceCase> = [
+/// The strict order and the 3-cycle beating a fourth response, both with deterministic
+/// dominance; a case that cannot be built is counted in `errors`.
+fn dominance_cases(errors: &mut usize) -> Vec<DominanceCase> {
+    [
         (
             "strict order A ≻ B ≻ C ≻ D, all with probability 1",
             4,
@@ -280,27 +296,36 @@ pub fn dpo_parallels() -> DpoFinding {
     .filter_map(|(l, k, u)| {
         let c = dominance_case(l, k, u);
         if c.is_none() {
-            errors += 1;
+            *errors += 1;
         }
         c
     })
-    .collect();
+    .collect()
+}
 
-    let fig1_ok = figure1_dpo[0].is(Verdict::Converged)
-        && figure1_dpo[1].is(Verdict::Oscillating)
-        && figure1_dpo[2].is(Verdict::Oscillating);
-    let (h0, h1, h2) = (figure2_dpo[0].h(), figure2_dpo[1].h(), figure2_dpo[2].h());
+/// Whether the claim holds: DPO reproduces Figures 1 and 2 and the corners, scales like
+/// IPO at 4/β, and has no finite optimum on deterministic dominance where IPO converges.
+fn dpo_holds(f: &DpoFinding) -> bool {
+    let fig1_ok = f.figure1_dpo[0].is(Verdict::Converged)
+        && f.figure1_dpo[1].is(Verdict::Oscillating)
+        && f.figure1_dpo[2].is(Verdict::Oscillating);
+    let (h0, h1, h2) = (
+        f.figure2_dpo[0].h(),
+        f.figure2_dpo[1].h(),
+        f.figure2_dpo[2].h(),
+    );
     let fig2_ok = h1 < h0 - 0.02 && h2 < h0 - 0.3;
-    let corners_ok = corners.len() == 2
-        && corners.iter().all(|c| {
+    let corners_ok = f.corners.len() == 2
+        && f.corners.iter().all(|c| {
             c.cyclic_variance_high > 100.0 * c.cyclic_variance_low.max(1e-12)
                 && c.sst_entropy_high < c.sst_entropy_low - 0.5
         });
-    let scale_ok = scale
+    let scale_ok = f
+        .scale
         .iter()
         .all(|s| (s.dpo_variance / s.ipo_variance - 1.0).abs() < 0.25);
-    let dom_ok = dominance.len() == 2
-        && dominance.iter().all(|d| {
+    let dom_ok = f.dominance.len() == 2
+        && f.dominance.iter().all(|d| {
             !d.dpo_finite
                 && d.ipo_min_mass > 0.0
                 && d.mrs_dpo_error
@@ -308,21 +333,30 @@ pub fn dpo_parallels() -> DpoFinding {
                     .is_some_and(|e| !e.starts_with("unexpected"))
                 && d.mrs_ipo_verdict == Some(Verdict::Converged)
         });
-    let holds = errors == 0 && fig1_ok && fig2_ok && corners_ok && scale_ok && dom_ok;
-    let (ci, cd) = (&corners[0], &corners[1]);
-    let summary = format!(
+    f.errors == 0 && fig1_ok && fig2_ok && corners_ok && scale_ok && dom_ok
+}
+
+/// The one-line summary of the runs.
+fn dpo_summary(f: &DpoFinding) -> String {
+    let (h0, h1, h2) = (
+        f.figure2_dpo[0].h(),
+        f.figure2_dpo[1].h(),
+        f.figure2_dpo[2].h(),
+    );
+    let (ci, cd) = (&f.corners[0], &f.corners[1]);
+    format!(
         "MRS-DPO (strength 1/β; near uniform DPO at β ≈ IPO at 4/β: cyclic V at α 0.25 {}): {}, {}, {} (Figure 1's presets with DPO: {}, {}, {}); Figure 2's SST P: H(π_T) {h0:.3} → {h1:.3} (α = 0.9), {h2:.3} (β = 1); 16 cyclic / 16 SST 5×5 matrices, weak → strong corner: mean V IPO {:.1e} → {:.1e}, DPO {:.1e} → {:.1e} ({} oscillating, {} collapsing of 16); mean H IPO {:.2} → {:.2}, DPO {:.2} → {:.2}; deterministic dominance: DPO has no finite optimum ({}) and MRS-DPO is refused, while one-shot IPO is interior (min mass {:.1e}) and MRS-IPO converges",
-        scale
+        f.scale
             .iter()
             .map(|s| format!("{:.1e} vs {:.1e}", s.dpo_variance, s.ipo_variance))
             .collect::<Vec<_>>()
             .join(", "),
-        figure1_dpo[0].short(),
-        figure1_dpo[1].short(),
-        figure1_dpo[2].short(),
-        figure1_presets_dpo[0].short(),
-        figure1_presets_dpo[1].short(),
-        figure1_presets_dpo[2].short(),
+        f.figure1_dpo[0].short(),
+        f.figure1_dpo[1].short(),
+        f.figure1_dpo[2].short(),
+        f.figure1_presets_dpo[0].short(),
+        f.figure1_presets_dpo[1].short(),
+        f.figure1_presets_dpo[2].short(),
         ci.cyclic_variance_low,
         ci.cyclic_variance_high,
         cd.cyclic_variance_low,
@@ -333,28 +367,45 @@ pub fn dpo_parallels() -> DpoFinding {
         ci.sst_entropy_high,
         cd.sst_entropy_low,
         cd.sst_entropy_high,
-        dominance
+        f.dominance
             .iter()
             .map(|d| format!("escapes to {:?}", d.dpo_top_component))
             .collect::<Vec<_>>()
             .join(", "),
-        dominance
+        f.dominance
             .iter()
             .map(|d| d.ipo_min_mass)
             .fold(f64::INFINITY, f64::min),
-    );
-    DpoFinding {
-        figure1_presets_dpo,
-        figure2_presets_dpo,
-        figure1_dpo,
-        figure2_dpo,
+    )
+}
+
+/// Finding 8.
+pub fn dpo_parallels() -> DpoFinding {
+    let mut errors = 0;
+    // Figure 3's and 4's ensembles at a weak and a strong corner, both solvers.
+    let cyc = figure_ensemble(Family::RandomCyclic);
+    let sst = figure_ensemble(Family::RandomSst);
+    if cyc.len() != 16 || sst.len() != 16 {
+        errors += 1;
+    }
+    let corners = solver_corners(&cyc, &sst, &mut errors);
+    let scale = dpo_ipo_scale(&cyc, &mut errors);
+    let dominance = dominance_cases(&mut errors);
+    let mut f = DpoFinding {
+        figure1_presets_dpo: preset_runs(&["fig1a", "fig1b", "fig1c"], Solver::Dpo),
+        figure2_presets_dpo: preset_runs(&["fig2a", "fig2b", "fig2c"], Solver::Dpo),
+        figure1_dpo: figure1_dpo_runs(),
+        figure2_dpo: figure2_dpo_runs(),
         corners,
         scale,
         dominance,
         errors,
-        holds,
-        summary,
-    }
+        holds: false,
+        summary: String::new(),
+    };
+    f.holds = dpo_holds(&f);
+    f.summary = dpo_summary(&f);
+    f
 }
 
 impl Measured for DpoFinding {

@@ -1,9 +1,14 @@
-//! Pieces shared by the findings: percentages, preset runs, coarse phase grids.
+//! Pieces shared by the findings: percentages, preset and MRS-IPO runs, distances to a
+//! fixed point, coarse phase grids.
 
 use prefdyn::config::{parse_query, Config};
-use prefdyn::dynamics::{Solver, Verdict};
+use prefdyn::dynamics::{MrsParams, MrsRun, Solver, Trajectory, Verdict};
+use prefdyn::generators::dirichlet_flat;
 use prefdyn::phase::{sweep, PhaseGrid, PhaseMetric};
 use prefdyn::report::{phase_setup, resolve_matrix, Results};
+use prefdyn::simplex::l1_distance;
+use prefdyn::stability::Stability;
+use prefdyn::PreferenceMatrix;
 use serde::Serialize;
 
 use crate::figures::figure;
@@ -61,11 +66,11 @@ impl RunSummary {
         let d = r.dynamics.as_ref();
         RunSummary {
             label: label.to_string(),
-            alpha: config.params.alpha,
-            beta: config.params.beta,
-            lam: config.params.lam,
-            eta: config.params.eta,
-            rounds: config.rounds,
+            alpha: config.dynamics.params.alpha,
+            beta: config.dynamics.params.beta,
+            lam: config.dynamics.params.lam,
+            eta: config.dynamics.params.eta,
+            rounds: config.dynamics.rounds,
             verdict: d.map(|d| d.metrics.verdict),
             rho: d.and_then(|d| d.stability.rho),
             final_entropy: d.map(|d| d.metrics.final_entropy),
@@ -95,7 +100,7 @@ impl RunSummary {
 pub(crate) fn preset_run(id: &str, solver: Solver) -> RunSummary {
     match preset_config(id) {
         Some(mut c) => {
-            c.solver = solver;
+            c.dynamics.solver = solver;
             let r = Results::compute(&c);
             RunSummary::of_results(id, &c, &r)
         }
@@ -115,6 +120,70 @@ pub(crate) fn preset_run(id: &str, solver: Solver) -> RunSummary {
     }
 }
 
+/// The runs of several figure presets with one solver.
+pub(crate) fn preset_runs(ids: &[&str], solver: Solver) -> Vec<RunSummary> {
+    ids.iter().map(|id| preset_run(id, solver)).collect()
+}
+
+/// `(1 − 10⁻³)/K + 10⁻³ d` for the flat Dirichlet draw `d` of `seed`: a start next to
+/// uniform.
+pub(crate) fn near_uniform(k: usize, seed: u64) -> Vec<f64> {
+    dirichlet_flat(k, seed)
+        .iter()
+        .map(|v| (1.0 - 1e-3) / k as f64 + 1e-3 * v)
+        .collect()
+}
+
+/// MRS-IPO on `p` from `pi0` and `mu0` at `params` for `rounds` rounds.
+pub(crate) fn ipo_run<'a>(
+    p: &'a PreferenceMatrix,
+    pi0: &'a [f64],
+    mu0: &'a [f64],
+    params: MrsParams,
+    rounds: usize,
+) -> MrsRun<'a> {
+    MrsRun {
+        p,
+        pi0,
+        mu0,
+        params,
+        solver: Solver::Ipo,
+        rounds,
+    }
+}
+
+/// MRS-IPO's fixed point and ρ at `params`, solved from `pi0` with `mu0`.
+pub(crate) fn ipo_stability(
+    p: &PreferenceMatrix,
+    pi0: &[f64],
+    mu0: &[f64],
+    params: MrsParams,
+) -> Result<Stability, String> {
+    ipo_run(p, pi0, mu0, params, 1)
+        .stability()
+        .map_err(|e| e.to_string())
+}
+
+/// `max_i |a_i − b_i|` over the common length (0 when either is empty).
+pub(crate) fn max_abs_gap(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+/// How a run ended relative to a fixed point: the last step `‖π_T − π_{T−1}‖₁` (0 for a
+/// run of no rounds) and the distance `max_i |π_T(i) − π*(i)|`.
+pub(crate) fn last_step_and_distance(traj: &Trajectory, fixed_point: &[f64]) -> (f64, f64) {
+    let last = traj.last();
+    let last_step = if traj.rounds() > 0 {
+        l1_distance(last, traj.policy(traj.rounds() - 1))
+    } else {
+        0.0
+    };
+    (last_step, max_abs_gap(last, fixed_point))
+}
+
 /// A coarse version of a phase-diagram preset: its ensemble, parameters and T, on an
 /// `nx × ny` grid spanning the same ranges, for `metric`.
 pub(crate) fn coarse_grid(
@@ -129,9 +198,9 @@ pub(crate) fn coarse_grid(
     c.phase.metric = metric;
     let (p, err) = resolve_matrix(&c);
     if let Some(e) = err {
-        return Err(e);
+        return Err(e.to_string());
     }
-    let (spec, members) = phase_setup(&c, &p)?;
+    let (spec, members) = phase_setup(&c, &p).map_err(|e| e.to_string())?;
     sweep(&spec, &members).map_err(|e| e.to_string())
 }
 
@@ -145,6 +214,11 @@ pub(crate) fn grid_rows(g: &[f64], nx: usize, ny: usize) -> Vec<Vec<f64>> {
 /// Mean of cell (ix, iy), NaN when out of range.
 pub(crate) fn at(g: &PhaseGrid, ix: usize, iy: usize) -> f64 {
     g.cell(ix, iy).map(|c| c.0).unwrap_or(f64::NAN)
+}
+
+/// Mean and standard deviation of cell (ix, iy), NaN when out of range.
+pub(crate) fn mean_sd(g: &PhaseGrid, ix: usize, iy: usize) -> (f64, f64) {
+    g.cell(ix, iy).unwrap_or((f64::NAN, f64::NAN))
 }
 
 /// Share of adjacent steps along x (within each row) and along y (within each column)
@@ -185,10 +259,11 @@ pub struct CoarseGrid {
 }
 
 impl CoarseGrid {
-    pub(crate) fn of(preset: &'static str, g: &PhaseGrid) -> Self {
+    /// The grid of `preset`, its mean named `metric`.
+    pub(crate) fn of(preset: &'static str, metric: &'static str, g: &PhaseGrid) -> Self {
         CoarseGrid {
             preset,
-            metric: "",
+            metric,
             alpha: g.x_values.clone(),
             beta_lambda: g.y_values.clone(),
             mean: grid_rows(&g.mean, g.nx, g.ny),

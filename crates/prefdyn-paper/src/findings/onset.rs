@@ -4,7 +4,8 @@
 //! tournament, each started next to its uniform fixed point: the engine's ρ, the α where
 //! the engine's ρ crosses 1, and the first α whose simulation oscillates.
 
-use prefdyn::dynamics::{verdict, MrsParams, MrsRun, Solver, Verdict};
+use prefdyn::config::Config;
+use prefdyn::dynamics::{verdict, MrsParams, Verdict};
 use prefdyn::generators::Generator;
 use prefdyn::phase::PhaseMetric;
 use prefdyn::simplex::uniform;
@@ -12,7 +13,7 @@ use prefdyn::theory::{circulant_omega, circulant_rho, onset_alpha};
 use prefdyn::PreferenceMatrix;
 use serde::Serialize;
 
-use super::helpers::{coarse_grid, preset_config};
+use super::helpers::{coarse_grid, ipo_run, ipo_stability, near_uniform, preset_config};
 use super::Measured;
 
 /// β, λ, η of Figure 5.
@@ -79,18 +80,9 @@ fn params(alpha: f64) -> MrsParams {
 
 fn rho_at(p: &PreferenceMatrix, pi0: &[f64], alpha: f64) -> Result<f64, String> {
     let u = uniform(p.k());
-    MrsRun {
-        p,
-        pi0,
-        mu0: &u,
-        params: params(alpha),
-        solver: Solver::Ipo,
-        rounds: 1,
-    }
-    .stability()
-    .map_err(|e| e.to_string())?
-    .rho
-    .ok_or_else(|| "no ρ for α < 1".to_string())
+    ipo_stability(p, pi0, &u, params(alpha))?
+        .rho
+        .ok_or_else(|| "no ρ for α < 1".to_string())
 }
 
 fn onset_case(label: &str, p: &PreferenceMatrix, pi0: Vec<f64>) -> Result<OnsetCase, String> {
@@ -120,16 +112,9 @@ fn onset_case(label: &str, p: &PreferenceMatrix, pi0: Vec<f64>) -> Result<OnsetC
     let n = ((0.98 - 0.8) / SCAN_STEP).round() as usize;
     for i in 0..=n {
         let alpha = 0.8 + SCAN_STEP * i as f64;
-        let traj = MrsRun {
-            p,
-            pi0: &pi0,
-            mu0: &u,
-            params: params(alpha),
-            solver: Solver::Ipo,
-            rounds: ROUNDS,
-        }
-        .simulate()
-        .map_err(|e| e.to_string())?;
+        let traj = ipo_run(p, &pi0, &u, params(alpha), ROUNDS)
+            .simulate()
+            .map_err(|e| e.to_string())?;
         scan.push((alpha, verdict(&traj.policies, k)));
     }
     // The first α from which every scanned run oscillates.
@@ -151,32 +136,12 @@ fn onset_case(label: &str, p: &PreferenceMatrix, pi0: Vec<f64>) -> Result<OnsetC
     })
 }
 
-/// `(1 − 10⁻³)/K + 10⁻³ d` for a fixed Dirichlet-like direction d: next to uniform.
-fn near_uniform(k: usize) -> Vec<f64> {
-    let d = prefdyn::generators::dirichlet_flat(k, 5);
-    d.iter()
-        .map(|v| (1.0 - 1e-3) / k as f64 + 1e-3 * v)
-        .collect()
-}
-
-/// Finding 5.
-pub fn figure5_onset() -> OnsetFinding {
-    let mut f = OnsetFinding {
-        beta: BETA,
-        lam: LAMBDA,
-        cases: vec![],
-        sweep_alpha: vec![],
-        sweep_variance: vec![],
-        preset_matches: false,
-        error: None,
-        holds: false,
-        summary: String::new(),
-    };
-    let preset = preset_config("fig5");
+/// The onset on the 3-cycle (started at the Figure 5 preset's π₀) and on the 5-response
+/// circulant tournament; the error of each case that failed.
+fn onset_cases(preset: Option<&Config>) -> (Vec<OnsetCase>, Option<String>) {
     let rps_pi0 = preset
-        .as_ref()
-        .and_then(|c| c.pi0.resolve(3).ok())
-        .unwrap_or_else(|| near_uniform(3));
+        .and_then(|c| c.dynamics.pi0.resolve(3).ok())
+        .unwrap_or_else(|| near_uniform(3, 5));
     let matrices = [
         (
             "rock–paper–scissors (s = 0.5)",
@@ -186,20 +151,27 @@ pub fn figure5_onset() -> OnsetFinding {
         (
             "circulant tournament (K = 5, s = 0.5)",
             Generator::Circulant { k: 5, s: 0.5 },
-            near_uniform(5),
+            near_uniform(5, 5),
         ),
     ];
+    let (mut cases, mut error) = (vec![], None);
     for (label, g, pi0) in matrices {
         match g
             .generate(0)
             .map_err(|e| e.to_string())
             .and_then(|p| onset_case(label, &p, pi0))
         {
-            Ok(c) => f.cases.push(c),
-            Err(e) => f.error = Some(format!("{label}: {e}")),
+            Ok(c) => cases.push(c),
+            Err(e) => error = Some(format!("{label}: {e}")),
         }
     }
-    f.preset_matches = preset.is_some_and(|c| {
+    (cases, error)
+}
+
+/// Whether the Figure 5 preset sweeps α at β = [`BETA`], λ = [`LAMBDA`], η = 1 and
+/// T = [`ROUNDS`] on the 3-cycle with s = 0.5.
+fn preset_matches(preset: Option<Config>) -> bool {
+    preset.is_some_and(|c| {
         let (p, _) = prefdyn::report::resolve_matrix(&c);
         let cell = prefdyn::report::phase_setup(&c, &p)
             .map(|(spec, _)| prefdyn::phase::cell_params(&spec, 0, 0))
@@ -208,22 +180,24 @@ pub fn figure5_onset() -> OnsetFinding {
             && c.phase.x.axis == prefdyn::phase::Axis::Alpha
             && c.phase.rounds == ROUNDS
             && c.matrix.matrix().ok() == Generator::RockPaperScissors { s: 0.5 }.generate(0).ok()
-    });
-    match coarse_grid("fig5", 21, 1, PhaseMetric::Variance) {
-        Ok(g) => {
-            f.sweep_alpha = g.x_values.clone();
-            f.sweep_variance = g.mean.clone();
-        }
-        Err(e) => f.error = Some(e),
-    }
-    let cases_ok = f.cases.len() == 2
-        && f.cases.iter().all(|c| {
+    })
+}
+
+/// Every case has α* in [0, 1], ρ matching the closed form, and both the ρ crossing and
+/// the simulated onset within 0.02 of α*.
+fn cases_ok(cases: &[OnsetCase]) -> bool {
+    cases.len() == 2
+        && cases.iter().all(|c| {
             (0.0..=1.0).contains(&c.alpha_star)
                 && c.rho_formula_max_error < 1e-9
                 && (c.rho_crossing - c.alpha_star).abs() <= 0.02
                 && (c.simulated_onset - c.alpha_star).abs() <= 0.02
-        });
-    // The preset's profile: flat below α* and two orders of magnitude higher at α = 0.95.
+        })
+}
+
+/// The preset's variance profile: its largest value below α* − 0.02 (α* of the first
+/// case) and its value at α = 0.95.
+fn profile(f: &OnsetFinding) -> (f64, f64) {
     let star = f.cases.first().map(|c| c.alpha_star).unwrap_or(f64::NAN);
     let below = f
         .sweep_alpha
@@ -238,14 +212,18 @@ pub fn figure5_onset() -> OnsetFinding {
         .position(|a| (a - 0.95).abs() < 1e-9)
         .and_then(|i| f.sweep_variance.get(i).copied())
         .unwrap_or(f64::NAN);
-    f.holds = f.error.is_none() && f.preset_matches && cases_ok && at95 > 100.0 * below;
+    (below, at95)
+}
+
+/// The one-line summary, from the cases and the preset's profile.
+fn onset_summary(f: &OnsetFinding, below: f64, at95: f64) -> String {
     let case_text = |c: &OnsetCase| {
         format!(
             "{}: α* = √(1 − (βλω)²) = {:.4} (ω = {:.4}), engine ρ crosses 1 at α = {:.4}, simulations (T = {ROUNDS}, α step {SCAN_STEP}) oscillate from α = {:.4}",
             c.label, c.alpha_star, c.omega, c.rho_crossing, c.simulated_onset
         )
     };
-    f.summary = format!(
+    format!(
         "β = 2, λ = 0.8, η = 1, π₀ a 10⁻³ perturbation of uniform: {}; engine ρ at π₀ = μ₀ = uniform matches √(α² + (βλω)²) to {:.0e}; the Figure 5 preset's V is at most {:.1e} below α* − 0.02 and {:.1e} at α = 0.95",
         f.cases.iter().map(case_text).collect::<Vec<_>>().join("; "),
         f.cases
@@ -254,6 +232,35 @@ pub fn figure5_onset() -> OnsetFinding {
             .fold(0.0, f64::max),
         below,
         at95,
-    );
+    )
+}
+
+/// Finding 5.
+pub fn figure5_onset() -> OnsetFinding {
+    let preset = preset_config("fig5");
+    let (cases, mut error) = onset_cases(preset.as_ref());
+    let mut f = OnsetFinding {
+        beta: BETA,
+        lam: LAMBDA,
+        cases,
+        sweep_alpha: vec![],
+        sweep_variance: vec![],
+        preset_matches: preset_matches(preset),
+        error: None,
+        holds: false,
+        summary: String::new(),
+    };
+    match coarse_grid("fig5", 21, 1, PhaseMetric::Variance) {
+        Ok(g) => {
+            f.sweep_alpha = g.x_values.clone();
+            f.sweep_variance = g.mean.clone();
+        }
+        Err(e) => error = Some(e),
+    }
+    f.error = error;
+    // The preset's profile: flat below α* and two orders of magnitude higher at α = 0.95.
+    let (below, at95) = profile(&f);
+    f.holds = f.error.is_none() && f.preset_matches && cases_ok(&f.cases) && at95 > 100.0 * below;
+    f.summary = onset_summary(&f, below, at95);
     f
 }

@@ -5,6 +5,7 @@ use prefdyn::config::{MatrixSource, PolicySpec};
 use prefdyn::dynamics::Verdict;
 use prefdyn::presets::{preset, preset_keys};
 use prefdyn::report::Results;
+use prefdyn::{Diagnostics, PreferenceMatrix};
 use serde::Serialize;
 
 use super::helpers::{preset_config, RunSummary, VerdictCounts};
@@ -64,11 +65,12 @@ pub struct RealDataFinding {
     pub summary: String,
 }
 
-/// Finding 9 on every shipped preset, with the Figure 1 and 2 presets' dynamics
-/// parameters (α, β, λ, η, T; π₀ = μ₀ = uniform).
-pub fn real_data() -> RealDataFinding {
-    const DYN: [&str; 6] = ["fig1a", "fig1b", "fig1c", "fig2a", "fig2b", "fig2c"];
-    let mut f = RealDataFinding {
+/// The presets whose dynamics parameters are run on every matrix.
+const DYN: [&str; 6] = ["fig1a", "fig1b", "fig1c", "fig2a", "fig2b", "fig2c"];
+
+/// The finding with every count at zero.
+fn empty_finding() -> RealDataFinding {
+    RealDataFinding {
         matrices: vec![],
         with_condorcet_winner: 0,
         uniform_condorcet_consistent: 0,
@@ -87,112 +89,136 @@ pub fn real_data() -> RealDataFinding {
         errors: 0,
         holds: false,
         summary: String::new(),
-    };
-    for name in preset_keys() {
-        let Some(p) = preset(name).and_then(|pr| pr.matrix().ok()) else {
-            f.errors += 1;
-            continue;
-        };
-        let labels = p.labels().to_vec();
-        let lab = |i: usize| labels.get(i).cloned().unwrap_or_default();
-        let mut dynamics = vec![];
-        let mut one_shot_rows = vec![];
-        let mut diag = None;
-        for id in DYN {
-            let Some(mut c) = preset_config(id) else {
-                f.errors += 1;
-                continue;
-            };
-            c.matrix = MatrixSource::Preset {
-                name: name.to_string(),
-            };
-            // Real data has no cyclic symmetry to break: start at the uniform reference.
-            c.pi0 = PolicySpec::Uniform;
-            let r = Results::compute_on(&c, &p);
-            if diag.is_none() {
-                diag = Some(r.matrix.diagnostics.clone());
-                one_shot_rows = r
-                    .one_shot
-                    .iter()
-                    .map(|o| OneShotRow {
-                        strategy: o.label.clone(),
-                        top: lab(o.properties.top),
-                        condorcet_consistent: o.properties.condorcet_consistent,
-                        top_in_smith: o.properties.top_in_smith,
-                        smith_on_top: o.properties.smith_on_top,
-                        entropy: o.properties.entropy,
-                    })
-                    .collect();
-            }
-            let s = RunSummary::of_results(id, &c, &r);
-            if let (Some(v), Some(rho)) = (s.verdict, s.rho) {
-                f.runs += 1;
-                f.verdicts.add(v);
-                f.max_rho = if f.max_rho.is_nan() {
-                    rho
-                } else {
-                    f.max_rho.max(rho)
-                };
-                f.contradictions += usize::from(
-                    (rho < 1.0 && v == Verdict::Oscillating)
-                        || (rho > 1.0 && v == Verdict::Converged),
-                );
-                if (rho - 1.0).abs() >= 0.01 {
-                    f.counted += 1;
-                    let ok = (rho < 1.0 && v == Verdict::Converged)
-                        || (rho > 1.0 && v == Verdict::Oscillating);
-                    f.verdict_matches_rho += usize::from(ok);
-                }
-            } else {
-                f.errors += 1;
-            }
-            dynamics.push(s);
-        }
-        let Some(d) = diag else {
-            f.errors += 1;
-            continue;
-        };
-        if dynamics.len() == DYN.len() {
-            let h: Vec<f64> = dynamics.iter().map(|r| r.h()).collect();
-            f.comparisons += 2;
-            f.beta_lambda_lowers_entropy += usize::from(h[2] < h[0]) + usize::from(h[5] < h[3]);
-            f.alpha_lowers_entropy += usize::from(h[1] < h[0]) + usize::from(h[4] < h[3]);
-        }
-        let find = |prefix: &str| {
-            one_shot_rows
-                .iter()
-                .find(|o| o.strategy.starts_with(prefix))
-        };
-        if d.condorcet_winner.is_some() {
-            f.with_condorcet_winner += 1;
-            f.uniform_condorcet_consistent +=
-                usize::from(find("uniform").is_some_and(|o| o.condorcet_consistent == Some(true)));
-            f.ml_condorcet_consistent +=
-                usize::from(find("maximal").is_some_and(|o| o.condorcet_consistent == Some(true)));
-        }
-        f.ml_top_in_smith += usize::from(find("maximal").is_some_and(|o| o.top_in_smith));
-        f.uniform_top_in_smith += usize::from(find("uniform").is_some_and(|o| o.top_in_smith));
-        f.matrices.push(RealMatrix {
-            name: name.to_string(),
-            k: p.k(),
-            condorcet_winner: d.condorcet_winner.map(lab),
-            borda_winner: d.borda_winner.map(lab),
-            smith_set: d.smith_set.iter().map(|&i| lab(i)).collect(),
-            three_cycles: d.three_cycles,
-            sst: d.sst,
-            one_shot: one_shot_rows,
-            dynamics,
-        });
     }
+}
+
+/// The one-shot rows of a computed result, tops named by `lab`.
+fn one_shot_rows(r: &Results, lab: impl Fn(usize) -> String) -> Vec<OneShotRow> {
+    r.one_shot
+        .iter()
+        .map(|o| OneShotRow {
+            strategy: o.label.clone(),
+            top: lab(o.properties.top),
+            condorcet_consistent: o.properties.condorcet_consistent,
+            top_in_smith: o.properties.top_in_smith,
+            smith_on_top: o.properties.smith_on_top,
+            entropy: o.properties.entropy,
+        })
+        .collect()
+}
+
+/// Counts one run's verdict against its ρ (an error when it has neither).
+fn record_run(f: &mut RealDataFinding, s: &RunSummary) {
+    let (Some(v), Some(rho)) = (s.verdict, s.rho) else {
+        f.errors += 1;
+        return;
+    };
+    f.runs += 1;
+    f.verdicts.add(v);
+    f.max_rho = if f.max_rho.is_nan() {
+        rho
+    } else {
+        f.max_rho.max(rho)
+    };
+    f.contradictions += usize::from(
+        (rho < 1.0 && v == Verdict::Oscillating) || (rho > 1.0 && v == Verdict::Converged),
+    );
+    if (rho - 1.0).abs() >= 0.01 {
+        f.counted += 1;
+        let ok = (rho < 1.0 && v == Verdict::Converged) || (rho > 1.0 && v == Verdict::Oscillating);
+        f.verdict_matches_rho += usize::from(ok);
+    }
+}
+
+/// MRS-IPO on the preset matrix `name` at each of [`DYN`]'s parameters (π₀ uniform), each
+/// run counted; with the matrix's diagnostics and one-shot rows from the first result.
+fn run_dynamics(
+    f: &mut RealDataFinding,
+    name: &str,
+    p: &PreferenceMatrix,
+    lab: impl Fn(usize) -> String,
+) -> (Vec<RunSummary>, Option<(Diagnostics, Vec<OneShotRow>)>) {
+    let mut dynamics = vec![];
+    let mut first = None;
+    for id in DYN {
+        let Some(mut c) = preset_config(id) else {
+            f.errors += 1;
+            continue;
+        };
+        c.matrix = MatrixSource::Preset {
+            name: name.to_string(),
+        };
+        // Real data has no cyclic symmetry to break: start at the uniform reference.
+        c.dynamics.pi0 = PolicySpec::Uniform;
+        let r = Results::compute_on(&c, p);
+        if first.is_none() {
+            first = Some((r.matrix.diagnostics.clone(), one_shot_rows(&r, &lab)));
+        }
+        let s = RunSummary::of_results(id, &c, &r);
+        record_run(f, &s);
+        dynamics.push(s);
+    }
+    (dynamics, first)
+}
+
+/// Counts, on one matrix's runs, where the larger βλ (c vs a) and the larger α (b vs a)
+/// lower the final entropy, for Figure 1's and Figure 2's parameters.
+fn record_entropy_comparisons(f: &mut RealDataFinding, dynamics: &[RunSummary]) {
+    if dynamics.len() == DYN.len() {
+        let h: Vec<f64> = dynamics.iter().map(|r| r.h()).collect();
+        f.comparisons += 2;
+        f.beta_lambda_lowers_entropy += usize::from(h[2] < h[0]) + usize::from(h[5] < h[3]);
+        f.alpha_lowers_entropy += usize::from(h[1] < h[0]) + usize::from(h[4] < h[3]);
+    }
+}
+
+/// Counts the uniform and ML-mix one-shot policies that are Condorcet-consistent (when
+/// there is a Condorcet winner) and that top a Smith member.
+fn record_one_shot(f: &mut RealDataFinding, d: &Diagnostics, rows: &[OneShotRow]) {
+    let find = |prefix: &str| rows.iter().find(|o| o.strategy.starts_with(prefix));
+    if d.condorcet_winner.is_some() {
+        f.with_condorcet_winner += 1;
+        f.uniform_condorcet_consistent +=
+            usize::from(find("uniform").is_some_and(|o| o.condorcet_consistent == Some(true)));
+        f.ml_condorcet_consistent +=
+            usize::from(find("maximal").is_some_and(|o| o.condorcet_consistent == Some(true)));
+    }
+    f.ml_top_in_smith += usize::from(find("maximal").is_some_and(|o| o.top_in_smith));
+    f.uniform_top_in_smith += usize::from(find("uniform").is_some_and(|o| o.top_in_smith));
+}
+
+/// Measures the shipped preset `name`: its diagnostics, one-shot rows and runs.
+fn measure_matrix(f: &mut RealDataFinding, name: &str) {
+    let Some(p) = preset(name).and_then(|pr| pr.matrix().ok()) else {
+        f.errors += 1;
+        return;
+    };
+    let labels = p.labels().to_vec();
+    let lab = |i: usize| labels.get(i).cloned().unwrap_or_default();
+    let (dynamics, first) = run_dynamics(f, name, &p, lab);
+    let Some((d, one_shot)) = first else {
+        f.errors += 1;
+        return;
+    };
+    record_entropy_comparisons(f, &dynamics);
+    record_one_shot(f, &d, &one_shot);
+    f.matrices.push(RealMatrix {
+        name: name.to_string(),
+        k: p.k(),
+        condorcet_winner: d.condorcet_winner.map(lab),
+        borda_winner: d.borda_winner.map(lab),
+        smith_set: d.smith_set.iter().map(|&i| lab(i)).collect(),
+        three_cycles: d.three_cycles,
+        sst: d.sst,
+        one_shot,
+        dynamics,
+    });
+}
+
+/// The one-line summary of the counts.
+fn real_data_summary(f: &RealDataFinding) -> String {
     let n = f.matrices.len();
-    f.holds = f.errors == 0
-        && n == preset_keys().count()
-        && f.ml_top_in_smith == n
-        && f.ml_condorcet_consistent == f.with_condorcet_winner
-        && f.contradictions == 0
-        && f.comparisons == 2 * n
-        && f.beta_lambda_lowers_entropy == f.comparisons;
-    f.summary = format!(
+    format!(
         "{n} real matrices ({} with a Condorcet winner), one-shot β = 2, uniform π_ref: uniform IPO Condorcet-consistent on {}/{}, ML mix (ε = 0.05) on {}/{}; top in Smith set: uniform {}/{n}, ML mix {}/{n}; MRS-IPO at the 6 Figure 1–2 parameter sets ({} runs, T = 100 or 30): {} converged, {} not settled, {} collapsing, {} oscillating (max ρ = {:.3}; verdict contradicts ρ in {}; matches it in {}/{} runs with |ρ − 1| ≥ 0.01, the rest not settled within T or collapsing); larger βλ lowers H(π_T) in {}/{} comparisons, larger α in {}/{}",
         f.with_condorcet_winner,
         f.uniform_condorcet_consistent,
@@ -214,7 +240,25 @@ pub fn real_data() -> RealDataFinding {
         f.comparisons,
         f.alpha_lowers_entropy,
         f.comparisons,
-    );
+    )
+}
+
+/// Finding 9 on every shipped preset, with the Figure 1 and 2 presets' dynamics
+/// parameters (α, β, λ, η, T; π₀ = μ₀ = uniform).
+pub fn real_data() -> RealDataFinding {
+    let mut f = empty_finding();
+    for name in preset_keys() {
+        measure_matrix(&mut f, name);
+    }
+    let n = f.matrices.len();
+    f.holds = f.errors == 0
+        && n == preset_keys().count()
+        && f.ml_top_in_smith == n
+        && f.ml_condorcet_consistent == f.with_condorcet_winner
+        && f.contradictions == 0
+        && f.comparisons == 2 * n
+        && f.beta_lambda_lowers_entropy == f.comparisons;
+    f.summary = real_data_summary(&f);
     f
 }
 

@@ -3,14 +3,17 @@
 //! the fixed point depends on β and α only through it, and its entropy falls as it grows);
 //! at α = 1 the policy collapses onto the top response.
 
-use prefdyn::dynamics::{MrsParams, MrsRun, Solver};
+use prefdyn::dynamics::{MrsParams, Solver};
 use prefdyn::generators::Family;
-use prefdyn::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseMetric};
+use prefdyn::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseGrid, PhaseMetric};
 use prefdyn::simplex::{entropy, uniform};
 use prefdyn::theory::TheoryReport;
 use serde::Serialize;
 
-use super::helpers::{at, coarse_grid, monotone_steps, preset_run, CoarseGrid, RunSummary};
+use super::helpers::{
+    at, coarse_grid, ipo_run, ipo_stability, max_abs_gap, mean_sd, monotone_steps, preset_runs,
+    CoarseGrid, RunSummary,
+};
 use super::Measured;
 
 /// What the concentration ratio and the α = 1 collapse did on the ensemble.
@@ -85,23 +88,15 @@ fn ratio_check(members: &[EnsembleMember]) -> Result<RatioCheck, String> {
     // Concentration relative to a uniform reference.
     let fixed_point = |m: &EnsembleMember, alpha: f64, beta: f64| -> Result<Vec<f64>, String> {
         let u = uniform(m.p.k());
-        MrsRun {
-            p: &m.p,
-            pi0: &u,
-            mu0: &u,
-            params: MrsParams {
-                alpha,
-                beta,
-                lam: 1.0,
-                eta: 1.0,
-            },
-            solver: Solver::Ipo,
-            rounds: 1,
-        }
-        .stability()
-        .map_err(|e| e.to_string())?
-        .fixed_point
-        .ok_or_else(|| "no fixed point for α < 1".to_string())
+        let params = MrsParams {
+            alpha,
+            beta,
+            lam: 1.0,
+            eta: 1.0,
+        };
+        ipo_stability(&m.p, &u, &u, params)?
+            .fixed_point
+            .ok_or_else(|| "no fixed point for α < 1".to_string())
     };
     let mut c = RatioCheck {
         members: members.len(),
@@ -120,12 +115,7 @@ fn ratio_check(members: &[EnsembleMember]) -> Result<RatioCheck, String> {
             // β/(1−α) = r at α = 0.2 and at α = 0.7.
             let a = fixed_point(m, 0.2, r * 0.8)?;
             let b = fixed_point(m, 0.7, r * 0.3)?;
-            let d = a
-                .iter()
-                .zip(&b)
-                .map(|(x, y)| (x - y).abs())
-                .fold(0.0, f64::max);
-            c.same_ratio_max_difference = c.same_ratio_max_difference.max(d);
+            c.same_ratio_max_difference = c.same_ratio_max_difference.max(max_abs_gap(&a, &b));
             h.push(entropy(&a));
             c.mean_entropy[i] += entropy(&a) / members.len() as f64;
         }
@@ -136,15 +126,9 @@ fn ratio_check(members: &[EnsembleMember]) -> Result<RatioCheck, String> {
             lam: 0.8,
             eta: 1.0,
         };
-        let run = MrsRun {
-            p: &m.p,
-            pi0: &m.pi0,
-            mu0: &m.mu0,
-            params,
-            solver: Solver::Ipo,
-            rounds: 3000,
-        };
-        let traj = run.simulate().map_err(|e| e.to_string())?;
+        let traj = ipo_run(&m.p, &m.pi0, &m.mu0, params, 3000)
+            .simulate()
+            .map_err(|e| e.to_string())?;
         let theory = TheoryReport::of(&m.p, &m.pi0, &m.mu0, &params);
         let last = traj.last();
         c.max_final_entropy = c.max_final_entropy.max(entropy(last));
@@ -160,15 +144,87 @@ fn ratio_check(members: &[EnsembleMember]) -> Result<RatioCheck, String> {
     Ok(c)
 }
 
+/// Whether the ratio check supports the claim: same ratio, same fixed point; entropy
+/// falling with the ratio in every member; every α = 1 run on the theory's top.
+fn ratio_ok(c: &RatioCheck) -> bool {
+    c.same_ratio_max_difference < 1e-9
+        && c.monotone_members == c.members
+        && c.collapsed_to_top == c.members
+        && c.max_final_entropy_single_top < 1e-2
+}
+
+/// The steps along α where the mean entropy does not fall, one line each.
+fn rising_alpha_steps(g: &PhaseGrid) -> Vec<String> {
+    let mut out = vec![];
+    for iy in 0..g.ny {
+        for ix in 0..g.nx - 1 {
+            if at(g, ix + 1, iy) >= at(g, ix, iy) {
+                out.push(format!(
+                    "α {} → {} at βλ {}: {:.3} → {:.3}",
+                    g.x_values[ix],
+                    g.x_values[ix + 1],
+                    g.y_values[iy],
+                    at(g, ix, iy),
+                    at(g, ix + 1, iy)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Along βλ every step falls, in every column; along α the far end is lower in every row.
+fn grid_shape_ok(g: &PhaseGrid) -> bool {
+    let (nx, ny) = (g.nx, g.ny);
+    let columns_fall = (0..nx).all(|ix| (0..ny - 1).all(|iy| at(g, ix, iy + 1) < at(g, ix, iy)));
+    let rows_end_lower = (0..ny).all(|iy| at(g, nx - 1, iy) < at(g, 0, iy));
+    columns_fall && rows_end_lower
+}
+
+/// The ratio check's part of the summary.
+fn ratio_text(ratio: Option<&RatioCheck>) -> String {
+    ratio
+        .map(|c| {
+            format!(
+                "at λ = 1 the fixed point depends on (α, β) only through β/(1−α) (max difference {:.0e}); its mean entropy falls {:.3} → {:.3} nats as βλ/(1−α) goes {} → {} ({}/{} members at every step); at α = 1 {}/{} runs collapse onto the theory's top ({} with a single top response: max H(π_T) {:.1e})",
+                c.same_ratio_max_difference,
+                c.mean_entropy.first().copied().unwrap_or(f64::NAN),
+                c.mean_entropy.last().copied().unwrap_or(f64::NAN),
+                c.ratios.first().copied().unwrap_or(f64::NAN),
+                c.ratios.last().copied().unwrap_or(f64::NAN),
+                c.monotone_members,
+                c.members,
+                c.collapsed_to_top,
+                c.members,
+                c.top_singletons,
+                c.max_final_entropy_single_top
+            )
+        })
+        .unwrap_or_else(|| "ratio check failed".into())
+}
+
+/// The one-line summary, from the finding and its entropy grid.
+fn transitive_summary(f: &TransitiveFinding, g: &PhaseGrid) -> String {
+    let (h0, h1, h2) = (f.figure2[0].h(), f.figure2[1].h(), f.figure2[2].h());
+    let ((m0, s0), (m1, s1)) = (mean_sd(g, 0, 0), mean_sd(g, g.nx - 1, g.ny - 1));
+    format!(
+        "Figure 2 (SST, K = 5): H(π_T) {h0:.3} (baseline) → {h1:.3} (α = 0.9), {h2:.3} (βλ = 4); 16 synthetic SST K = 4 matrices, T = 3,000, 5 × 5 grid α ∈ [0, 1] × βλ ∈ [0.2, 8]: mean H {m0:.3} ± {s0:.3} at (0, 0.2) → {m1:.3} ± {s1:.3} at (1, 8) nats; H falls along {}/{} grid steps{}; {}",
+        f.falling_steps,
+        f.total_steps,
+        if f.exceptions.is_empty() {
+            String::new()
+        } else {
+            format!(" (rises: {})", f.exceptions.join(", "))
+        },
+        ratio_text(f.ratio.as_ref()),
+    )
+}
+
 /// Finding 4: Figure 2's presets, a coarse Figure 4, the concentration ratio and the α = 1
 /// collapse.
 pub fn transitive_entropy() -> TransitiveFinding {
-    let figure2: Vec<RunSummary> = ["fig2a", "fig2b", "fig2c"]
-        .iter()
-        .map(|id| preset_run(id, Solver::Ipo))
-        .collect();
     let mut f = TransitiveFinding {
-        figure2,
+        figure2: preset_runs(&["fig2a", "fig2b", "fig2c"], Solver::Ipo),
         entropy: None,
         corner_drop: f64::NAN,
         falling_steps: 0,
@@ -193,78 +249,16 @@ pub fn transitive_entropy() -> TransitiveFinding {
             return f;
         }
     };
-    let (nx, ny) = (g.nx, g.ny);
-    f.corner_drop = at(&g, 0, 0) - at(&g, nx - 1, ny - 1);
-    let (good, total) = monotone_steps(&g, -1.0, 0.0, 0);
-    f.falling_steps = good;
-    f.total_steps = total;
-    // Along βλ: every step falls, in every column. Along α: the far end is lower in every
-    // row.
-    let columns_fall = (0..nx).all(|ix| (0..ny - 1).all(|iy| at(&g, ix, iy + 1) < at(&g, ix, iy)));
-    let rows_end_lower = (0..ny).all(|iy| at(&g, nx - 1, iy) < at(&g, 0, iy));
-    for iy in 0..ny {
-        for ix in 0..nx - 1 {
-            if at(&g, ix + 1, iy) >= at(&g, ix, iy) {
-                f.exceptions.push(format!(
-                    "α {} → {} at βλ {}: {:.3} → {:.3}",
-                    g.x_values[ix],
-                    g.x_values[ix + 1],
-                    g.y_values[iy],
-                    at(&g, ix, iy),
-                    at(&g, ix + 1, iy)
-                ));
-            }
-        }
-    }
-    let ratio_ok = f.ratio.as_ref().is_some_and(|c| {
-        c.same_ratio_max_difference < 1e-9
-            && c.monotone_members == c.members
-            && c.collapsed_to_top == c.members
-            && c.max_final_entropy_single_top < 1e-2
-    });
+    f.corner_drop = at(&g, 0, 0) - at(&g, g.nx - 1, g.ny - 1);
+    (f.falling_steps, f.total_steps) = monotone_steps(&g, -1.0, 0.0, 0);
+    f.exceptions = rising_alpha_steps(&g);
     f.holds = f.error.is_none()
         && fig2_ok
-        && ratio_ok
-        && columns_fall
-        && rows_end_lower
+        && f.ratio.as_ref().is_some_and(ratio_ok)
+        && grid_shape_ok(&g)
         && f.corner_drop > 0.5
-        && good as f64 >= 0.9 * total as f64;
-    let ratio_text = f
-        .ratio
-        .as_ref()
-        .map(|c| {
-            format!(
-                "at λ = 1 the fixed point depends on (α, β) only through β/(1−α) (max difference {:.0e}); its mean entropy falls {:.3} → {:.3} nats as βλ/(1−α) goes {} → {} ({}/{} members at every step); at α = 1 {}/{} runs collapse onto the theory's top ({} with a single top response: max H(π_T) {:.1e})",
-                c.same_ratio_max_difference,
-                c.mean_entropy.first().copied().unwrap_or(f64::NAN),
-                c.mean_entropy.last().copied().unwrap_or(f64::NAN),
-                c.ratios.first().copied().unwrap_or(f64::NAN),
-                c.ratios.last().copied().unwrap_or(f64::NAN),
-                c.monotone_members,
-                c.members,
-                c.collapsed_to_top,
-                c.members,
-                c.top_singletons,
-                c.max_final_entropy_single_top
-            )
-        })
-        .unwrap_or_else(|| "ratio check failed".into());
-    f.summary = format!(
-        "Figure 2 (SST, K = 5): H(π_T) {h0:.3} (baseline) → {h1:.3} (α = 0.9), {h2:.3} (βλ = 4); 16 synthetic SST K = 4 matrices, T = 3,000, 5 × 5 grid α ∈ [0, 1] × βλ ∈ [0.2, 8]: mean H {:.3} ± {:.3} at (0, 0.2) → {:.3} ± {:.3} at (1, 8) nats; H falls along {}/{} grid steps{}; {ratio_text}",
-        at(&g, 0, 0),
-        g.cell(0, 0).map(|c| c.1).unwrap_or(f64::NAN),
-        at(&g, nx - 1, ny - 1),
-        g.cell(nx - 1, ny - 1).map(|c| c.1).unwrap_or(f64::NAN),
-        good,
-        total,
-        if f.exceptions.is_empty() {
-            String::new()
-        } else {
-            format!(" (rises: {})", f.exceptions.join(", "))
-        },
-    );
-    let mut cg = CoarseGrid::of("fig4", &g);
-    cg.metric = "final entropy H(π_T) [nats]";
-    f.entropy = Some(cg);
+        && f.falling_steps as f64 >= 0.9 * f.total_steps as f64;
+    f.summary = transitive_summary(&f, &g);
+    f.entropy = Some(CoarseGrid::of("fig4", "final entropy H(π_T) [nats]", &g));
     f
 }

@@ -3,11 +3,14 @@
 //! global-contraction line with the region where stability is certain, and the circulant
 //! closed form.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{err, px, sequential, DrawResult, Theme};
-use crate::phase::TheoryField;
+use crate::ticks::{nice_ticks, tick_label, ColourScale};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use prefdyn::phase::TheoryField;
 
 /// Colour of the contraction line and its "certain" region.
 const CONTRACTION: RGBColor = RGBColor(0, 200, 255);
@@ -58,6 +61,8 @@ pub struct PhaseLayout {
     pub cell_h: f64,
     pub nx: usize,
     pub ny: usize,
+    /// Cells to paint (false for a one-row profile).
+    pub heatmap: bool,
 }
 
 impl PhaseLayout {
@@ -85,6 +90,37 @@ impl PhaseLayout {
         }
     }
 
+    fn right(&self) -> f64 {
+        self.left + self.nx as f64 * self.cell_w
+    }
+
+    fn bottom(&self) -> f64 {
+        self.top + self.ny as f64 * self.cell_h
+    }
+
+    /// `(x, y, width, height)` of the block of cells.
+    pub fn cells_rect(&self) -> (f64, f64, f64, f64) {
+        (
+            self.left,
+            self.top,
+            self.nx as f64 * self.cell_w,
+            self.ny as f64 * self.cell_h,
+        )
+    }
+
+    /// Pixel corners of cell `(ix, iy)`, widened to whole pixels.
+    fn cell_rect(&self, ix: usize, iy: usize) -> [(i32, i32); 2] {
+        let x0 = self.left + ix as f64 * self.cell_w;
+        let y0 = self.top + (self.ny - 1 - iy) as f64 * self.cell_h;
+        [
+            (x0.floor() as i32, y0.floor() as i32),
+            (
+                (x0 + self.cell_w).ceil() as i32,
+                (y0 + self.cell_h).ceil() as i32,
+            ),
+        ]
+    }
+
     /// Backend pixel of fractional grid position `(gx, gy)` (cell centres at integers).
     fn pixel(&self, gx: f64, gy: f64) -> (f64, f64) {
         (
@@ -110,7 +146,32 @@ pub fn draw_phase<DB: DrawingBackend>(
     let layout = if ny == 1 && nx > 1 {
         draw_profile(root, scale, theme, pic)?
     } else {
-        draw_heatmap(root, scale, theme, pic)?
+        let layout = draw_heatmap_frame(root, scale, theme, pic)?;
+        draw_cells(root, pic, &layout)?;
+        draw_phase_overlays(root, scale, pic, &layout)?;
+        layout
+    };
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// The phase diagram without its cells, for a caller that paints them itself from
+/// [`phase_cell_rgba`] into `layout.cells_rect()` and then calls [`draw_phase_overlays`]
+/// (a one-row profile is drawn whole, `layout.heatmap` false).
+pub fn draw_phase_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+) -> DrawResult<PhaseLayout> {
+    root.fill(&theme.bg).map_err(err)?;
+    let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
+    let layout = if nx == 0 || ny == 0 || pic.mean.len() != nx * ny {
+        PhaseLayout::default()
+    } else if ny == 1 && nx > 1 {
+        draw_profile(root, scale, theme, pic)?
+    } else {
+        draw_heatmap_frame(root, scale, theme, pic)?
     };
     root.present().map_err(err)?;
     Ok(layout)
@@ -178,6 +239,32 @@ fn legend_entries(
         }
     }
     out
+}
+
+/// The legend a picture needs, in a strip along the top; returns its height.
+fn draw_top_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    pic: &PhasePicture,
+    profile: bool,
+) -> DrawResult<f64> {
+    let (w, _) = root.dim_in_pixel();
+    let left = px(scale, 64.0) as f64;
+    let strip = (
+        left,
+        px(scale, 2.0) as f64,
+        w as f64 - left - px(scale, 4.0) as f64,
+    );
+    let chip = (!profile).then_some(CHIP);
+    draw_legend(
+        root,
+        scale,
+        theme,
+        &legend_entries(pic, theme, profile),
+        strip,
+        chip,
+    )
 }
 
 /// Draws the legend in a strip from `(x0, y0)` at most `width` wide; returns its height.
@@ -318,7 +405,54 @@ fn sample(field: &[f64], nx: usize, ny: usize, u: f64, v: f64) -> f64 {
         + fv * ((1.0 - fu) * f(i, j + 1) + fu * f(i + 1, j + 1))
 }
 
-fn draw_heatmap<DB: DrawingBackend>(
+/// Margins and legend height of a heatmap, computed before anything is drawn.
+fn heatmap_layout(
+    (w, h): (f64, f64),
+    scale: f64,
+    nx: usize,
+    ny: usize,
+    legend_h: f64,
+) -> PhaseLayout {
+    let (left, right, bottom) = (
+        px(scale, 64.0) as f64,
+        px(scale, 104.0) as f64,
+        px(scale, 46.0) as f64,
+    );
+    let top = legend_h + px(scale, 10.0) as f64;
+    PhaseLayout {
+        left,
+        top,
+        cell_w: ((w - left - right) / nx as f64).max(1.0),
+        cell_h: ((h - top - bottom) / ny as f64).max(1.0),
+        nx,
+        ny,
+        heatmap: true,
+    }
+}
+
+/// The colours of a heatmap's cells as RGBA bytes, `nx × ny` pixels with the top row
+/// (largest y) first, ready for an `ImageData`; non-finite cells are transparent.
+pub fn phase_cell_rgba(pic: &PhasePicture) -> Vec<u8> {
+    let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
+    let scale = ColourScale::of(pic.mean);
+    let mut out = Vec::with_capacity(nx * ny * 4);
+    for iy in (0..ny).rev() {
+        for ix in 0..nx {
+            match pic.mean.get(iy * nx + ix).filter(|v| v.is_finite()) {
+                Some(v) => {
+                    let c = scale.colour(*v);
+                    out.extend_from_slice(&[c.0, c.1, c.2, 255]);
+                }
+                None => out.extend_from_slice(&[0, 0, 0, 0]),
+            }
+        }
+    }
+    out
+}
+
+/// The background, legend, axes and colour bar of a heatmap: everything under and
+/// around the cells.
+fn draw_heatmap_frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
@@ -326,71 +460,59 @@ fn draw_heatmap<DB: DrawingBackend>(
 ) -> DrawResult<PhaseLayout> {
     let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
     let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as f64, h as f64);
-    let (left, right, bottom) = (
-        px(scale, 54.0) as f64,
-        px(scale, 96.0) as f64,
-        px(scale, 44.0) as f64,
-    );
-    let entries = legend_entries(pic, theme, false);
-    let legend_h = draw_legend(
-        root,
-        scale,
-        theme,
-        &entries,
-        (
-            left,
-            px(scale, 2.0) as f64,
-            w - left - px(scale, 4.0) as f64,
-        ),
-        Some(CHIP),
-    )?;
-    let top = legend_h + px(scale, 10.0) as f64;
-    let cell_w = ((w - left - right) / nx as f64).max(1.0);
-    let cell_h = ((h - top - bottom) / ny as f64).max(1.0);
-    let layout = PhaseLayout {
-        left,
-        top,
-        cell_w,
-        cell_h,
-        nx,
-        ny,
-    };
-    let (lo, hi) = finite_range(pic.mean.iter().copied());
-    let norm = |v: f64| (v - lo) / (hi - lo);
-    let cell_rect = |ix: usize, iy: usize| -> [(i32, i32); 2] {
-        let x0 = left + ix as f64 * cell_w;
-        let y0 = top + (ny - 1 - iy) as f64 * cell_h;
-        [
-            (x0.floor() as i32, y0.floor() as i32),
-            ((x0 + cell_w).ceil() as i32, (y0 + cell_h).ceil() as i32),
-        ]
-    };
-    for iy in 0..ny {
-        for ix in 0..nx {
-            let v = pic.mean[iy * nx + ix];
+    let legend_h = draw_top_legend(root, scale, theme, pic, false)?;
+    let layout = heatmap_layout((w as f64, h as f64), scale, nx, ny, legend_h);
+    draw_heatmap_axes(root, scale, theme, pic, &layout)?;
+    draw_colour_bar(root, scale, theme, pic, &layout)?;
+    Ok(layout)
+}
+
+/// The cells of a heatmap as rectangles (files; the page blits [`phase_cell_rgba`]).
+fn draw_cells<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pic: &PhasePicture,
+    l: &PhaseLayout,
+) -> DrawResult {
+    let scale = ColourScale::of(pic.mean);
+    for iy in 0..l.ny {
+        for ix in 0..l.nx {
+            let v = pic.mean[iy * l.nx + ix];
             if v.is_finite() {
                 root.draw(&Rectangle::new(
-                    cell_rect(ix, iy),
-                    sequential(norm(v)).filled(),
+                    l.cell_rect(ix, iy),
+                    scale.colour(v).filled(),
                 ))
                 .map_err(err)?;
             }
         }
     }
+    Ok(())
+}
+
+/// What a heatmap draws over its cells: the dots where stability is certain, the
+/// contraction and closed-form lines, and the ρ = 1 cell edges.
+pub fn draw_phase_overlays<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    pic: &PhasePicture,
+    layout: &PhaseLayout,
+) -> DrawResult {
+    let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
+    if !layout.heatmap || nx * ny == 0 || pic.mean.len() != nx * ny {
+        return Ok(());
+    }
+    let colours = ColourScale::of(pic.mean);
     if let Some(t) = pic.theory {
-        draw_certain_dots(root, scale, pic, &layout, t, &|v| sequential(norm(v)))?;
-        draw_level(root, scale, &layout, t, &t.contraction, CONTRACTION)?;
+        draw_certain_dots(root, scale, pic, layout, t, &|v| colours.colour(v))?;
+        draw_level(root, scale, layout, t, &t.contraction, CONTRACTION)?;
         if let Some(c) = &t.circulant_rho {
-            draw_level(root, scale, &layout, t, c, CLOSED_FORM)?;
+            draw_level(root, scale, layout, t, c, CLOSED_FORM)?;
         }
     }
     if let Some(rho) = pic.rho.filter(|r| r.len() == nx * ny) {
-        draw_rho_edges(root, scale, nx, ny, rho, &cell_rect)?;
+        draw_rho_edges(root, scale, rho, layout)?;
     }
-    draw_heatmap_axes(root, scale, theme, pic, &layout)?;
-    draw_colour_bar(root, scale, theme, pic.metric_title, (lo, hi), &layout)?;
-    Ok(layout)
+    Ok(())
 }
 
 /// Dots on a lattice of pixels where the contraction bound is below 1 ("certain"),
@@ -479,18 +601,17 @@ fn draw_level<DB: DrawingBackend>(
 fn draw_rho_edges<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
-    nx: usize,
-    ny: usize,
     rho: &[f64],
-    cell_rect: &dyn Fn(usize, usize) -> [(i32, i32); 2],
+    l: &PhaseLayout,
 ) -> DrawResult {
+    let (nx, ny) = (l.nx, l.ny);
     let stroke = ShapeStyle::from(&WHITE).stroke_width(px(scale, 2.5));
     let side = |v: f64| v.is_finite() && v >= 1.0;
     let differs = |a: f64, b: f64| a.is_finite() && b.is_finite() && side(a) != side(b);
     for iy in 0..ny {
         for ix in 0..nx {
             let here = rho[iy * nx + ix];
-            let [(x0, y0), (x1, y1)] = cell_rect(ix, iy);
+            let [(x0, y0), (x1, y1)] = l.cell_rect(ix, iy);
             if ix + 1 < nx && differs(here, rho[iy * nx + ix + 1]) {
                 root.draw(&PathElement::new(vec![(x1, y0), (x1, y1)], stroke))
                     .map_err(err)?;
@@ -504,17 +625,18 @@ fn draw_rho_edges<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Grid indices to label on an axis of `n` cells (about five, ends included).
-fn tick_indices(n: usize) -> Vec<usize> {
-    if n <= 1 {
-        return vec![0];
+/// Round tick values within an axis's values and their fractional grid positions.
+fn axis_ticks(values: &[f64], length_px: f64, scale: f64) -> Vec<(f64, f64)> {
+    let n = values.len();
+    let (v0, v1) = (values[0], values[n - 1]);
+    if n < 2 || v0 == v1 {
+        return vec![(v0, 0.0)];
     }
-    let step = ((n - 1) as f64 / 4.0).ceil().max(1.0) as usize;
-    let mut t: Vec<usize> = (0..n).step_by(step).collect();
-    if t.last() != Some(&(n - 1)) {
-        t.push(n - 1);
-    }
-    t
+    let target = (length_px / px(scale, 70.0) as f64).clamp(2.0, 8.0) as usize;
+    nice_ticks(v0, v1, target)
+        .into_iter()
+        .map(|v| (v, (v - v0) / (v1 - v0) * (n - 1) as f64))
+        .collect()
 }
 
 fn draw_heatmap_axes<DB: DrawingBackend>(
@@ -525,8 +647,9 @@ fn draw_heatmap_axes<DB: DrawingBackend>(
     l: &PhaseLayout,
 ) -> DrawResult {
     let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    let plot_bottom = l.top + l.ny as f64 * l.cell_h;
-    let plot_right = l.left + l.nx as f64 * l.cell_w;
+    let title = ("sans-serif", px(scale, 13.0)).into_font().color(&theme.fg);
+    let (plot_right, plot_bottom) = (l.right(), l.bottom());
+    let tick = px(scale, 4.0) as i32;
     root.draw(&Rectangle::new(
         [
             (l.left as i32, l.top as i32),
@@ -535,107 +658,101 @@ fn draw_heatmap_axes<DB: DrawingBackend>(
         theme.fg.stroke_width(1),
     ))
     .map_err(err)?;
-    for ix in tick_indices(l.nx) {
-        let x = l.left + (ix as f64 + 0.5) * l.cell_w;
-        root.draw(&Text::new(
-            tick_text(pic.x_values[ix]),
-            (
-                x as i32 - px(scale, 10.0) as i32,
-                plot_bottom as i32 + px(scale, 4.0) as i32,
-            ),
-            font.clone(),
-        ))
-        .map_err(err)?;
+    let below = font.pos(Pos::new(HPos::Center, VPos::Top));
+    for (v, g) in axis_ticks(pic.x_values, plot_right - l.left, scale) {
+        let (x, _) = l.pixel(g, 0.0);
+        let (x, y) = (x.round() as i32, plot_bottom as i32);
+        root.draw(&PathElement::new(vec![(x, y), (x, y + tick)], theme.fg))
+            .map_err(err)?;
+        root.draw(&Text::new(tick_label(v), (x, y + tick + 2), below.clone()))
+            .map_err(err)?;
     }
-    for iy in tick_indices(l.ny) {
-        let y = l.top + (l.ny - 1 - iy) as f64 * l.cell_h + l.cell_h / 2.0;
-        root.draw(&Text::new(
-            tick_text(pic.y_values[iy]),
-            (px(scale, 4.0) as i32, y as i32 - px(scale, 6.0) as i32),
-            font.clone(),
-        ))
-        .map_err(err)?;
+    let beside = font.pos(Pos::new(HPos::Right, VPos::Center));
+    for (v, g) in axis_ticks(pic.y_values, plot_bottom - l.top, scale) {
+        let (_, y) = l.pixel(0.0, g);
+        let (x, y) = (l.left as i32, y.round() as i32);
+        root.draw(&PathElement::new(vec![(x - tick, y), (x, y)], theme.fg))
+            .map_err(err)?;
+        root.draw(&Text::new(tick_label(v), (x - tick - 3, y), beside.clone()))
+            .map_err(err)?;
     }
     root.draw(&Text::new(
         pic.x_title.to_string(),
         (
-            (l.left + (plot_right - l.left) / 2.0) as i32,
-            plot_bottom as i32 + px(scale, 22.0) as i32,
+            ((l.left + plot_right) / 2.0) as i32,
+            plot_bottom as i32 + px(scale, 26.0) as i32,
         ),
-        font.clone(),
+        title.pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(err)?;
     root.draw(&Text::new(
         pic.y_title.to_string(),
-        (
-            px(scale, 4.0) as i32,
-            (l.top - px(scale, 14.0) as f64).max(0.0) as i32,
-        ),
-        font,
+        (px(scale, 4.0) as i32, ((l.top + plot_bottom) / 2.0) as i32),
+        title
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top)),
     ))
     .map_err(err)
 }
 
+/// The colour bar right of the cells, ticked at round values (decades on a log scale),
+/// with the metric's name (and "log scale") written up its side.
 fn draw_colour_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
-    title: &str,
-    (lo, hi): (f64, f64),
+    pic: &PhasePicture,
     l: &PhaseLayout,
 ) -> DrawResult {
-    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    let plot_bottom = l.top + l.ny as f64 * l.cell_h;
-    let bx = l.left + l.nx as f64 * l.cell_w + px(scale, 14.0) as f64;
-    let bw = px(scale, 14.0) as f64;
-    let steps = 64;
+    let colours = ColourScale::of(pic.mean);
+    let font = ("sans-serif", px(scale, 11.0))
+        .into_font()
+        .color(&theme.fg)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let (top, bottom) = (l.top, l.bottom());
+    let bx = l.right() + px(scale, 12.0) as f64;
+    let bw = px(scale, 12.0) as f64;
+    let steps = 96;
     for s in 0..steps {
-        let t = s as f64 / (steps - 1) as f64;
-        let y0 = plot_bottom - (s + 1) as f64 * (plot_bottom - l.top) / steps as f64;
-        let y1 = plot_bottom - s as f64 * (plot_bottom - l.top) / steps as f64;
+        let y0 = bottom - (s + 1) as f64 * (bottom - top) / steps as f64;
+        let y1 = bottom - s as f64 * (bottom - top) / steps as f64;
         root.draw(&Rectangle::new(
             [
                 (bx as i32, y0.floor() as i32),
                 ((bx + bw) as i32, y1.ceil() as i32),
             ],
-            sequential(t).filled(),
+            sequential((s as f64 + 0.5) / steps as f64).filled(),
         ))
         .map_err(err)?;
     }
-    let fmt = |v: f64| {
-        if v.abs() >= 0.01 || v == 0.0 {
-            format!("{v:.3}")
-        } else {
-            format!("{v:.1e}")
-        }
+    let at = |v: f64| bottom - colours.unit(v) * (bottom - top);
+    let x = (bx + bw) as i32;
+    for v in colours.ticks() {
+        let y = at(v).round() as i32;
+        root.draw(&PathElement::new(vec![(x, y), (x + 3, y)], theme.fg))
+            .map_err(err)?;
+        root.draw(&Text::new(colours.label(v), (x + 5, y), font.clone()))
+            .map_err(err)?;
+    }
+    let name = if colours.log {
+        format!("{} (log scale)", pic.metric_title)
+    } else {
+        pic.metric_title.to_string()
     };
+    let (w, _) = root.dim_in_pixel();
     root.draw(&Text::new(
-        fmt(hi),
-        ((bx + bw) as i32 + 3, l.top as i32),
-        font.clone(),
-    ))
-    .map_err(err)?;
-    root.draw(&Text::new(
-        fmt(lo),
+        name,
         (
-            (bx + bw) as i32 + 3,
-            plot_bottom as i32 - px(scale, 12.0) as i32,
+            w as i32 - px(scale, 2.0) as i32,
+            ((top + bottom) / 2.0) as i32,
         ),
-        font,
+        ("sans-serif", px(scale, 12.0))
+            .into_font()
+            .color(&theme.fg)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Bottom)),
     ))
     .map_err(err)?;
-    let small = ("sans-serif", px(scale, 10.0)).into_font().color(&theme.fg);
-    for (i, line) in title.split(' ').collect::<Vec<_>>().chunks(2).enumerate() {
-        root.draw(&Text::new(
-            line.join(" "),
-            (
-                (bx + bw) as i32 + 3,
-                (l.top + (plot_bottom - l.top) / 2.0) as i32 + i as i32 * px(scale, 12.0) as i32,
-            ),
-            small.clone(),
-        ))
-        .map_err(err)?;
-    }
     Ok(())
 }
 
@@ -652,6 +769,114 @@ fn crossings(values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// Where the ensemble-mean ρ, the contraction bound and the circulant closed form cross 1
+/// along a one-row diagram: `(x, colour, label)`.
+fn profile_markers(pic: &PhasePicture, theme: &Theme) -> Vec<(f64, RGBColor, String)> {
+    let nx = pic.x_values.len();
+    let (x0, x1) = (pic.x_values[0], pic.x_values[nx - 1]);
+    let at = |g: f64, n: usize| x0 + (x1 - x0) * g / (n - 1) as f64;
+    let mut markers = vec![];
+    if let Some(rho) = pic.rho.filter(|r| r.len() == nx) {
+        for g in crossings(rho) {
+            let x = at(g, nx);
+            markers.push((x, theme.fg, format!("ρ = 1 at {}", tick_text(x))));
+        }
+    }
+    let Some(t) = pic.theory.filter(|t| t.ny == 1 && t.nx > 1) else {
+        return markers;
+    };
+    for l in crossings(&t.contraction) {
+        let x = at(l, t.nx);
+        markers.push((
+            x,
+            CONTRACTION,
+            format!("contraction = 1 at {}", tick_text(x)),
+        ));
+    }
+    let name = if pic.x_title == "α" {
+        "α*"
+    } else {
+        "closed form"
+    };
+    for l in t
+        .circulant_rho
+        .as_deref()
+        .map(crossings)
+        .unwrap_or_default()
+    {
+        let x = at(l, t.nx);
+        markers.push((x, CLOSED_FORM, format!("{name} = {}", tick_text(x))));
+    }
+    markers
+}
+
+/// Dashed vertical markers with their labels, stacked from the top.
+fn draw_markers<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    markers: &[(f64, RGBColor, String)],
+    (ya, yb): (f64, f64),
+    scale: f64,
+    font: &TextStyle,
+) -> DrawResult {
+    for (i, (x, colour, label)) in markers.iter().enumerate() {
+        let dash: Vec<PathElement<(f64, f64)>> = (0..20)
+            .step_by(2)
+            .map(|s| {
+                let f = |k: f64| ya + (yb - ya) * k / 20.0;
+                PathElement::new(
+                    vec![(*x, f(s as f64)), (*x, f(s as f64 + 1.0))],
+                    colour.stroke_width(px(scale, 2.0)),
+                )
+            })
+            .collect();
+        chart.draw_series(dash).map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label.clone(),
+                (*x, yb - (yb - ya) * (0.06 + 0.08 * i as f64)),
+                font.clone().color(colour),
+            )))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The mean along x with a ± sd band.
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    pic: &PhasePicture,
+    theme: &Theme,
+    scale: f64,
+) -> DrawResult {
+    let pts = |s: f64| -> Vec<(f64, f64)> {
+        pic.x_values
+            .iter()
+            .zip(
+                pic.mean
+                    .iter()
+                    .zip(pic.sd.iter().chain(std::iter::repeat(&0.0))),
+            )
+            .map(|(x, (m, d))| (*x, m + s * d))
+            .filter(|(_, v)| v.is_finite())
+            .collect()
+    };
+    let (upper, mut lower) = (pts(1.0), pts(-1.0));
+    lower.reverse();
+    let poly: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
+    if poly.len() >= 3 {
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, theme.accent.mix(0.18))))
+            .map_err(err)?;
+    }
+    chart
+        .draw_series(LineSeries::new(
+            pts(0.0),
+            theme.accent.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+    Ok(())
+}
+
 /// One row: the metric's mean along x with a ± sd band, and vertical markers where the
 /// ensemble-mean ρ, the contraction bound and the circulant closed form cross 1.
 fn draw_profile<DB: DrawingBackend>(
@@ -661,21 +886,7 @@ fn draw_profile<DB: DrawingBackend>(
     pic: &PhasePicture,
 ) -> DrawResult<PhaseLayout> {
     let nx = pic.x_values.len();
-    let (w, _) = root.dim_in_pixel();
-    let entries = legend_entries(pic, theme, true);
-    let left = px(scale, 62.0) as f64;
-    let legend_h = draw_legend(
-        root,
-        scale,
-        theme,
-        &entries,
-        (
-            left,
-            px(scale, 2.0) as f64,
-            w as f64 - left - px(scale, 4.0) as f64,
-        ),
-        None,
-    )?;
+    let legend_h = draw_top_legend(root, scale, theme, pic, true)?;
     let (_, area) = root.split_vertically(legend_h as u32 + px(scale, 4.0));
     let (x0, x1) = (pic.x_values[0], pic.x_values[nx - 1]);
     let half = (x1 - x0) / (nx - 1) as f64 / 2.0;
@@ -712,81 +923,10 @@ fn draw_profile<DB: DrawingBackend>(
         .axis_style(theme.fg)
         .draw()
         .map_err(err)?;
-    let pts = |s: f64| -> Vec<(f64, f64)> {
-        pic.x_values
-            .iter()
-            .zip(band(s))
-            .filter(|(_, v)| v.is_finite())
-            .map(|(x, v)| (*x, v))
-            .collect()
-    };
-    let (upper, mut lower) = (pts(1.0), pts(-1.0));
-    lower.reverse();
-    let poly: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
-    if poly.len() >= 3 {
-        chart
-            .draw_series(std::iter::once(Polygon::new(poly, theme.accent.mix(0.18))))
-            .map_err(err)?;
-    }
-    chart
-        .draw_series(LineSeries::new(
-            pts(0.0),
-            theme.accent.stroke_width(px(scale, 2.0)),
-        ))
-        .map_err(err)?;
-    let at = |g: f64| x0 + (x1 - x0) * g / (nx - 1) as f64;
-    let mut markers: Vec<(f64, RGBColor, String)> = vec![];
-    if let Some(rho) = pic.rho.filter(|r| r.len() == nx) {
-        for g in crossings(rho) {
-            markers.push((at(g), theme.fg, format!("ρ = 1 at {}", tick_text(at(g)))));
-        }
-    }
-    if let Some(t) = pic.theory.filter(|t| t.ny == 1 && t.nx > 1) {
-        let at_l = |l: f64| x0 + (x1 - x0) * l / (t.nx - 1) as f64;
-        for l in crossings(&t.contraction) {
-            markers.push((
-                at_l(l),
-                CONTRACTION,
-                format!("contraction = 1 at {}", tick_text(at_l(l))),
-            ));
-        }
-        if let Some(c) = &t.circulant_rho {
-            let name = if pic.x_title == "α" {
-                "α*"
-            } else {
-                "closed form"
-            };
-            for l in crossings(c) {
-                markers.push((
-                    at_l(l),
-                    CLOSED_FORM,
-                    format!("{name} = {}", tick_text(at_l(l))),
-                ));
-            }
-        }
-    }
+    draw_band(&mut chart, pic, theme, scale)?;
+    let markers = profile_markers(pic, theme);
     let (ya, yb) = (lo - pad, hi + pad);
-    for (i, (x, colour, label)) in markers.iter().enumerate() {
-        let colour = *colour;
-        let dash: Vec<PathElement<(f64, f64)>> = (0..20)
-            .filter(|s| s % 2 == 0)
-            .map(|s| {
-                let f = |k: f64| ya + (yb - ya) * k / 20.0;
-                PathElement::new(
-                    vec![(*x, f(s as f64)), (*x, f(s as f64 + 1.0))],
-                    colour.stroke_width(px(scale, 2.0)),
-                )
-            })
-            .collect();
-        chart.draw_series(dash).map_err(err)?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                label.clone(),
-                (*x, yb - (yb - ya) * (0.06 + 0.08 * i as f64)),
-                font.clone().color(&colour),
-            )))
-            .map_err(err)?;
-    }
+    draw_markers(&mut chart, &markers, (ya, yb), scale, &font)?;
     let (x_px, _) = chart.backend_coord(&(xa, hi));
     let (x_end, y_top) = chart.backend_coord(&(xb, yb));
     let (_, y_bottom) = chart.backend_coord(&(xa, ya));
@@ -798,6 +938,7 @@ fn draw_profile<DB: DrawingBackend>(
         cell_h: (y_bottom - y_top) as f64,
         nx,
         ny: 1,
+        heatmap: false,
     })
 }
 

@@ -1,4 +1,5 @@
-//! Charts shared by the page (canvas) and the CLI (PNG, SVG): one look everywhere.
+//! The charts of prefdyn, shared by the page (canvas) and the CLI (PNG, SVG): one look
+//! everywhere. A crate of their own so that the engine stays free of drawing code.
 //! Every function draws on any plotters backend; `scale` multiplies font sizes and strokes
 //! (the device pixel ratio on the page, 1 in files).
 
@@ -6,10 +7,14 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::preference::PreferenceMatrix;
+use prefdyn::preference::PreferenceMatrix;
 
 mod phase;
-pub use phase::{draw_phase, PhaseLayout, PhasePicture};
+mod ticks;
+pub use phase::{
+    draw_phase, draw_phase_frame, draw_phase_overlays, phase_cell_rgba, PhaseLayout, PhasePicture,
+};
+pub use ticks::{nice_step, nice_ticks, tick_label, ColourScale};
 
 /// Chart colours; the page reads them from its CSS variables (dark mode follows the page).
 #[derive(Clone, Debug)]
@@ -122,18 +127,32 @@ fn rounds_chart<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A run as the dynamics charts show it.
+#[derive(Clone, Copy, Debug)]
+pub struct RunPicture<'a> {
+    pub k: usize,
+    /// π₀..π_T, row-major `(T+1) × K`.
+    pub policies: &'a [f64],
+    /// Rounds shown (the play cursor).
+    pub upto: usize,
+    pub labels: &'a [String],
+    pub fixed_point: Option<&'a [f64]>,
+}
+
 /// π_t(i) over rounds 0..=upto, one line per response, with the fixed point dashed.
-#[allow(clippy::too_many_arguments)]
 pub fn draw_policy<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
-    policies: &[f64],
-    k: usize,
-    upto: usize,
-    labels: &[String],
-    fixed_point: Option<&[f64]>,
+    run: &RunPicture,
 ) -> DrawResult {
+    let RunPicture {
+        k,
+        policies,
+        upto,
+        labels,
+        fixed_point,
+    } = *run;
     root.fill(&theme.bg).map_err(err)?;
     let t_max = (policies.len() / k).saturating_sub(1).max(1);
     let y_max = policies.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.05;
@@ -205,34 +224,14 @@ pub fn draw_entropy<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// Ternary plot for K = 3: vertices are the responses, the path is π_0..π_upto,
-/// the fixed point a ring.
-pub fn draw_simplex<DB: DrawingBackend>(
+/// The simplex's outline with the responses' labels at its vertices.
+fn draw_triangle<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
-    policies: &[f64],
-    upto: usize,
+    verts: &[(f64, f64); 3],
     labels: &[String],
-    fixed_point: Option<&[f64]>,
 ) -> DrawResult {
-    root.fill(&theme.bg).map_err(err)?;
-    let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as f64, h as f64);
-    let pad = px(scale, 26.0) as f64;
-    let side = (w - 2.0 * pad).min((h - 2.0 * pad) * 2.0 / 3f64.sqrt());
-    let cx = w / 2.0;
-    let top = (h - side * 3f64.sqrt() / 2.0) / 2.0;
-    let verts = [
-        (cx, top),
-        (cx - side / 2.0, top + side * 3f64.sqrt() / 2.0),
-        (cx + side / 2.0, top + side * 3f64.sqrt() / 2.0),
-    ];
-    let map = |p: &[f64]| -> (i32, i32) {
-        let x = p[0] * verts[0].0 + p[1] * verts[1].0 + p[2] * verts[2].0;
-        let y = p[0] * verts[0].1 + p[1] * verts[1].1 + p[2] * verts[2].1;
-        (x.round() as i32, y.round() as i32)
-    };
     let tri: Vec<(i32, i32)> = verts.iter().map(|&(x, y)| (x as i32, y as i32)).collect();
     let mut closed = tri.clone();
     closed.push(tri[0]);
@@ -256,6 +255,42 @@ pub fn draw_simplex<DB: DrawingBackend>(
         ))
         .map_err(err)?;
     }
+    Ok(())
+}
+
+/// Ternary plot for K = 3: vertices are the responses, the path is π_0..π_upto,
+/// the fixed point a ring.
+pub fn draw_simplex<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    run: &RunPicture,
+) -> DrawResult {
+    let RunPicture {
+        policies,
+        upto,
+        labels,
+        fixed_point,
+        ..
+    } = *run;
+    root.fill(&theme.bg).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as f64, h as f64);
+    let pad = px(scale, 26.0) as f64;
+    let side = (w - 2.0 * pad).min((h - 2.0 * pad) * 2.0 / 3f64.sqrt());
+    let cx = w / 2.0;
+    let top = (h - side * 3f64.sqrt() / 2.0) / 2.0;
+    let verts = [
+        (cx, top),
+        (cx - side / 2.0, top + side * 3f64.sqrt() / 2.0),
+        (cx + side / 2.0, top + side * 3f64.sqrt() / 2.0),
+    ];
+    let map = |p: &[f64]| -> (i32, i32) {
+        let x = p[0] * verts[0].0 + p[1] * verts[1].0 + p[2] * verts[2].0;
+        let y = p[0] * verts[0].1 + p[1] * verts[1].1 + p[2] * verts[2].1;
+        (x.round() as i32, y.round() as i32)
+    };
+    draw_triangle(root, scale, theme, &verts, labels)?;
     let n = policies.len() / 3;
     let last = upto.min(n.saturating_sub(1));
     let path: Vec<(i32, i32)> = (0..=last)

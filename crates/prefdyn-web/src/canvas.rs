@@ -1,0 +1,215 @@
+//! Canvas surfaces for the charts (`prefdyn_charts`), sized for high-DPI screens, and the
+//! page's theme. Knows nothing of the app.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use prefdyn::PreferenceMatrix;
+pub use prefdyn_charts::{diverging, parse_rgb, series_colour, HeatmapLayout, RunPicture, Theme};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+
+/// The chart theme from the page's CSS variables `--fg`, `--bg`, `--grid`, `--accent`.
+pub fn theme_from_page() -> Theme {
+    let mut t = Theme::default();
+    let Some(win) = web_sys::window() else {
+        return t;
+    };
+    let Some(el) = win.document().and_then(|d| d.document_element()) else {
+        return t;
+    };
+    if let Ok(Some(style)) = win.get_computed_style(&el) {
+        let get = |name: &str| {
+            style
+                .get_property_value(name)
+                .ok()
+                .and_then(|v| parse_rgb(&v))
+        };
+        if let Some(c) = get("--fg") {
+            t.fg = c;
+        }
+        if let Some(c) = get("--bg") {
+            t.bg = c;
+        }
+        if let Some(c) = get("--grid") {
+            t.grid = c;
+        }
+        if let Some(c) = get("--accent") {
+            t.accent = c;
+        }
+    }
+    t
+}
+
+/// A canvas prepared for drawing: backing store = CSS size × devicePixelRatio.
+pub struct Surface {
+    pub canvas: HtmlCanvasElement,
+    pub dpr: f64,
+}
+
+impl Surface {
+    /// Resizes the backing store of canvas `id` to its CSS box × devicePixelRatio.
+    pub fn new(id: &str) -> Option<Surface> {
+        let win = web_sys::window()?;
+        let canvas: HtmlCanvasElement = win.document()?.get_element_by_id(id)?.dyn_into().ok()?;
+        let dpr = win.device_pixel_ratio().max(1.0);
+        let rect = canvas.get_bounding_client_rect();
+        let (w, h) = (rect.width().max(50.0), rect.height().max(50.0));
+        let (bw, bh) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+        if canvas.width() != bw {
+            canvas.set_width(bw);
+        }
+        if canvas.height() != bh {
+            canvas.set_height(bh);
+        }
+        Some(Surface { canvas, dpr })
+    }
+
+    pub fn root(&self) -> Option<DrawingArea<CanvasBackend, Shift>> {
+        CanvasBackend::with_canvas_object(self.canvas.clone()).map(|b| b.into_drawing_area())
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+/// Draws on canvas `id` (sized to CSS × devicePixelRatio) with `f(root, dpr)`; `default`
+/// when the canvas is missing.
+pub fn with_canvas<T>(
+    id: &str,
+    default: T,
+    f: impl FnOnce(&DrawingArea<CanvasBackend, Shift>, f64) -> Result<T, String>,
+) -> Result<T, String> {
+    match Surface::new(id).and_then(|s| s.root().map(|r| (r, s.dpr))) {
+        Some((root, dpr)) => f(&root, dpr),
+        None => Ok(default),
+    }
+}
+
+/// π_t(i) over rounds 0..=upto on canvas `id`.
+pub fn draw_policy(id: &str, theme: &Theme, run: &RunPicture) -> DrawResult {
+    with_canvas(id, (), |root, dpr| {
+        prefdyn_charts::draw_policy(root, dpr, theme, run)
+    })
+}
+
+/// H(π_t) over rounds on canvas `id`.
+pub fn draw_entropy(
+    id: &str,
+    theme: &Theme,
+    entropies: &[f64],
+    upto: usize,
+    k: usize,
+) -> DrawResult {
+    with_canvas(id, (), |root, dpr| {
+        prefdyn_charts::draw_entropy(root, dpr, theme, entropies, upto, k)
+    })
+}
+
+/// The K = 3 simplex trajectory on canvas `id`.
+pub fn draw_simplex(id: &str, theme: &Theme, run: &RunPicture) -> DrawResult {
+    with_canvas(id, (), |root, dpr| {
+        prefdyn_charts::draw_simplex(root, dpr, theme, run)
+    })
+}
+
+/// The heatmap of P on canvas `id`; the layout is returned in CSS pixels.
+pub fn draw_matrix(
+    id: &str,
+    theme: &Theme,
+    p: &PreferenceMatrix,
+    selected: Option<(usize, usize)>,
+) -> Result<HeatmapLayout, String> {
+    with_canvas(id, HeatmapLayout::default(), |root, dpr| {
+        let l = prefdyn_charts::draw_matrix(root, dpr, theme, p, selected)?;
+        Ok(HeatmapLayout {
+            left: l.left / dpr,
+            top: l.top / dpr,
+            cell: l.cell / dpr,
+            k: l.k,
+        })
+    })
+}
+
+/// The phase diagram on canvas `id`: frame and overlays by plotters, the cells blitted
+/// from one RGBA image (one `drawImage`, not a rectangle per cell). The layout is
+/// returned in CSS pixels.
+pub fn draw_phase(
+    id: &str,
+    theme: &Theme,
+    pic: &prefdyn_charts::PhasePicture,
+) -> Result<prefdyn_charts::PhaseLayout, String> {
+    let Some(surface) = Surface::new(id) else {
+        return Ok(prefdyn_charts::PhaseLayout::default());
+    };
+    let Some(root) = surface.root() else {
+        return Ok(prefdyn_charts::PhaseLayout::default());
+    };
+    let dpr = surface.dpr;
+    let layout = prefdyn_charts::draw_phase_frame(&root, dpr, theme, pic)?;
+    if layout.heatmap {
+        blit_cells(&surface.canvas, pic, &layout)?;
+        prefdyn_charts::draw_phase_overlays(&root, dpr, pic, &layout)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(layout.scaled(dpr))
+}
+
+/// Paints the heatmap's cells: an `nx × ny` image scaled up without smoothing.
+fn blit_cells(
+    canvas: &HtmlCanvasElement,
+    pic: &prefdyn_charts::PhasePicture,
+    layout: &prefdyn_charts::PhaseLayout,
+) -> DrawResult {
+    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let rgba = prefdyn_charts::phase_cell_rgba(pic);
+    let (nx, ny) = (layout.nx as u32, layout.ny as u32);
+    let image =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), nx, ny)
+            .map_err(js)?;
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let cells: HtmlCanvasElement = doc
+        .create_element("canvas")
+        .map_err(js)?
+        .dyn_into()
+        .map_err(|_| "not a canvas")?;
+    cells.set_width(nx);
+    cells.set_height(ny);
+    context_2d(&cells)?
+        .put_image_data(&image, 0.0, 0.0)
+        .map_err(js)?;
+    let ctx = context_2d(canvas)?;
+    ctx.set_image_smoothing_enabled(false);
+    let (x, y, w, h) = layout.cells_rect();
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&cells, x, y, w, h)
+        .map_err(js)
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Result<web_sys::CanvasRenderingContext2d, String> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or_else(|| "no 2d context".to_string())
+}
+
+/// The one-shot optima side by side on canvas `id`.
+pub fn draw_one_shot(
+    id: &str,
+    theme: &Theme,
+    panels: &[(String, Vec<f64>)],
+    labels: &[String],
+) -> DrawResult {
+    with_canvas(id, (), |root, dpr| {
+        prefdyn_charts::draw_one_shot(root, dpr, theme, panels, labels)
+    })
+}
+
+/// Clears canvas `id`.
+pub fn clear(id: &str) {
+    let _ = with_canvas(id, (), |root, _| {
+        root.fill(&TRANSPARENT).map_err(|e| format!("{e:?}"))
+    });
+}

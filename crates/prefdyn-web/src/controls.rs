@@ -1,0 +1,156 @@
+//! Controls bound to the table of URL fields: every element whose id is a URL key gets the
+//! field's bounds, step, options and help; its events become typed edits of that field;
+//! `sync` writes the configuration back into them. Sliders over ranges that span orders
+//! of magnitude (β, T, speed) move in log₁₀.
+
+use prefdyn::config::{field_text, format_float, Config, Field, Kind, Scale, FIELDS};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
+
+use crate::dom::{escape, input, on, set_text, set_value};
+use crate::history::{self, HistoryMode};
+use crate::store::{self, Change};
+
+/// Whether element `el` is a range slider.
+fn slider(el: &Element) -> Option<HtmlInputElement> {
+    el.clone()
+        .dyn_into::<HtmlInputElement>()
+        .ok()
+        .filter(|i| i.type_() == "range")
+}
+
+/// The numeric range of a field, and whether it is logarithmic.
+fn range(f: &Field) -> Option<(f64, f64, f64, bool)> {
+    match f.kind {
+        Kind::Number {
+            min,
+            max,
+            step,
+            scale,
+        } => Some((min, max, step, scale == Scale::Log)),
+        Kind::Whole { min, max, scale } => Some((min as f64, max as f64, 1.0, scale == Scale::Log)),
+        _ => None,
+    }
+}
+
+/// Three significant digits (a log slider's value; exact values are typed).
+fn significant(v: f64, whole: bool) -> String {
+    if whole {
+        let d = 10f64.powf(v.abs().log10().floor() - 2.0).max(1.0);
+        return ((v / d).round() * d).to_string();
+    }
+    let d = 10f64.powf(v.abs().log10().floor() - 2.0);
+    format_float((v / d).round() * d)
+}
+
+/// The text a slider's position stands for.
+fn slider_text(f: &Field, position: f64) -> String {
+    match range(f) {
+        Some((_, _, _, true)) => {
+            significant(10f64.powf(position), matches!(f.kind, Kind::Whole { .. }))
+        }
+        _ => format_float(position),
+    }
+}
+
+fn configure(el: &Element, f: &Field) {
+    let _ = el.set_attribute("title", f.help);
+    let _ = el.set_attribute("aria-label", f.label);
+    if let Some((min, max, step, log)) = range(f) {
+        let (lo, hi, st) = match (slider(el).is_some(), log) {
+            (true, true) => (min.max(1e-300).log10(), max.log10(), 0.01),
+            _ => (min, max, step),
+        };
+        let _ = el.set_attribute("min", &format_float(lo));
+        let _ = el.set_attribute("max", &format_float(hi));
+        let _ = el.set_attribute("step", &format_float(st));
+    }
+    if let (Kind::Choice(options), Ok(sel)) = (f.kind, el.clone().dyn_into::<HtmlSelectElement>()) {
+        let html: String = options()
+            .iter()
+            .map(|(k, t)| format!("<option value=\"{}\">{}</option>", escape(k), escape(t)))
+            .collect();
+        sel.set_inner_html(&html);
+    }
+}
+
+fn edit(key: &'static str, raw: String, mode: HistoryMode) {
+    let change = Change::Edit {
+        key: key.to_string(),
+        raw,
+    };
+    store::apply(change, mode);
+}
+
+/// Slider: `input` replaces the history entry while dragging, `change` pushes one.
+fn wire_slider(doc: &Document, f: &'static Field) -> Result<(), JsValue> {
+    on(doc, f.key, "input", move |e: web_sys::Event| {
+        if let Some(i) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
+            history::dragging();
+            let raw = slider_text(f, i.value_as_number());
+            edit(f.key, raw, HistoryMode::Replace);
+        }
+    })?;
+    on(doc, f.key, "change", move |e: web_sys::Event| {
+        if let Some(i) = e
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        {
+            history::drag_released();
+            let raw = slider_text(f, i.value_as_number());
+            edit(f.key, raw, HistoryMode::Push);
+        }
+    })
+}
+
+/// Binds every element whose id is a URL key to its field.
+pub fn bind(doc: &Document) -> Result<(), JsValue> {
+    for f in FIELDS {
+        let Some(el) = doc.get_element_by_id(f.key) else {
+            continue;
+        };
+        configure(&el, f);
+        if slider(&el).is_some() {
+            wire_slider(doc, f)?;
+        } else {
+            on(doc, f.key, "change", move |_: web_sys::Event| {
+                if let Some(raw) = document_value(f.key) {
+                    edit(f.key, raw, HistoryMode::Push);
+                }
+            })?;
+        }
+    }
+    Ok(())
+}
+
+fn document_value(id: &str) -> Option<String> {
+    crate::dom::document().and_then(|d| crate::dom::value_of(&d, id))
+}
+
+/// Writes the configuration into every bound control (and its `KEY-out` readout).
+pub fn sync(doc: &Document, c: &Config) {
+    for f in FIELDS {
+        let Some(el) = doc.get_element_by_id(f.key) else {
+            continue;
+        };
+        let Some(text) = field_text(c, f) else {
+            continue;
+        };
+        match (slider(&el), range(f)) {
+            (Some(i), Some((_, _, _, true))) => {
+                if let Ok(v) = text.parse::<f64>() {
+                    i.set_value_as_number(v.max(1e-300).log10());
+                }
+            }
+            _ => set_value(doc, f.key, &text),
+        }
+        set_text(doc, &format!("{}-out", f.key), &text);
+        if let Some(i) = input(doc, f.key) {
+            let _ = i.set_attribute("aria-valuetext", &text);
+        }
+    }
+}

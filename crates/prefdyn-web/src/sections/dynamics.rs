@@ -1,0 +1,148 @@
+//! Dynamics: π_t over rounds, the entropy, the simplex for K = 3, playback, and the
+//! simulation's verdict beside the paper's theory.
+
+use std::cell::RefCell;
+
+use prefdyn::report::{theory_sentences, trajectory_csv};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use crate::api::document_json;
+use crate::canvas::{self, theme_from_page, RunPicture, Theme};
+use crate::dom::{document, escape, log_error, on, set_attr, set_hidden, set_html, set_text};
+use crate::export::{download, download_canvas};
+use crate::store::{self, App};
+use crate::{dom, play};
+
+thread_local! {
+    /// H(π_t) of the current run.
+    static ENTROPIES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keyboard: space plays or pauses, arrows step; not while a form control has the focus.
+fn on_key(e: web_sys::KeyboardEvent) {
+    let in_control = e
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| {
+            matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+            )
+        });
+    if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    match e.key().as_str() {
+        " " => {
+            e.prevent_default();
+            play::toggle();
+        }
+        "ArrowRight" => {
+            e.prevent_default();
+            play::step(1);
+        }
+        "ArrowLeft" => {
+            e.prevent_default();
+            play::step(-1);
+        }
+        _ => {}
+    }
+}
+
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    on(doc, "play", "click", |_: web_sys::Event| play::toggle())?;
+    on(doc, "step", "click", |_: web_sys::Event| play::step(1))?;
+    on(doc, "reset", "click", |_: web_sys::Event| play::rewind())?;
+    dom::listen(doc, "keydown", on_key)?;
+    on(doc, "export-policy-png", "click", |_: web_sys::Event| {
+        download_canvas("chart-policy", "prefdyn-dynamics.png")
+    })?;
+    on(doc, "export-csv", "click", |_: web_sys::Event| {
+        let csv = store::read(|app| trajectory_csv(&app.results)).unwrap_or_default();
+        download("prefdyn-trajectory.csv", "text/csv", &csv);
+    })?;
+    on(doc, "export-json", "click", |_: web_sys::Event| {
+        download("prefdyn.json", "application/json", &document_json())
+    })
+}
+
+/// A new run (or a new P): all of it shown, the texts and the charts.
+pub fn render(doc: &Document, app: &App, theme: &Theme) {
+    let d = app.results.dynamics.as_ref();
+    ENTROPIES.with(|e| *e.borrow_mut() = d.map(|d| d.trajectory.entropies()).unwrap_or_default());
+    play::show_all(d.map(|d| d.trajectory.rounds()).unwrap_or(0));
+    render_texts(doc, app);
+    draw(doc, app, theme);
+}
+
+/// The verdict and the theory beside it.
+fn render_texts(doc: &Document, app: &App) {
+    let Some(d) = &app.results.dynamics else {
+        let msg = app.results.dynamics_error.clone().unwrap_or_default();
+        set_text(doc, "verdict", &format!("No run: {msg}"));
+        set_html(doc, "theory", "");
+        return;
+    };
+    let verdict = d.metrics.verdict.label();
+    set_text(
+        doc,
+        "verdict",
+        &format!(
+            "Simulation: {verdict}. Final entropy {:.4} nats ({:.0}% of log K); time-averaged variance V = {:.3e}.",
+            d.metrics.final_entropy,
+            100.0 * d.metrics.final_entropy_normalised,
+            d.metrics.variance
+        ),
+    );
+    set_attr(doc, "verdict", "data-verdict", verdict);
+    let items: String = theory_sentences(d, app.matrix.labels())
+        .iter()
+        .map(|t| format!("<li>{}</li>", escape(t)))
+        .collect();
+    set_html(doc, "theory", &items);
+}
+
+/// The charts up to the play cursor.
+fn draw(doc: &Document, app: &App, theme: &Theme) {
+    let Some(d) = &app.results.dynamics else {
+        for id in ["chart-policy", "chart-entropy", "chart-simplex"] {
+            canvas::clear(id);
+        }
+        return;
+    };
+    let (k, cursor) = (d.trajectory.k, play::cursor());
+    let run = RunPicture {
+        k,
+        policies: &d.trajectory.policies,
+        upto: cursor,
+        labels: app.matrix.labels(),
+        fixed_point: d.stability.fixed_point.as_deref(),
+    };
+    let result = canvas::draw_policy("chart-policy", theme, &run)
+        .and_then(|_| {
+            ENTROPIES.with(|e| canvas::draw_entropy("chart-entropy", theme, &e.borrow(), cursor, k))
+        })
+        .and_then(|_| match k {
+            3 => canvas::draw_simplex("chart-simplex", theme, &run),
+            _ => Ok(()),
+        });
+    if let Err(e) = result {
+        log_error(&e);
+    }
+    set_hidden(doc, "simplex-box", k != 3);
+    set_text(
+        doc,
+        "round-out",
+        &format!("round {cursor} of {}", d.trajectory.rounds()),
+    );
+    set_text(doc, "play", if play::playing() { "Pause" } else { "Play" });
+}
+
+/// One frame of playback: the charts only.
+pub fn render_frame() {
+    let Some(doc) = document() else { return };
+    let theme = theme_from_page();
+    store::read(|app| draw(&doc, app, &theme));
+}

@@ -1,0 +1,100 @@
+//! One-shot: the optimum under each sampling strategy side by side, their ranking
+//! properties, and what DPO does without a finite optimum.
+
+use prefdyn::DpoOutcome;
+use wasm_bindgen::prelude::*;
+use web_sys::Document;
+
+use crate::api::document_json;
+use crate::canvas::{self, Theme};
+use crate::dom::{escape, log_error, on, set_hidden, set_html, set_text};
+use crate::export::{download, download_canvas};
+use crate::store::App;
+
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    on(doc, "export-oneshot-png", "click", |_: web_sys::Event| {
+        download_canvas("chart-oneshot", "prefdyn-one-shot.png")
+    })?;
+    on(doc, "export-oneshot-json", "click", |_: web_sys::Event| {
+        download("prefdyn.json", "application/json", &document_json())
+    })
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// "A beats" / "A, B beat" every other response: the top component DPO escapes to.
+fn dpo_note(labels: &[String], top: &[usize]) -> String {
+    let names: Vec<&str> = top
+        .iter()
+        .filter_map(|&i| labels.get(i).map(String::as_str))
+        .collect();
+    let (verb, which) = if top.len() == 1 {
+        ("beats", "that response")
+    } else {
+        ("beat", "those responses")
+    };
+    format!(
+        "DPO has no finite optimum on this P: {} {verb} every other response with probability 1, so the DPO loss keeps falling as their log-ratio grows without bound. The bars show the limit policy: DPO restricted to {which}, zero elsewhere. IPO's optimum stays finite.",
+        names.join(", ")
+    )
+}
+
+fn table(app: &App) -> String {
+    let labels = app.matrix.labels();
+    let mut rows = String::from(
+        "<thead><tr><th scope=\"col\">sampling μ</th><th scope=\"col\">top response</th><th scope=\"col\">Condorcet-consistent</th><th scope=\"col\">top in Smith set</th><th scope=\"col\">Smith set on top</th><th scope=\"col\">entropy [nats]</th></tr></thead><tbody>",
+    );
+    for r in &app.results.one_shot {
+        let p = &r.properties;
+        rows.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td>{} ({:.3})</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td></tr>",
+            escape(&r.label),
+            escape(labels.get(p.top).map(String::as_str).unwrap_or("")),
+            r.result.policy.get(p.top).copied().unwrap_or(f64::NAN),
+            p.condorcet_consistent.map(yes_no).unwrap_or("no Condorcet winner"),
+            yes_no(p.top_in_smith),
+            yes_no(p.smith_on_top),
+            p.entropy
+        ));
+    }
+    rows.push_str("</tbody>");
+    rows
+}
+
+pub fn render(doc: &Document, app: &App, theme: &Theme) {
+    let labels = app.matrix.labels();
+    let panels: Vec<(String, Vec<f64>)> = app
+        .results
+        .one_shot
+        .iter()
+        .map(|r| {
+            (
+                r.label.split(" (").next().unwrap_or("").to_string(),
+                r.result.policy.clone(),
+            )
+        })
+        .collect();
+    if let Err(e) = canvas::draw_one_shot("chart-oneshot", theme, &panels, labels) {
+        log_error(&e);
+    }
+    set_html(doc, "oneshot-table", &table(app));
+    let note = app
+        .results
+        .one_shot
+        .iter()
+        .find_map(|r| match &r.result.dpo {
+            Some(DpoOutcome::NoFiniteOptimum { top_component, .. }) => {
+                Some(dpo_note(labels, top_component))
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    set_text(doc, "dpo-note", &note);
+    set_hidden(doc, "dpo-note", note.is_empty());
+}

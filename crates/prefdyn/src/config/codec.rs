@@ -1,0 +1,769 @@
+//! The URL codec, driven by [`FIELDS`]: parsing (with named issues, clamping and defaults),
+//! typed edits of one field, and the canonical query.
+
+use std::fmt::Write as _;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde::{Deserialize, Serialize};
+
+use super::fields::Part;
+use super::migrate::{declared_version, migrate_v1};
+use super::{
+    field, format_float, quantise, Config, Field, Kind, MatrixSource, PolicySpec, Slot, FIELDS,
+    SCHEMA_VERSION,
+};
+use crate::generators::Family;
+use crate::phase::{Axis, Ensemble};
+use crate::preference::{PreferenceMatrix, MAX_K};
+
+/// One problem found while parsing a query: the parameter and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseIssue {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ParseIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// A parsed query: the configuration and every issue found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parsed {
+    pub config: Config,
+    pub issues: Vec<ParseIssue>,
+    /// The schema version of an older link that was upgraded to [`SCHEMA_VERSION`] (the
+    /// run is the same; only the names changed).
+    pub upgraded_from: Option<u32>,
+}
+
+/// Characters escaped in query values (`,` `:` stay readable).
+const VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A field's value once read.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Number(f64),
+    Whole(u64),
+    Key(String),
+    Flag(bool),
+    Distribution(PolicySpec),
+    Values(Vec<f64>),
+}
+
+/// Collects issues while reading.
+#[derive(Default)]
+struct Reader {
+    issues: Vec<ParseIssue>,
+}
+
+impl Reader {
+    fn issue(&mut self, field: &str, message: String) {
+        self.issues.push(ParseIssue {
+            field: field.into(),
+            message,
+        });
+    }
+
+    fn float(&mut self, field: &str, raw: &str) -> Option<f64> {
+        match raw.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(quantise(v)),
+            Ok(v) => {
+                self.issue(
+                    field,
+                    format!("{v} is not a finite number; kept the default"),
+                );
+                None
+            }
+            Err(_) => {
+                self.issue(field, format!("'{raw}' is not a number; kept the default"));
+                None
+            }
+        }
+    }
+
+    /// A float clamped into `[lo, hi]` (with an issue when clamped).
+    fn float_in(&mut self, field: &str, raw: &str, lo: f64, hi: f64) -> Option<f64> {
+        let v = self.float(field, raw)?;
+        if v < lo || v > hi {
+            let c = quantise(v.clamp(lo, hi));
+            self.issue(
+                field,
+                format!(
+                    "{} is outside [{}, {}]; clamped to {}",
+                    format_float(v),
+                    format_float(lo),
+                    format_float(hi),
+                    format_float(c)
+                ),
+            );
+            return Some(c);
+        }
+        Some(v)
+    }
+
+    fn whole(&mut self, field: &str, raw: &str) -> Option<u64> {
+        match raw.trim().parse::<u64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.issue(
+                    field,
+                    format!("'{raw}' is not a whole number ≥ 0; kept the default"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A whole number clamped into `[lo, hi]`; numbers too large for `u64` clamp to `hi`.
+    fn whole_in(&mut self, field: &str, raw: &str, lo: u64, hi: u64) -> Option<u64> {
+        let t = raw.trim();
+        let v = match t.parse::<u64>() {
+            Ok(v) => v,
+            Err(_) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+            Err(_) => return self.whole(field, raw),
+        };
+        if v < lo || v > hi {
+            let c = v.clamp(lo, hi);
+            self.issue(
+                field,
+                format!("{t} is outside [{lo}, {hi}]; clamped to {c}"),
+            );
+            return Some(c);
+        }
+        Some(v)
+    }
+
+    fn list(&mut self, field: &str, raw: &str) -> Option<Vec<f64>> {
+        let mut out = vec![];
+        for (i, part) in raw.split(',').enumerate() {
+            match part.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => out.push(quantise(v)),
+                _ => {
+                    self.issue(
+                        field,
+                        format!(
+                            "entry {} ('{part}') is not a finite number; kept the default",
+                            i + 1
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        if out.len() > MAX_K * (MAX_K - 1) / 2 {
+            self.issue(
+                field,
+                format!("{} entries is too many; kept the default", out.len()),
+            );
+            return None;
+        }
+        Some(out)
+    }
+
+    fn policy(&mut self, field: &str, raw: &str) -> Option<PolicySpec> {
+        let r = raw.trim();
+        if r == "uniform" {
+            return Some(PolicySpec::Uniform);
+        }
+        if let Some(seed) = r.strip_prefix("dir") {
+            return self.whole(field, seed).map(PolicySpec::Dirichlet);
+        }
+        let v = self.list(field, r)?;
+        if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| **x <= 0.0) {
+            self.issue(
+                field,
+                format!(
+                    "entry {} is {}; entries must be > 0; kept the default",
+                    i + 1,
+                    format_float(*x)
+                ),
+            );
+            return None;
+        }
+        Some(PolicySpec::Values(v))
+    }
+
+    /// Reads `raw` as `f`'s kind; `None` (with an issue) when it is not one.
+    fn read(&mut self, f: &Field, raw: &str) -> Option<Value> {
+        let key = f.key;
+        match f.kind {
+            Kind::Version => {
+                let v = self.whole(key, raw)?;
+                if v > SCHEMA_VERSION as u64 {
+                    self.issue(key, format!("link made by a newer prefdyn (format {v}, this is {SCHEMA_VERSION}); loaded what is understood"));
+                }
+                None
+            }
+            Kind::Number { min, max, .. } => self.float_in(key, raw, min, max).map(Value::Number),
+            Kind::Whole { min, max, .. } => self.whole_in(key, raw, min, max).map(Value::Whole),
+            Kind::Choice(options) => {
+                let options = options();
+                if options.iter().any(|(k, _)| *k == raw) {
+                    return Some(Value::Key(raw.to_string()));
+                }
+                let keys: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
+                self.issue(
+                    key,
+                    format!(
+                        "'{raw}' is not one of {}; kept the default",
+                        keys.join(", ")
+                    ),
+                );
+                None
+            }
+            Kind::Flag => match raw {
+                "1" | "true" => Some(Value::Flag(true)),
+                "0" | "false" => Some(Value::Flag(false)),
+                _ => {
+                    self.issue(key, format!("'{raw}' is not 0 or 1; kept the default"));
+                    None
+                }
+            },
+            Kind::Distribution => self.policy(key, raw).map(Value::Distribution),
+            Kind::Values => self.list(key, raw).map(Value::Values),
+        }
+    }
+}
+
+/// The keys of the matrix source and the ensemble, collected before they are resolved.
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    family: Option<Family>,
+    k: Option<usize>,
+    strength: Option<f64>,
+    sigma: Option<f64>,
+    seed: Option<u64>,
+    preset: Option<String>,
+    values: Option<Vec<f64>>,
+    /// `current` or a family key.
+    ensemble: Option<String>,
+    ensemble_k: Option<usize>,
+    ensemble_param: Option<f64>,
+    ensemble_count: Option<usize>,
+    ensemble_seed: Option<u64>,
+}
+
+fn to_usize(v: u64) -> usize {
+    usize::try_from(v).unwrap_or(usize::MAX)
+}
+
+impl Draft {
+    fn put(&mut self, part: Part, v: Value) {
+        match (part, v) {
+            (Part::Family, Value::Key(k)) => self.family = Family::from_key(&k),
+            (Part::K, Value::Whole(n)) => self.k = Some(to_usize(n)),
+            (Part::Strength, Value::Number(x)) => self.strength = Some(x),
+            (Part::Sigma, Value::Number(x)) => self.sigma = Some(x),
+            (Part::Seed, Value::Whole(n)) => self.seed = Some(n),
+            (Part::Preset, Value::Key(k)) => self.preset = Some(k),
+            (Part::Values, Value::Values(v)) => self.values = Some(v),
+            (Part::EnsembleFamily, Value::Key(k)) => self.ensemble = Some(k),
+            (Part::EnsembleK, Value::Whole(n)) => self.ensemble_k = Some(to_usize(n)),
+            (Part::EnsembleParam, Value::Number(x)) => self.ensemble_param = Some(x),
+            (Part::EnsembleCount, Value::Whole(n)) => self.ensemble_count = Some(to_usize(n)),
+            (Part::EnsembleSeed, Value::Whole(n)) => self.ensemble_seed = Some(n),
+            _ => {}
+        }
+    }
+
+    /// The draft that describes `c`'s matrix source and ensemble (for a typed edit).
+    fn of(c: &Config) -> Draft {
+        let mut d = Draft::default();
+        if let Some((family, k, param, seed)) = c.matrix.generated() {
+            d.family = Some(family);
+            d.k = Some(k);
+            let slot = if family.uses_sigma() {
+                &mut d.sigma
+            } else {
+                &mut d.strength
+            };
+            *slot = Some(param);
+            d.seed = Some(seed);
+        }
+        if let MatrixSource::Preset { name } = &c.matrix {
+            d.preset = Some(name.clone());
+        }
+        if let MatrixSource::Values { k, upper } = &c.matrix {
+            d.k = Some(*k);
+            d.values = Some(upper.clone());
+        }
+        match c.phase.ensemble.family_draw() {
+            None => d.ensemble = Some("current".into()),
+            Some((family, k, param, count, seed)) => {
+                d.ensemble = Some(family.key().into());
+                d.ensemble_k = Some(k);
+                d.ensemble_param = Some(param);
+                d.ensemble_count = Some(count);
+                d.ensemble_seed = Some(seed);
+            }
+        }
+        d
+    }
+
+    /// Before an edit of `part`: a generator key switches to a generated matrix, a preset
+    /// replaces edited values and values replace a preset; a new family starts from its
+    /// own default parameter.
+    fn prepare_edit(&mut self, part: Part) {
+        match part {
+            Part::Family | Part::K | Part::Strength | Part::Sigma | Part::Seed => {
+                self.preset = None;
+                self.values = None;
+                self.family.get_or_insert(Family::RockPaperScissors);
+                if part == Part::Family {
+                    self.strength = None;
+                    self.sigma = None;
+                }
+            }
+            Part::Preset => self.values = None,
+            Part::Values => self.preset = None,
+            Part::EnsembleFamily => self.ensemble_param = None,
+            _ => {}
+        }
+    }
+
+    fn names_matrix(&self) -> bool {
+        self.family.is_some()
+            || self.k.is_some()
+            || self.strength.is_some()
+            || self.sigma.is_some()
+            || self.seed.is_some()
+    }
+}
+
+/// K with `K(K−1)/2 = n`.
+fn infer_k(n: usize) -> Option<usize> {
+    (2..=MAX_K).find(|k| k * (k - 1) / 2 == n)
+}
+
+/// The matrix source the draft names (preset > values > generator), or the current one.
+fn resolve_matrix(c: &mut Config, d: &Draft, rd: &mut Reader) {
+    if let Some(name) = &d.preset {
+        c.matrix = MatrixSource::Preset { name: name.clone() };
+    } else if let Some(upper) = &d.values {
+        let k = d.k.or_else(|| infer_k(upper.len())).unwrap_or(0);
+        match PreferenceMatrix::from_upper(k.max(2), upper) {
+            Ok(_) => {
+                c.matrix = MatrixSource::Values {
+                    k,
+                    upper: upper.clone(),
+                }
+            }
+            Err(e) => rd.issue("P", format!("{e}; kept the default matrix")),
+        }
+    } else if d.names_matrix() {
+        let family = d.family.unwrap_or(Family::RockPaperScissors);
+        let param = if family.uses_sigma() {
+            d.sigma.unwrap_or(1.0)
+        } else {
+            d.strength.unwrap_or(0.5)
+        };
+        let k = if family == Family::RockPaperScissors {
+            3
+        } else {
+            d.k.unwrap_or(5)
+        };
+        match family.generator(k, param).validate() {
+            Ok(()) => {
+                c.matrix = MatrixSource::Generated {
+                    family,
+                    k,
+                    param,
+                    seed: d.seed.unwrap_or(1),
+                }
+            }
+            Err(e) => rd.issue("gen", format!("{e}; kept the default matrix")),
+        }
+    }
+}
+
+/// The ensemble the draft names (`current`, or a family with its K, parameter, count and
+/// seed, each defaulting to the current ensemble's).
+fn resolve_ensemble(c: &mut Config, d: &Draft, rd: &mut Reader) {
+    if d.ensemble.as_deref() == Some("current") {
+        c.phase.ensemble = Ensemble::Current;
+        return;
+    }
+    let (f0, k0, _, count0, seed0) =
+        c.phase
+            .ensemble
+            .family_draw()
+            .unwrap_or((Family::RandomCyclic, 5, 0.5, 16, 1));
+    let family = d
+        .ensemble
+        .as_deref()
+        .and_then(Family::from_key)
+        .unwrap_or(f0);
+    let k = if family == Family::RockPaperScissors {
+        3
+    } else {
+        d.ensemble_k.unwrap_or(k0)
+    };
+    let param = d
+        .ensemble_param
+        .unwrap_or(if family.uses_sigma() { 1.0 } else { 0.5 });
+    let (count, seed) = (
+        d.ensemble_count.unwrap_or(count0),
+        d.ensemble_seed.unwrap_or(seed0),
+    );
+    match family.generator(k, param).validate() {
+        Ok(()) => {
+            c.phase.ensemble = Ensemble::Family {
+                family,
+                k,
+                param,
+                count,
+                seed,
+            }
+        }
+        Err(e) => {
+            rd.issue("ens", format!("{e}; kept the default ensemble"));
+            if let Ensemble::Family {
+                count: n, seed: s, ..
+            } = &mut c.phase.ensemble
+            {
+                (*n, *s) = (count, seed);
+            }
+        }
+    }
+}
+
+/// Checks between fields: distributions of K entries, axis ranges within the axis' own
+/// bounds, two different axes; and the work limits.
+fn cross_checks(c: &mut Config, rd: &mut Reader) {
+    let k = c.matrix.k();
+    for f in FIELDS {
+        if let Slot::Distribution { default, get, set } = f.slot {
+            if let Err(e) = get(c).resolve(k) {
+                rd.issue(f.key, format!("{e} (K = {k}); kept the default"));
+                set(c, default());
+            }
+        }
+    }
+    for (name, r) in [("x", &mut c.phase.x), ("y", &mut c.phase.y)] {
+        let (lo, hi) = r.axis.bounds();
+        for (suffix, v) in [("0", &mut r.min), ("1", &mut r.max)] {
+            if *v < lo || *v > hi {
+                let cl = quantise(v.clamp(lo, hi));
+                rd.issue(
+                    &format!("{name}{suffix}"),
+                    format!(
+                        "{} is outside [{}, {}] for {}; clamped to {}",
+                        format_float(*v),
+                        format_float(lo),
+                        format_float(hi),
+                        r.axis.key(),
+                        format_float(cl)
+                    ),
+                );
+                *v = cl;
+            }
+        }
+    }
+    if c.phase.x.axis == c.phase.y.axis {
+        rd.issue(
+            "py",
+            format!(
+                "both axes are {}; y set to the other default",
+                c.phase.y.axis.key()
+            ),
+        );
+        c.phase.y.axis = if c.phase.x.axis == Axis::BetaLambda {
+            Axis::Alpha
+        } else {
+            Axis::BetaLambda
+        };
+        let (lo, hi) = c.phase.y.axis.bounds();
+        c.phase.y.min = c.phase.y.min.clamp(lo, hi);
+        c.phase.y.max = c.phase.y.max.clamp(lo, hi);
+    }
+    for (field, message) in c.limit_work() {
+        rd.issue(field, message);
+    }
+}
+
+/// Writes a value read for `f` into `c` (plain slots) or the draft (parts).
+fn store(f: &Field, c: &mut Config, draft: &mut Draft, v: Value) {
+    match (f.slot, v) {
+        (Slot::Number { set, .. }, Value::Number(x)) => set(c, x),
+        (Slot::Whole { set, .. }, Value::Whole(n)) => set(c, n),
+        (Slot::Choice { set, .. }, Value::Key(k)) => set(c, &k),
+        (Slot::Flag { set, .. }, Value::Flag(b)) => set(c, b),
+        (Slot::Distribution { set, .. }, Value::Distribution(p)) => set(c, p),
+        (Slot::Part(part), v) => draft.put(part, v),
+        _ => {}
+    }
+}
+
+/// Strips a full URL down to its query (`…?query#frag` → `query`).
+fn query_part(input: &str) -> &str {
+    let s = input.trim();
+    let s = match s.find('?') {
+        Some(i) => &s[i + 1..],
+        None => s,
+    };
+    match s.find('#') {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+/// The `(key, value)` pairs of a query string or a full URL, percent-decoded, in order.
+pub fn query_pairs(input: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query_part(input).as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
+/// Parses a query string or a full URL. Never fails; see the module docs.
+pub fn parse_query(input: &str) -> Parsed {
+    let mut pairs = query_pairs(input);
+    let version = declared_version(&pairs);
+    let renamed = if version < 2 {
+        migrate_v1(&mut pairs)
+    } else {
+        vec![]
+    };
+    let mut c = Config::default();
+    let mut draft = Draft::default();
+    let mut rd = Reader::default();
+    let mut seen: Vec<&str> = vec![];
+    for (key, raw) in &pairs {
+        if seen.contains(&key.as_str()) {
+            rd.issue(key, "given more than once; the last value wins".into());
+        } else {
+            seen.push(key);
+        }
+        match field(key) {
+            Some(f) => {
+                if let Some(v) = rd.read(f, raw) {
+                    store(f, &mut c, &mut draft, v);
+                }
+            }
+            None => rd.issue(key, "unknown parameter; ignored".into()),
+        }
+    }
+    resolve_matrix(&mut c, &draft, &mut rd);
+    resolve_ensemble(&mut c, &draft, &mut rd);
+    cross_checks(&mut c, &mut rd);
+    Parsed {
+        // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
+        // with Random SST) are reset, so that the parsed config equals its own link.
+        config: c.canonical(),
+        // Issues name the keys as the link wrote them.
+        issues: rd
+            .issues
+            .into_iter()
+            .map(|mut i| {
+                if let Some((_, old)) = renamed.iter().find(|(new, _)| *new == i.field) {
+                    i.field = (*old).into();
+                }
+                i
+            })
+            .collect(),
+        upgraded_from: (version < 2).then_some(version.max(1) as u32),
+    }
+}
+
+/// A typed edit of one field, as a control makes it: `raw` is read as that field's kind
+/// (clamped, with the same messages as a link), written into `c`, and the cross-field checks
+/// run again. Returns the issues; on a bad value the field keeps its value.
+pub fn edit(c: &mut Config, key: &str, raw: &str) -> Vec<ParseIssue> {
+    let mut rd = Reader::default();
+    let Some(f) = field(key) else {
+        rd.issue(key, "unknown parameter; ignored".into());
+        return rd.issues;
+    };
+    if let Some(v) = rd.read(f, raw) {
+        match f.slot {
+            Slot::Part(part) => {
+                let mut draft = Draft::of(c);
+                draft.prepare_edit(part);
+                draft.put(part, v);
+                resolve_matrix(c, &draft, &mut rd);
+                resolve_ensemble(c, &draft, &mut rd);
+            }
+            _ => store(f, c, &mut Draft::default(), v),
+        }
+    }
+    cross_checks(c, &mut rd);
+    *c = c.canonical();
+    rd.issues
+}
+
+/// The values of the matrix and ensemble keys that differ from the default, by part.
+fn part_values(c: &Config, d: &Config) -> Vec<(Part, String)> {
+    let mut out = vec![];
+    if c.matrix != d.matrix {
+        match &c.matrix {
+            MatrixSource::Generated {
+                family,
+                k,
+                param,
+                seed,
+            } => {
+                out.push((Part::Family, family.key().to_string()));
+                if *family != Family::RockPaperScissors {
+                    out.push((Part::K, k.to_string()));
+                }
+                if family.uses_sigma() {
+                    out.push((Part::Sigma, format_float(*param)));
+                } else if family.uses_strength() {
+                    out.push((Part::Strength, format_float(*param)));
+                }
+                if family.is_random() {
+                    out.push((Part::Seed, seed.to_string()));
+                }
+            }
+            MatrixSource::Preset { name } => out.push((Part::Preset, name.clone())),
+            MatrixSource::Values { k, upper } => {
+                out.push((Part::K, k.to_string()));
+                out.push((Part::Values, super::format_list(upper)));
+            }
+        }
+    }
+    if c.phase.ensemble != d.phase.ensemble {
+        match (&c.phase.ensemble, &d.phase.ensemble) {
+            (Ensemble::Current, _) => out.push((Part::EnsembleFamily, "current".into())),
+            (
+                Ensemble::Family {
+                    family,
+                    k,
+                    param,
+                    count,
+                    seed,
+                },
+                Ensemble::Family {
+                    family: df,
+                    k: dk,
+                    count: dc,
+                    seed: ds,
+                    ..
+                },
+            ) => {
+                if family != df {
+                    out.push((Part::EnsembleFamily, family.key().to_string()));
+                }
+                if k != dk && *family != Family::RockPaperScissors {
+                    out.push((Part::EnsembleK, k.to_string()));
+                }
+                // A missing `es` means σ = 1 for utility models, s = 0.5 otherwise.
+                let missing = if family.uses_sigma() { 1.0 } else { 0.5 };
+                if quantise(*param) != quantise(missing)
+                    && (family.uses_sigma() || family.uses_strength())
+                {
+                    out.push((Part::EnsembleParam, format_float(*param)));
+                }
+                if count != dc {
+                    out.push((Part::EnsembleCount, count.to_string()));
+                }
+                if seed != ds {
+                    out.push((Part::EnsembleSeed, seed.to_string()));
+                }
+            }
+            (Ensemble::Family { .. }, Ensemble::Current) => {}
+        }
+    }
+    out
+}
+
+/// A field's value in `c` when it differs from its default (`v` always).
+fn field_value(f: &Field, c: &Config, parts: &[(Part, String)]) -> Option<String> {
+    match f.slot {
+        Slot::Version => Some(SCHEMA_VERSION.to_string()),
+        Slot::Number { default, get, .. } => {
+            (quantise(get(c)) != quantise(default)).then(|| format_float(get(c)))
+        }
+        Slot::Whole { default, get, .. } => (get(c) != default).then(|| get(c).to_string()),
+        Slot::Choice { default, get, .. } => (get(c) != default).then(|| get(c).to_string()),
+        Slot::Flag { default, get, .. } => {
+            (get(c) != default).then(|| if get(c) { "1" } else { "0" }.to_string())
+        }
+        Slot::Distribution { default, get, .. } => (get(c) != &default()).then(|| get(c).text()),
+        Slot::Part(part) => parts
+            .iter()
+            .find(|(p, _)| *p == part)
+            .map(|(_, v)| v.clone()),
+    }
+}
+
+/// A field's current value as a control shows it (`None` when the field does not apply:
+/// `sigma` of a cyclic family, `ek` of the current-P ensemble, …).
+pub fn field_text(c: &Config, f: &Field) -> Option<String> {
+    match f.slot {
+        Slot::Version => Some(SCHEMA_VERSION.to_string()),
+        Slot::Number { get, .. } => Some(format_float(get(c))),
+        Slot::Whole { get, .. } => Some(get(c).to_string()),
+        Slot::Choice { get, .. } => Some(get(c).to_string()),
+        Slot::Flag { get, .. } => Some(if get(c) { "1" } else { "0" }.to_string()),
+        Slot::Distribution { get, .. } => Some(get(c).text()),
+        Slot::Part(part) => part_text(c, part),
+    }
+}
+
+fn part_text(c: &Config, part: Part) -> Option<String> {
+    let generated = c.matrix.generated().map(|(f, _, p, s)| (f, p, s));
+    let ensemble = c.phase.ensemble.family_draw();
+    match part {
+        Part::Family => generated.map(|(f, ..)| f.key().to_string()),
+        Part::K => Some(c.matrix.k().to_string()),
+        Part::Strength => generated
+            .filter(|(f, ..)| f.uses_strength())
+            .map(|(_, p, _)| format_float(p)),
+        Part::Sigma => generated
+            .filter(|(f, ..)| f.uses_sigma())
+            .map(|(_, p, _)| format_float(p)),
+        Part::Seed => generated.map(|(.., s)| s.to_string()),
+        Part::Preset => match &c.matrix {
+            MatrixSource::Preset { name } => Some(name.clone()),
+            _ => None,
+        },
+        Part::Values => match &c.matrix {
+            MatrixSource::Values { upper, .. } => Some(super::format_list(upper)),
+            _ => None,
+        },
+        Part::EnsembleFamily => Some(
+            ensemble
+                .map(|(f, ..)| f.key().to_string())
+                .unwrap_or_else(|| "current".into()),
+        ),
+        Part::EnsembleK => ensemble.map(|(_, k, ..)| k.to_string()),
+        Part::EnsembleParam => ensemble.map(|(_, _, p, ..)| format_float(p)),
+        Part::EnsembleCount => ensemble.map(|(.., n, _)| n.to_string()),
+        Part::EnsembleSeed => ensemble.map(|(.., s)| s.to_string()),
+    }
+}
+
+/// The canonical query: `v=2` then each non-default field in [`FIELDS`] order.
+pub fn to_query(c: &Config) -> String {
+    // Compare canonical forms, so that parameters a family ignores (RPS's K, a
+    // deterministic family's seed) never make a default matrix look non-default.
+    let c = &c.canonical();
+    let parts = part_values(c, &Config::default());
+    let mut s = String::new();
+    for f in FIELDS {
+        if let Some(v) = field_value(f, c, &parts) {
+            if !s.is_empty() {
+                s.push('&');
+            }
+            let _ = write!(s, "{}={}", f.key, utf8_percent_encode(&v, VALUE));
+        }
+    }
+    s
+}

@@ -1,0 +1,547 @@
+//! The configuration behind everything the page shows, grouped by what it drives, and its
+//! one URL codec.
+//!
+//! Every URL key is one row of [`FIELDS`] (key, section, label, help, kind with bounds,
+//! default, where it lives in a [`Config`]); parsing, canonical serialisation, clamping,
+//! the page's controls, the CLI's key list and the README's URL table all read that table.
+//! `parse_query` never fails: each bad or unknown parameter becomes a [`ParseIssue`] naming
+//! it, that field keeps its default (or is clamped into range), and the rest loads.
+//! `to_query` writes the canonical query: defaults omitted, table order, floats quantised
+//! to [`DECIMALS`] decimals, so `parse_query(to_query(c)) == c.canonical()`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dynamics::{MrsParams, Solver};
+use crate::generators::{dirichlet_flat, Family, GeneratorError};
+use crate::phase::{Axis, AxisRange, Ensemble, PhaseMetric};
+use crate::preference::{PreferenceError, PreferenceMatrix};
+use crate::presets::preset;
+use crate::simplex::{normalise_positive, uniform, DistributionError};
+
+mod codec;
+mod fields;
+mod migrate;
+
+pub use codec::{edit, field_text, parse_query, query_pairs, to_query, ParseIssue, Parsed};
+pub use fields::{field, markdown_table, Field, Kind, Part, Scale, Section, Slot, FIELDS};
+pub use migrate::migrate_v1;
+
+/// Version of the query format written by `to_query` (`v=`). Older links keep working:
+/// see [`migrate_v1`].
+pub const SCHEMA_VERSION: u32 = 2;
+/// Decimals kept for every float in a URL.
+pub const DECIMALS: i32 = 6;
+/// Largest `T · K³` of an MRS-DPO run (a Newton solve per round costs about K³).
+pub const MAX_DPO_WORK: f64 = 5e8;
+/// Largest `T · K² · members` of one phase-diagram cell (the page computes a cell at once).
+pub const MAX_PHASE_CELL_WORK: f64 = 2e7;
+
+/// A choice among named values: its URL key and its title in menus.
+pub trait Keyed: Copy + PartialEq + 'static {
+    const ALL: &'static [Self];
+    fn key(self) -> &'static str;
+    fn title(self) -> &'static str;
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.key() == key)
+    }
+}
+
+/// Which section a link opens on (and which chart `embed=1` shows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    Preferences,
+    OneShot,
+    #[default]
+    Dynamics,
+    Phase,
+}
+
+impl Keyed for View {
+    const ALL: &'static [View] = &[
+        View::Preferences,
+        View::OneShot,
+        View::Dynamics,
+        View::Phase,
+    ];
+    fn key(self) -> &'static str {
+        match self {
+            View::Preferences => "prefs",
+            View::OneShot => "oneshot",
+            View::Dynamics => "dynamics",
+            View::Phase => "phase",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            View::Preferences => "Preferences",
+            View::OneShot => "One-shot",
+            View::Dynamics => "Dynamics",
+            View::Phase => "Phase diagram",
+        }
+    }
+}
+
+impl Keyed for Solver {
+    const ALL: &'static [Solver] = &[Solver::Ipo, Solver::Dpo];
+    fn key(self) -> &'static str {
+        match self {
+            Solver::Ipo => "ipo",
+            Solver::Dpo => "dpo",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Solver::Ipo => "IPO (closed form)",
+            Solver::Dpo => "DPO (Newton)",
+        }
+    }
+}
+
+impl Keyed for PhaseMetric {
+    const ALL: &'static [PhaseMetric] = &PhaseMetric::ALL;
+    fn key(self) -> &'static str {
+        PhaseMetric::key(self)
+    }
+    fn title(self) -> &'static str {
+        PhaseMetric::title(self)
+    }
+}
+
+impl Keyed for Axis {
+    const ALL: &'static [Axis] = &Axis::ALL;
+    fn key(self) -> &'static str {
+        Axis::key(self)
+    }
+    fn title(self) -> &'static str {
+        Axis::title(self)
+    }
+}
+
+impl Keyed for Family {
+    const ALL: &'static [Family] = &Family::ALL;
+    fn key(self) -> &'static str {
+        Family::key(self)
+    }
+    fn title(self) -> &'static str {
+        Family::title(self)
+    }
+}
+
+/// Where P comes from: a generator (travels as parameters + seed), a shipped preset, or
+/// edited values (travel as the upper triangle).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MatrixSource {
+    Generated {
+        family: Family,
+        k: usize,
+        param: f64,
+        seed: u64,
+    },
+    Preset {
+        name: String,
+    },
+    Values {
+        k: usize,
+        upper: Vec<f64>,
+    },
+}
+
+impl MatrixSource {
+    /// `(family, K, parameter, seed)` of a generated matrix.
+    pub fn generated(&self) -> Option<(Family, usize, f64, u64)> {
+        match *self {
+            MatrixSource::Generated {
+                family,
+                k,
+                param,
+                seed,
+            } => Some((family, k, param, seed)),
+            _ => None,
+        }
+    }
+
+    /// Number of responses.
+    pub fn k(&self) -> usize {
+        match self {
+            MatrixSource::Generated { family, k, .. } => {
+                if *family == Family::RockPaperScissors {
+                    3
+                } else {
+                    *k
+                }
+            }
+            MatrixSource::Preset { name } => preset(name).map(|p| p.items.len()).unwrap_or(3),
+            MatrixSource::Values { k, .. } => *k,
+        }
+    }
+
+    /// Builds the matrix.
+    pub fn matrix(&self) -> Result<PreferenceMatrix, MatrixSourceError> {
+        match self {
+            MatrixSource::Generated {
+                family,
+                k,
+                param,
+                seed,
+            } => Ok(family.generator(*k, *param).generate(*seed)?),
+            MatrixSource::Preset { name } => {
+                let p =
+                    preset(name).ok_or_else(|| MatrixSourceError::UnknownPreset(name.clone()))?;
+                Ok(p.matrix()?)
+            }
+            MatrixSource::Values { k, upper } => Ok(PreferenceMatrix::from_upper(*k, upper)?),
+        }
+    }
+}
+
+/// Why a matrix source does not give a matrix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MatrixSourceError {
+    #[error(transparent)]
+    Generator(#[from] GeneratorError),
+    #[error(transparent)]
+    Matrix(#[from] PreferenceError),
+    #[error("unknown preset '{0}'")]
+    UnknownPreset(String),
+}
+
+/// A distribution given in a URL: uniform, a seeded flat-Dirichlet draw, or values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum PolicySpec {
+    Uniform,
+    Dirichlet(u64),
+    Values(Vec<f64>),
+}
+
+impl PolicySpec {
+    /// The distribution on K points (values are normalised; they must be > 0).
+    pub fn resolve(&self, k: usize) -> Result<Vec<f64>, DistributionError> {
+        match self {
+            PolicySpec::Uniform => Ok(uniform(k)),
+            PolicySpec::Dirichlet(seed) => Ok(dirichlet_flat(k, *seed)),
+            PolicySpec::Values(v) => normalise_positive(v, k),
+        }
+    }
+
+    /// Its text in a URL or a form field: `uniform`, `dirSEED` or comma-separated values.
+    pub fn text(&self) -> String {
+        match self {
+            PolicySpec::Uniform => "uniform".into(),
+            PolicySpec::Dirichlet(s) => format!("dir{s}"),
+            PolicySpec::Values(v) => format_list(v),
+        }
+    }
+}
+
+/// What the page shows and how it is framed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewSettings {
+    pub view: View,
+    pub embed: bool,
+}
+
+/// The one-shot section: solver, strength, reference, maximal-lottery mix, custom μ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneShotSettings {
+    #[serde(rename = "oneshot_solver")]
+    pub solver: Solver,
+    #[serde(rename = "oneshot_beta")]
+    pub beta: f64,
+    #[serde(rename = "oneshot_ref")]
+    pub reference: PolicySpec,
+    pub epsilon: f64,
+    pub custom_mu: PolicySpec,
+}
+
+/// The MRS run: solver, parameters, rounds, burn-in, π₀ (initial policy and base
+/// reference) and μ₀ (offline sampler).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DynamicsSettings {
+    pub solver: Solver,
+    pub params: MrsParams,
+    pub rounds: usize,
+    pub burn_in: usize,
+    pub pi0: PolicySpec,
+    pub mu0: PolicySpec,
+}
+
+/// Playback of the dynamics (does not change any number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaybackSettings {
+    /// Rounds per second.
+    pub speed: f64,
+}
+
+/// Settings of the phase diagram.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseConfig {
+    pub x: AxisRange,
+    pub y: AxisRange,
+    pub metric: PhaseMetric,
+    pub ensemble: Ensemble,
+    pub rounds: usize,
+    pub burn_in: usize,
+}
+
+/// Every control of the playground, grouped by what it drives. The JSON form is flat
+/// (`params`, `rounds`, `oneshot_beta`, …), as `window.prefdyn.state()` has always shown it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(flatten)]
+    pub view: ViewSettings,
+    pub matrix: MatrixSource,
+    #[serde(flatten)]
+    pub one_shot: OneShotSettings,
+    #[serde(flatten)]
+    pub dynamics: DynamicsSettings,
+    #[serde(flatten)]
+    pub playback: PlaybackSettings,
+    pub phase: PhaseConfig,
+}
+
+/// Which groups differ between two configurations: what a change invalidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Changes {
+    pub view: bool,
+    pub matrix: bool,
+    pub one_shot: bool,
+    pub dynamics: bool,
+    pub playback: bool,
+    pub phase: bool,
+}
+
+impl std::ops::BitOr for Changes {
+    type Output = Changes;
+    fn bitor(self, o: Changes) -> Changes {
+        Changes {
+            view: self.view || o.view,
+            matrix: self.matrix || o.matrix,
+            one_shot: self.one_shot || o.one_shot,
+            dynamics: self.dynamics || o.dynamics,
+            playback: self.playback || o.playback,
+            phase: self.phase || o.phase,
+        }
+    }
+}
+
+impl Changes {
+    /// Every group (a first paint, a resize).
+    pub fn all() -> Changes {
+        Changes {
+            view: true,
+            matrix: true,
+            one_shot: true,
+            dynamics: true,
+            playback: true,
+            phase: true,
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.view || self.matrix || self.one_shot || self.dynamics || self.playback || self.phase
+    }
+}
+
+impl Default for Config {
+    /// The compound parts (matrix, ensemble, phase axes) set here, every other field the
+    /// default of its row in [`FIELDS`].
+    fn default() -> Self {
+        let mut c = Config {
+            view: ViewSettings {
+                view: View::Dynamics,
+                embed: false,
+            },
+            matrix: MatrixSource::Generated {
+                family: Family::RockPaperScissors,
+                k: 3,
+                param: 0.5,
+                seed: 1,
+            },
+            one_shot: OneShotSettings {
+                solver: Solver::Ipo,
+                beta: 0.0,
+                reference: PolicySpec::Uniform,
+                epsilon: 0.0,
+                custom_mu: PolicySpec::Uniform,
+            },
+            dynamics: DynamicsSettings {
+                solver: Solver::Ipo,
+                params: MrsParams {
+                    alpha: 0.0,
+                    beta: 0.0,
+                    lam: 0.0,
+                    eta: 0.0,
+                },
+                rounds: 0,
+                burn_in: 0,
+                pi0: PolicySpec::Uniform,
+                mu0: PolicySpec::Uniform,
+            },
+            playback: PlaybackSettings { speed: 0.0 },
+            phase: PhaseConfig {
+                x: AxisRange {
+                    axis: Axis::Alpha,
+                    min: 0.0,
+                    max: 0.0,
+                    n: 0,
+                },
+                y: AxisRange {
+                    axis: Axis::BetaLambda,
+                    min: 0.0,
+                    max: 0.0,
+                    n: 0,
+                },
+                metric: PhaseMetric::Variance,
+                ensemble: Ensemble::Family {
+                    family: Family::RandomCyclic,
+                    k: 5,
+                    param: 0.5,
+                    count: 16,
+                    seed: 1,
+                },
+                rounds: 0,
+                burn_in: 0,
+            },
+        };
+        for f in FIELDS {
+            f.slot.set_default(&mut c);
+        }
+        c
+    }
+}
+
+/// Rounds `x` to [`DECIMALS`] decimals (`-0` becomes `0`).
+pub fn quantise(x: f64) -> f64 {
+    let s = 10f64.powi(DECIMALS);
+    let q = (x * s).round() / s;
+    if q == 0.0 {
+        0.0
+    } else {
+        q
+    }
+}
+
+/// Writes a quantised float with at most [`DECIMALS`] decimals and no trailing zeros.
+pub fn format_float(x: f64) -> String {
+    let mut s = format!("{:.*}", DECIMALS as usize, quantise(x));
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+fn format_list(v: &[f64]) -> String {
+    v.iter()
+        .map(|x| format_float(*x))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Config {
+    /// Which groups differ from `other`.
+    pub fn changes(&self, other: &Config) -> Changes {
+        Changes {
+            view: self.view != other.view,
+            matrix: self.matrix != other.matrix,
+            one_shot: self.one_shot != other.one_shot,
+            dynamics: self.dynamics != other.dynamics,
+            playback: self.playback != other.playback,
+            phase: self.phase != other.phase,
+        }
+    }
+
+    /// Lowers T where one run or one phase cell would be too much work for a page to stay
+    /// responsive ([`MAX_DPO_WORK`], [`MAX_PHASE_CELL_WORK`]); returns the messages.
+    pub fn limit_work(&mut self) -> Vec<(&'static str, String)> {
+        let mut out = vec![];
+        let k = self.matrix.k() as f64;
+        let d = &mut self.dynamics;
+        if d.solver == Solver::Dpo && d.rounds as f64 * k.powi(3) > MAX_DPO_WORK {
+            let t = ((MAX_DPO_WORK / k.powi(3)) as usize).max(1);
+            out.push((
+                "T",
+                format!("{} rounds of MRS-DPO with K = {k} is too much work for the page; lowered to {t}", d.rounds),
+            ));
+            d.rounds = t;
+        }
+        let (pk, members) = match &self.phase.ensemble {
+            Ensemble::Current => (k, 1.0),
+            Ensemble::Family {
+                family, k, count, ..
+            } => (
+                if *family == Family::RockPaperScissors {
+                    3.0
+                } else {
+                    *k as f64
+                },
+                *count as f64,
+            ),
+        };
+        let cell = self.phase.rounds as f64 * pk * pk * members;
+        if cell > MAX_PHASE_CELL_WORK {
+            let t = ((MAX_PHASE_CELL_WORK / (pk * pk * members)) as usize).max(1);
+            out.push((
+                "pT",
+                format!("{} rounds × K = {pk} × {members} matrices per phase cell is too much work for the page; lowered to {t} rounds", self.phase.rounds),
+            ));
+            self.phase.rounds = t;
+        }
+        out
+    }
+
+    /// The canonical form: floats quantised, parameters a family does not use set to
+    /// their defaults. `parse_query(&to_query(c)).config == c.canonical()`.
+    pub fn canonical(&self) -> Config {
+        let mut c = self.clone();
+        c.limit_work();
+        for f in FIELDS {
+            f.slot.quantise(&mut c);
+        }
+        match &mut c.matrix {
+            MatrixSource::Generated {
+                family,
+                k,
+                param,
+                seed,
+            } => canonical_family(*family, k, param, Some(seed)),
+            MatrixSource::Values { upper, .. } => upper.iter_mut().for_each(|x| *x = quantise(*x)),
+            MatrixSource::Preset { .. } => {}
+        }
+        if let Ensemble::Family {
+            family, k, param, ..
+        } = &mut c.phase.ensemble
+        {
+            canonical_family(*family, k, param, None);
+        }
+        c
+    }
+}
+
+/// A family's K, parameter and seed in canonical form: RPS has K = 3, a parameter the
+/// family does not use is 0.5, a deterministic family's seed is 1.
+fn canonical_family(family: Family, k: &mut usize, param: &mut f64, seed: Option<&mut u64>) {
+    if family == Family::RockPaperScissors {
+        *k = 3;
+    }
+    if let Some(seed) = seed {
+        if !family.is_random() {
+            *seed = 1;
+        }
+    }
+    *param = if family.uses_sigma() || family.uses_strength() {
+        quantise(*param)
+    } else {
+        0.5
+    };
+}

@@ -1,0 +1,480 @@
+//! Computing a phase diagram: the cells in coarse-to-fine order, each cell's metric (mean
+//! and sd over the ensemble) and its ensemble-mean ρ together, so that the picture and its
+//! ρ = 1 boundary fill in as one. The page (in slices or in workers) and the CLI (on every
+//! core) run the same [`CellComputer`]; [`PhaseJob`] keeps the order and the result.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    cell_params, check_ensemble_size, check_member, theory_field, Axis, AxisRange, Ensemble,
+    EnsembleMember, PhaseError, PhaseGrid, PhaseMetric, PhaseResult, PhaseSpec, MAX_GRID,
+    THEORY_SAMPLES,
+};
+use crate::dynamics::{
+    run_ipo_into, verdict, IpoWorkspace, MrsParams, MrsRun, Solver, Verdict, MAX_T,
+};
+use crate::generators::Family;
+use crate::simplex::entropy;
+
+/// How far a sweep has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done_cells: usize,
+    pub total_cells: usize,
+}
+
+impl Progress {
+    /// Share of cells done, in [0, 1].
+    pub fn fraction(&self) -> f64 {
+        if self.total_cells == 0 {
+            1.0
+        } else {
+            self.done_cells as f64 / self.total_cells as f64
+        }
+    }
+}
+
+/// Checks a spec against the members; every cell's parameters are validated up front.
+fn check_spec(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<(), PhaseError> {
+    for (name, r) in [("x", &spec.x), ("y", &spec.y)] {
+        if r.n == 0 || r.n > MAX_GRID {
+            return Err(PhaseError::BadGridSize {
+                name,
+                n: r.n,
+                max: MAX_GRID,
+            });
+        }
+        if !(r.min.is_finite() && r.max.is_finite()) {
+            return Err(PhaseError::BadAxisRange {
+                name,
+                min: r.min,
+                max: r.max,
+            });
+        }
+    }
+    if spec.x.axis == spec.y.axis {
+        return Err(PhaseError::SameAxis {
+            symbol: spec.x.axis.symbol(),
+        });
+    }
+    if spec.rounds > MAX_T {
+        return Err(PhaseError::TooManyRounds {
+            rounds: spec.rounds,
+            max: MAX_T,
+        });
+    }
+    check_ensemble_size(members.len())?;
+    for (i, m) in members.iter().enumerate() {
+        check_member(i, m)?;
+    }
+    let product = [spec.x.axis, spec.y.axis]
+        .into_iter()
+        .find(|a| a.is_product());
+    for iy in 0..spec.y.n {
+        for ix in 0..spec.x.n {
+            let p = cell_params(spec, ix, iy);
+            if let Some(axis) = product {
+                let (factor, value) = if axis == Axis::BetaLambda {
+                    ("λ", p.lam)
+                } else {
+                    ("α", p.alpha)
+                };
+                if value.is_nan() || value <= 0.0 {
+                    return Err(PhaseError::ProductNeedsFactor {
+                        axis: axis.symbol(),
+                        factor,
+                        ix,
+                        iy,
+                        value,
+                    });
+                }
+            }
+            p.validate().map_err(|source| PhaseError::BadCell {
+                ix,
+                iy,
+                x_symbol: spec.x.axis.symbol(),
+                x: spec.x.value(ix),
+                y_symbol: spec.y.axis.symbol(),
+                y: spec.y.value(iy),
+                source,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// One computed cell: the metric's mean and population sd over the members, and the
+/// members' mean ρ (NaN where α = 1: no fixed point).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CellValue {
+    pub cell: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub rho: f64,
+}
+
+/// Computes cells of one diagram: the spec, the members and reusable buffers. Each thread
+/// or worker owns one.
+///
+/// Metrics per run (MRS-IPO), each the value that `MrsRun::simulate` followed by
+/// `Metrics::of` (or `MrsRun::stability`) gives for the cell's parameters:
+/// - `Variance`: [`crate::dynamics::time_averaged_variance`] over `t = B..T`;
+/// - `FinalEntropy`: `H(π_T)` in nats;
+/// - `Verdict`: 1 when the run's verdict is "oscillating", else 0 (the cell mean is the
+///   share of oscillating runs);
+/// - `Rho`: `ρ(J)` at the fixed point (no simulation).
+#[derive(Debug, Clone)]
+pub struct CellComputer {
+    spec: PhaseSpec,
+    members: Vec<EnsembleMember>,
+    /// `log π₀` per member.
+    x0: Vec<Vec<f64>>,
+    ws: IpoWorkspace,
+    traj: Vec<f64>,
+    values: Vec<f64>,
+    rhos: Vec<f64>,
+    /// Per-response sums of [`variance_by_rows`].
+    acc: Vec<f64>,
+}
+
+impl CellComputer {
+    /// Checks the spec and the members (every cell's parameters included).
+    pub fn new(spec: PhaseSpec, members: Vec<EnsembleMember>) -> Result<Self, PhaseError> {
+        check_spec(&spec, &members)?;
+        let x0 = members
+            .iter()
+            .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
+            .collect();
+        let kmax = members.iter().map(|m| m.p.k()).max().unwrap_or(0);
+        Ok(CellComputer {
+            spec,
+            values: vec![0.0; members.len()],
+            rhos: vec![0.0; members.len()],
+            acc: Vec::with_capacity(2 * kmax),
+            members,
+            x0,
+            ws: IpoWorkspace::default(),
+            traj: Vec::with_capacity((spec.rounds + 1) * kmax),
+        })
+    }
+
+    pub fn spec(&self) -> &PhaseSpec {
+        &self.spec
+    }
+
+    pub fn members(&self) -> &[EnsembleMember] {
+        &self.members
+    }
+
+    /// The values of `cells` (indices `iy * nx + ix`; out-of-range indices are skipped).
+    pub fn compute(&mut self, cells: &[usize]) -> Vec<CellValue> {
+        let (nx, total) = (self.spec.x.n, self.spec.x.n * self.spec.y.n);
+        cells
+            .iter()
+            .filter(|&&c| c < total)
+            .map(|&c| self.cell(c, c % nx, c / nx))
+            .collect()
+    }
+
+    fn cell(&mut self, cell: usize, ix: usize, iy: usize) -> CellValue {
+        let params = cell_params(&self.spec, ix, iy);
+        for (m, member) in self.members.iter().enumerate() {
+            self.rhos[m] = MrsRun {
+                p: &member.p,
+                pi0: &member.pi0,
+                mu0: &member.mu0,
+                params,
+                solver: Solver::Ipo,
+                rounds: 0,
+            }
+            .stability()
+            .ok()
+            .and_then(|s| s.rho)
+            .unwrap_or(f64::NAN);
+        }
+        let rho = mean_and_sd(&self.rhos).0;
+        if self.spec.metric == PhaseMetric::Rho {
+            let (mean, sd) = mean_and_sd(&self.rhos);
+            return CellValue {
+                cell,
+                mean,
+                sd,
+                rho,
+            };
+        }
+        let (rounds, burn_in) = (self.spec.rounds, self.spec.burn_in);
+        for (m, member) in self.members.iter().enumerate() {
+            let k = member.p.k();
+            run_ipo_into(
+                &member.p,
+                &self.x0[m],
+                &member.mu0,
+                &params,
+                rounds,
+                &mut self.ws,
+                &mut self.traj,
+            );
+            self.values[m] = match self.spec.metric {
+                PhaseMetric::Variance => variance_by_rows(&self.traj, k, burn_in, &mut self.acc),
+                PhaseMetric::FinalEntropy => entropy(&self.traj[rounds * k..]),
+                _ => f64::from(u8::from(verdict(&self.traj, k) == Verdict::Oscillating)),
+            };
+        }
+        let (mean, sd) = mean_and_sd(&self.values);
+        CellValue {
+            cell,
+            mean,
+            sd,
+            rho,
+        }
+    }
+}
+
+/// The cells of an `nx × ny` grid, coarse to fine: first every 8th cell in both
+/// directions, then the rest of every 4th, every 2nd, and the remaining cells, each level
+/// row by row. A picture of the whole plane exists after the first few percent.
+pub fn refinement_order(nx: usize, ny: usize) -> Vec<usize> {
+    let mut level = vec![usize::MAX; nx * ny];
+    for stride in [8usize, 4, 2, 1] {
+        for iy in (0..ny).step_by(stride) {
+            for ix in (0..nx).step_by(stride) {
+                let c = iy * nx + ix;
+                if level[c] == usize::MAX {
+                    level[c] = stride;
+                }
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..nx * ny).collect();
+    order.sort_by_key(|&c| std::cmp::Reverse(level[c]));
+    order
+}
+
+/// A phase diagram in progress: the computer, the order and what is done.
+#[derive(Debug, Clone)]
+pub struct PhaseJob {
+    computer: CellComputer,
+    order: Vec<usize>,
+    next: usize,
+    /// Which cells hold their value, and how many.
+    stored: Vec<bool>,
+    done: usize,
+    result: PhaseResult,
+}
+
+impl PhaseJob {
+    /// The job for `spec` over `members` (checked), with the theory field computed at once.
+    pub fn new(spec: PhaseSpec, members: Vec<EnsembleMember>) -> Result<Self, PhaseError> {
+        let computer = CellComputer::new(spec, members)?;
+        let cells = spec.x.n * spec.y.n;
+        let theory = theory_field(&spec, computer.members(), THEORY_SAMPLES);
+        Ok(PhaseJob {
+            order: refinement_order(spec.x.n, spec.y.n),
+            next: 0,
+            stored: vec![false; cells],
+            done: 0,
+            result: PhaseResult {
+                grid: PhaseGrid {
+                    nx: spec.x.n,
+                    ny: spec.y.n,
+                    mean: vec![f64::NAN; cells],
+                    sd: vec![f64::NAN; cells],
+                    x_values: spec.x.values(),
+                    y_values: spec.y.values(),
+                },
+                rho: vec![f64::NAN; cells],
+                theory,
+            },
+            computer,
+        })
+    }
+
+    pub fn spec(&self) -> &PhaseSpec {
+        self.computer.spec()
+    }
+
+    pub fn members(&self) -> &[EnsembleMember] {
+        self.computer.members()
+    }
+
+    /// Cells in the order they are computed.
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The next `max_cells` cells of the order not handed out yet (for workers); they
+    /// count as taken.
+    pub fn take(&mut self, max_cells: usize) -> Vec<usize> {
+        let end = self.next.saturating_add(max_cells).min(self.order.len());
+        let cells = self.order[self.next..end].to_vec();
+        self.next = end;
+        cells
+    }
+
+    /// Computes up to `max_cells` more cells here.
+    pub fn step(&mut self, max_cells: usize) -> Progress {
+        let cells = self.take(max_cells);
+        let values = self.computer.compute(&cells);
+        self.store(&values);
+        self.progress()
+    }
+
+    /// Stores values computed elsewhere.
+    pub fn store(&mut self, values: &[CellValue]) {
+        let r = &mut self.result;
+        for v in values {
+            let Some(seen) = self.stored.get_mut(v.cell) else {
+                continue;
+            };
+            r.grid.mean[v.cell] = v.mean;
+            r.grid.sd[v.cell] = v.sd;
+            r.rho[v.cell] = v.rho;
+            if !*seen {
+                *seen = true;
+                self.done += 1;
+            }
+        }
+    }
+
+    /// Cells stored so far.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            done_cells: self.done,
+            total_cells: self.order.len(),
+        }
+    }
+
+    /// Whether every cell holds its value.
+    pub fn is_done(&self) -> bool {
+        self.done == self.order.len()
+    }
+
+    /// Whether cell `c` holds its value.
+    pub fn is_stored(&self, c: usize) -> bool {
+        self.stored.get(c).copied().unwrap_or(false)
+    }
+
+    /// Whether every cell was handed out (by `step` or `take`).
+    pub fn all_taken(&self) -> bool {
+        self.next >= self.order.len()
+    }
+
+    pub fn result(&self) -> &PhaseResult {
+        &self.result
+    }
+
+    /// The metric's means for display while the job runs: a cell not computed yet shows
+    /// the value of the nearest computed cell of a coarser lattice (every 8th, 4th or 2nd
+    /// cell, in the order cells are computed), so that a picture of the whole plane
+    /// appears after the first few cells and sharpens; still NaN where none is computed.
+    pub fn preview(&self) -> Vec<f64> {
+        let g = &self.result.grid;
+        let (nx, ny) = (g.nx, g.ny);
+        let mut out = g.mean.clone();
+        for c in 0..nx * ny {
+            if self.stored[c] {
+                continue;
+            }
+            let (ix, iy) = (c % nx, c / nx);
+            out[c] = [2usize, 4, 8]
+                .into_iter()
+                .map(|s| (iy - iy % s) * nx + (ix - ix % s))
+                .find(|&a| self.stored[a])
+                .map_or(f64::NAN, |a| g.mean[a]);
+        }
+        out
+    }
+
+    pub fn into_result(self) -> PhaseResult {
+        self.result
+    }
+}
+
+/// [`crate::dynamics::time_averaged_variance`] with the same sums in the same order (so bit for bit the
+/// same value), accumulated row by row instead of one strided pass per response.
+pub(super) fn variance_by_rows(
+    policies: &[f64],
+    k: usize,
+    burn_in: usize,
+    acc: &mut Vec<f64>,
+) -> f64 {
+    let n_total = policies.len() / k;
+    let b = burn_in.min(n_total.saturating_sub(1));
+    let rows = &policies[b * k..];
+    let n = (n_total - b) as f64;
+    acc.clear();
+    acc.resize(2 * k, 0.0);
+    let (mean, var) = acc.split_at_mut(k);
+    for row in rows.chunks_exact(k) {
+        for (s, v) in mean.iter_mut().zip(row) {
+            *s += v;
+        }
+    }
+    for s in mean.iter_mut() {
+        *s /= n;
+    }
+    for row in rows.chunks_exact(k) {
+        for ((s, m), v) in var.iter_mut().zip(mean.iter()).zip(row) {
+            *s += (v - m) * (v - m);
+        }
+    }
+    let mut total = 0.0;
+    for s in var.iter() {
+        total += s / n;
+    }
+    total / k as f64
+}
+
+/// Mean and population standard deviation (two-pass).
+pub(super) fn mean_and_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// The metric's grid of the whole diagram (single-threaded).
+pub fn sweep(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, PhaseError> {
+    let mut job = PhaseJob::new(*spec, members.to_vec())?;
+    job.step(usize::MAX);
+    Ok(job.into_result().grid)
+}
+
+/// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base λ = 0.8,
+/// η = 1), T = 300, time-averaged variance. Used by the benchmarks.
+pub fn budget_spec() -> PhaseSpec {
+    PhaseSpec {
+        x: AxisRange {
+            axis: Axis::Alpha,
+            min: 0.0,
+            max: 1.0,
+            n: 64,
+        },
+        y: AxisRange {
+            axis: Axis::BetaLambda,
+            min: 0.1,
+            max: 5.0,
+            n: 64,
+        },
+        metric: PhaseMetric::Variance,
+        base: MrsParams {
+            alpha: 0.8,
+            beta: 2.0,
+            lam: 0.8,
+            eta: 1.0,
+        },
+        rounds: 300,
+        burn_in: 0,
+    }
+}
+
+/// The budget grid's ensemble: 16 random cyclic 5×5 matrices (s = 0.5, seed 1).
+pub fn budget_ensemble() -> Ensemble {
+    Ensemble::Family {
+        family: Family::RandomCyclic,
+        k: 5,
+        param: 0.5,
+        count: 16,
+        seed: 1,
+    }
+}

@@ -1,0 +1,140 @@
+//! The table of URL fields is the one description of the format: every row is consistent,
+//! the default configuration is the table's, a typed edit equals the same key in a link,
+//! and the README's URL table is the table.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use prefdyn::config::{
+    edit, field, markdown_table, parse_query, to_query, Config, Kind, Slot, FIELDS,
+};
+
+#[test]
+fn every_row_is_consistent() {
+    let mut keys: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), FIELDS.len(), "keys are unique");
+    for f in FIELDS {
+        assert!(!f.label.is_empty() && !f.help.is_empty(), "{}", f.key);
+        assert!(
+            f.help.ends_with('.') || f.help.ends_with(')'),
+            "{}: {}",
+            f.key,
+            f.help
+        );
+        match (f.kind, f.slot) {
+            (Kind::Version, Slot::Version) | (_, Slot::Part(_)) => {}
+            (Kind::Number { min, max, step, .. }, Slot::Number { default, .. }) => {
+                assert!(min < max && step > 0.0, "{}", f.key);
+                assert!(
+                    (min..=max).contains(&default),
+                    "{}: default {default}",
+                    f.key
+                );
+            }
+            (Kind::Whole { min, max, .. }, Slot::Whole { default, .. }) => {
+                assert!(min < max && (min..=max).contains(&default), "{}", f.key);
+            }
+            (Kind::Choice(options), Slot::Choice { default, .. }) => {
+                assert!(options().iter().any(|(k, _)| *k == default), "{}", f.key);
+            }
+            (Kind::Flag, Slot::Flag { .. }) | (Kind::Distribution, Slot::Distribution { .. }) => {}
+            (k, s) => panic!("{}: kind {k:?} does not fit slot {s:?}", f.key),
+        }
+    }
+}
+
+#[test]
+fn the_default_configuration_is_the_tables() {
+    let d = Config::default();
+    assert_eq!(to_query(&d), "v=2");
+    assert_eq!(parse_query("v=2").config, d);
+    let mut c = d.clone();
+    c.dynamics.params.alpha = 0.3;
+    c.dynamics.rounds = 77;
+    for f in FIELDS {
+        f.slot.set_default(&mut c);
+    }
+    assert_eq!(c, d, "set_default restores every plain field");
+}
+
+/// A typed edit of one field is exactly the same key appended to the link, with the same
+/// messages, for every plain field and for values in and out of range.
+#[test]
+fn a_typed_edit_equals_the_same_key_in_a_link() {
+    let base =
+        parse_query("v=2&gen=bt&k=6&sigma=1.5&seed=4&alpha=0.4&view=phase&ens=sst&ek=4").config;
+    let raws = [
+        "0.5",
+        "2",
+        "-3",
+        "abc",
+        "1e9",
+        "dir7",
+        "0.2,0.3,0.5",
+        "uniform",
+        "dpo",
+        "rho",
+        "lam",
+        "1",
+    ];
+    let mut compared = 0;
+    for f in FIELDS.iter().filter(|f| !matches!(f.slot, Slot::Version)) {
+        for raw in raws {
+            let mut edited = base.clone();
+            let issues = edit(&mut edited, f.key, raw);
+            let q = format!("{}&{}={}", to_query(&base), f.key, raw);
+            let linked = parse_query(&q);
+            let linked_issues: Vec<_> = linked
+                .issues
+                .into_iter()
+                .filter(|i| !i.message.starts_with("given more than once"))
+                .collect();
+            if matches!(f.slot, Slot::Part(_)) {
+                // A part edit switches the source it belongs to; the link keeps the others.
+                if issues.is_empty()
+                    && linked_issues.is_empty()
+                    && f.key != "P"
+                    && f.key != "preset"
+                {
+                    assert_eq!(
+                        to_query(&edited),
+                        to_query(&linked.config),
+                        "{}={raw}",
+                        f.key
+                    );
+                    compared += 1;
+                }
+                continue;
+            }
+            assert_eq!(edited, linked.config, "{}={raw}", f.key);
+            assert_eq!(issues, linked_issues, "{}={raw}", f.key);
+            compared += 1;
+        }
+    }
+    assert!(compared > 300, "{compared}");
+    assert!(field("nope").is_none());
+    let mut c = base.clone();
+    assert_eq!(edit(&mut c, "nope", "1")[0].field, "nope");
+    assert_eq!(c, base);
+}
+
+#[test]
+fn the_readme_url_table_is_the_table() {
+    let readme = include_str!("../../../README.md");
+    let (start, end) = ("<!-- url-table -->\n", "<!-- /url-table -->");
+    let a = readme
+        .find(start)
+        .expect("README has a <!-- url-table --> marker")
+        + start.len();
+    let b = readme[a..]
+        .find(end)
+        .expect("README has a <!-- /url-table --> marker")
+        + a;
+    let table = markdown_table();
+    assert_eq!(
+        readme[a..b].trim(),
+        table.trim(),
+        "the README's URL table differs from prefdyn::config::markdown_table(); regenerate it with `cargo run -p prefdyn-cli -- fields`"
+    );
+}
