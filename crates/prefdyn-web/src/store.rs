@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use prefdyn::config::{edit, Changes, Config, ParseIssue, Parsed};
-use prefdyn::report::{dynamics_report, one_shot_reports, resolve_matrix, Results};
+use prefdyn::report::{dynamics_report, finite_fields, one_shot_reports, resolve_matrix, Results};
 use prefdyn::PreferenceMatrix;
 
 use crate::history::{self, HistoryMode};
@@ -137,6 +137,8 @@ impl App {
                 Err(e) => (None, Some(e.to_string())),
             };
             (self.results.dynamics, self.results.dynamics_error) = (d, e);
+            (self.results.finite, self.results.finite_error) =
+                finite_fields(&self.config, &self.matrix);
         }
     }
 

@@ -4,7 +4,7 @@
 //! The PRODUCT.md budget grid (`phase::budget_spec()`, `phase::budget_ensemble()`: 64×64
 //! cells × 16 random cyclic 5×5 matrices × T = 300, time-averaged variance), single-threaded:
 //!
-//! - `phase::sweep` (scalar engine, one run at a time);
+//! - `phase::sweep_scalar` (scalar engine, one run at a time);
 //! - `lanes` with the backend this CPU gets (`Backend::detect()`: AVX2+FMA when present);
 //! - `lanes` forced to the portable `wide::f64x4` code (SSE2 on a baseline x86_64 build).
 //!
@@ -16,7 +16,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use prefdyn::dynamics::MrsParams;
 use prefdyn::lanes::{exp_slice, Backend, LaneEnsemble, LaneMetric, Member};
-use prefdyn::phase::{budget_ensemble, budget_spec, cell_params, ensemble_members, sweep};
+use prefdyn::phase::{budget_ensemble, budget_spec, cell_params, ensemble_members, sweep_scalar};
 
 fn budget(c: &mut Criterion) {
     let spec = budget_spec();
@@ -47,8 +47,8 @@ fn budget(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("budget grid 64x64 x 16 cyclic K=5 T=300");
     group.sample_size(10);
-    group.bench_function("phase::sweep (scalar)", |b| {
-        b.iter(|| sweep(black_box(&spec), black_box(&members)))
+    group.bench_function("phase::sweep_scalar", |b| {
+        b.iter(|| sweep_scalar(black_box(&spec), black_box(&members)))
     });
     for (name, ens) in [
         (format!("lanes {:?}", detected.backend()), &detected),

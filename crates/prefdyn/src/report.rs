@@ -6,6 +6,9 @@ use serde::Serialize;
 use crate::config::{Config, MatrixSource, MatrixSourceError, PolicySpec};
 use crate::dynamics::DynamicsError;
 use crate::dynamics::{Metrics, MrsRun, Trajectory};
+use crate::finite::{
+    DpoEvent, FiniteError, FiniteOutcome, FiniteRun, FiniteSpec, FiniteStepper, FiniteSummary,
+};
 use crate::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseError, PhaseSpec};
 use crate::preference::PreferenceMatrix;
 use crate::ranking::RankingProperties;
@@ -64,6 +67,59 @@ pub struct Results {
     pub dynamics: Option<DynamicsReport>,
     /// Why there is no run (e.g. MRS-DPO without a finite optimum).
     pub dynamics_error: Option<String>,
+    /// The finite-sample realisations (`N` pairs per round); `None` for the population
+    /// dynamics (`N = inf`).
+    pub finite: Option<FiniteReport>,
+    /// Why there are no realisations (e.g. `R × (T+1) × K` too large).
+    pub finite_error: Option<String>,
+}
+
+/// One realisation in `results().finite.runs`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RealisationReport {
+    pub index: usize,
+    #[serde(flatten)]
+    pub metrics: Metrics,
+    /// The round at which a DPO event stopped it.
+    pub stopped_at: Option<usize>,
+}
+
+/// The finite-sample runs of a configuration: N, R and seed, what the realisations did
+/// together, the mean path's metrics and each realisation's.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiniteReport {
+    #[serde(flatten)]
+    pub spec: FiniteSpec,
+    pub summary: FiniteSummary,
+    pub mean_path: Metrics,
+    pub mean_final_policy: Vec<f64>,
+    pub runs: Vec<RealisationReport>,
+    pub events: Vec<DpoEvent>,
+    /// Trajectories of the realisations and the mean path (for drawing and CSV).
+    #[serde(skip)]
+    pub outcome: FiniteOutcome,
+}
+
+impl FiniteReport {
+    pub fn of(spec: FiniteSpec, outcome: FiniteOutcome) -> FiniteReport {
+        FiniteReport {
+            spec,
+            summary: outcome.summary.clone(),
+            mean_path: outcome.mean_metrics.clone(),
+            mean_final_policy: outcome.mean_path.last().to_vec(),
+            runs: outcome
+                .realisations
+                .iter()
+                .map(|r| RealisationReport {
+                    index: r.index,
+                    metrics: r.metrics.clone(),
+                    stopped_at: r.event.as_ref().map(|e| e.round),
+                })
+                .collect(),
+            events: outcome.events().cloned().collect(),
+            outcome,
+        }
+    }
 }
 
 /// Why part of a report cannot be computed; its message is what the page and the CLI show.
@@ -78,6 +134,8 @@ pub enum ReportError {
     Dynamics(#[from] DynamicsError),
     #[error(transparent)]
     Phase(#[from] PhaseError),
+    #[error("finite samples: {0}")]
+    Finite(#[from] FiniteError),
 }
 
 /// `spec` resolved on K points, or the error naming `field`.
@@ -178,6 +236,53 @@ pub fn dynamics_report(
     })
 }
 
+/// The realisations of a configuration's finite-sample run, ready to be stepped (`None`
+/// for the population dynamics, `N = inf`).
+pub fn finite_stepper(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> Option<Result<FiniteStepper, ReportError>> {
+    let spec = config.dynamics.sampling.spec()?;
+    let d = &config.dynamics;
+    let k = p.k();
+    Some((|| {
+        let pi0 = distribution("pi0", &d.pi0, k)?;
+        let mu0 = distribution("mu0", &d.mu0, k)?;
+        let run = FiniteRun {
+            p,
+            pi0: &pi0,
+            mu0: &mu0,
+            params: d.params,
+            solver: d.solver,
+            rounds: d.rounds,
+            burn_in: d.burn_in,
+            spec,
+        };
+        Ok(run.stepper()?)
+    })())
+}
+
+/// All realisations of a configuration's finite-sample run (`None` for `N = inf`).
+pub fn finite_report(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> Option<Result<FiniteReport, ReportError>> {
+    let stepper = finite_stepper(config, p)?;
+    Some(stepper.map(|s| FiniteReport::of(*s.spec(), s.finish())))
+}
+
+/// `results().finite` and `finite_error`.
+pub fn finite_fields(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> (Option<FiniteReport>, Option<String>) {
+    match finite_report(config, p) {
+        None => (None, None),
+        Some(Ok(f)) => (Some(f), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+    }
+}
+
 /// The theory beside a run, one sentence per result that applies: ρ at the fixed point,
 /// the contraction bound, the circulant (3-cycle) closed form, the concentration ratio.
 pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
@@ -270,6 +375,7 @@ impl Results {
             Ok(d) => (Some(d), None),
             Err(e) => (None, Some(e.to_string())),
         };
+        let (finite, finite_error) = finite_fields(config, p);
         Results {
             matrix: MatrixReport {
                 k: p.k(),
@@ -281,6 +387,8 @@ impl Results {
             one_shot: one_shot_reports(config, p),
             dynamics,
             dynamics_error,
+            finite,
+            finite_error,
         }
     }
 }
@@ -299,6 +407,7 @@ pub fn phase_setup(
         base: config.dynamics.params,
         rounds: ph.rounds,
         burn_in: ph.burn_in,
+        sampling: ph.sampling.spec(),
     };
     let k = p.k();
     let pi0 = distribution("pi0", &config.dynamics.pi0, k)?;

@@ -35,6 +35,9 @@ fn every_row_is_consistent() {
             (Kind::Whole { min, max, .. }, Slot::Whole { default, .. }) => {
                 assert!(min < max && (min..=max).contains(&default), "{}", f.key);
             }
+            (Kind::Count { max, .. }, Slot::Whole { default, .. }) => {
+                assert!(max >= 1 && default <= max, "{}", f.key);
+            }
             (Kind::Choice(options), Slot::Choice { default, .. }) => {
                 assert!(options().iter().any(|(k, _)| *k == default), "{}", f.key);
             }
@@ -77,6 +80,8 @@ fn a_typed_edit_equals_the_same_key_in_a_link() {
         "rho",
         "lam",
         "1",
+        "inf",
+        "",
     ];
     let mut compared = 0;
     for f in FIELDS.iter().filter(|f| !matches!(f.slot, Slot::Version)) {
@@ -117,6 +122,44 @@ fn a_typed_edit_equals_the_same_key_in_a_link() {
     let mut c = base.clone();
     assert_eq!(edit(&mut c, "nope", "1")[0].field, "nope");
     assert_eq!(c, base);
+}
+
+/// A count reads `inf` (or `∞`, or nothing) as none, clamps 0 and too many with a message
+/// naming the key, and writes none back as `inf`.
+#[test]
+fn counts_read_inf_as_the_population_and_clamp_the_rest() {
+    let read = |q: &str| parse_query(&format!("v=2&{q}"));
+    for q in ["N=inf", "N=%E2%88%9E", "N="] {
+        let p = read(q);
+        assert_eq!(p.config.dynamics.sampling.pairs, 0, "{q}");
+        assert!(p.issues.is_empty(), "{q}: {:?}", p.issues);
+        assert_eq!(p.config.dynamics.sampling.spec(), None);
+    }
+    let p = read("N=256&R=64&sseed=9");
+    let spec = p.config.dynamics.sampling.spec().unwrap();
+    assert_eq!((spec.pairs, spec.realisations, spec.seed), (256, 64, 9));
+    assert_eq!(to_query(&p.config), "v=2&N=256&R=64&sseed=9");
+    for (q, key, clamped) in [("N=0", "N", 1), ("N=5000000", "N", 1_000_000)] {
+        let p = read(q);
+        assert_eq!(p.config.dynamics.sampling.pairs, clamped, "{q}");
+        assert_eq!(p.issues.len(), 1, "{q}");
+        assert_eq!(p.issues[0].field, key);
+        assert!(
+            p.issues[0].message.contains("clamped"),
+            "{}",
+            p.issues[0].message
+        );
+    }
+    let p = read("pN=64&pR=0");
+    assert_eq!(p.config.phase.sampling.pairs, 64);
+    assert_eq!(p.config.phase.sampling.realisations, 1);
+    assert_eq!(p.issues[0].field, "pR");
+    let p = read("N=many");
+    assert_eq!(p.config.dynamics.sampling.pairs, 0);
+    assert_eq!(p.issues[0].field, "N");
+    let mut c = read("N=64").config;
+    assert!(edit(&mut c, "N", "inf").is_empty());
+    assert_eq!(to_query(&c), "v=2");
 }
 
 #[test]

@@ -13,7 +13,8 @@ use proptest::test_runner::{RngSeed, TestCaseError};
 
 use prefdyn::config::{
     field, parse_query, to_query, Config, DynamicsSettings, Keyed, MatrixSource, OneShotSettings,
-    Parsed, PhaseConfig, PlaybackSettings, PolicySpec, Slot, View, ViewSettings, DECIMALS, FIELDS,
+    Parsed, PhaseConfig, PlaybackSettings, PolicySpec, Sampling, Slot, View, ViewSettings,
+    DECIMALS, FIELDS,
 };
 use prefdyn::dpo::{dpo_gradient, dpo_has_finite_optimum, dpo_solve, DpoOutcome};
 use prefdyn::dynamics::DynamicsError;
@@ -732,6 +733,20 @@ fn seed() -> BoxedStrategy<u64> {
     prop_oneof![Just(0), Just(1), Just(u64::MAX), any::<u64>()].boxed()
 }
 
+/// N (0: the population dynamics), R and the sampling seed.
+fn sampling() -> impl Strategy<Value = Sampling> {
+    (
+        prop_oneof![Just(0usize), uint_in(1, 1_000_000, 256)],
+        uint_in(1, 256, 32),
+        seed(),
+    )
+        .prop_map(|(pairs, realisations, seed)| Sampling {
+            pairs,
+            realisations,
+            seed,
+        })
+}
+
 /// Family, K (odd for circulant, anything for RPS), parameter in its legal range (or
 /// anything for families without one), seed (anything for deterministic families).
 fn family_params(max_k: usize) -> impl Strategy<Value = (Family, usize, f64, u64)> {
@@ -815,15 +830,19 @@ fn phase_config() -> impl Strategy<Value = PhaseConfig> {
         ensemble,
         uint_in(1, 20_000, 300),
         uint_in(0, 20_000, 0),
+        sampling(),
     )
-        .prop_map(|((x, y), metric, ensemble, rounds, burn_in)| PhaseConfig {
-            x,
-            y,
-            metric,
-            ensemble,
-            rounds,
-            burn_in,
-        })
+        .prop_map(
+            |((x, y), metric, ensemble, rounds, burn_in, sampling)| PhaseConfig {
+                x,
+                y,
+                metric,
+                ensemble,
+                rounds,
+                burn_in,
+                sampling,
+            },
+        )
 }
 
 /// Configurations with every field varied within its legal range. Floats are not
@@ -846,6 +865,7 @@ fn config() -> impl Strategy<Value = Config> {
             ),
             uint_in(1, 20_000, 100),
             uint_in(0, 20_000, 0),
+            sampling(),
         );
         let tail = (
             (
@@ -862,7 +882,7 @@ fn config() -> impl Strategy<Value = Config> {
         );
         (head, tail).prop_map(
             |(
-                (matrix, view, embed, solver, (alpha, beta, lam, eta), rounds, burn_in),
+                (matrix, view, embed, solver, (alpha, beta, lam, eta), rounds, burn_in, sampling),
                 (
                     (pi0, mu0, oneshot_ref, custom_mu),
                     speed,
@@ -893,6 +913,7 @@ fn config() -> impl Strategy<Value = Config> {
                     burn_in,
                     pi0,
                     mu0,
+                    sampling,
                 },
                 playback: PlaybackSettings { speed },
                 phase,

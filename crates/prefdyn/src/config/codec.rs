@@ -212,6 +212,10 @@ impl Reader {
             }
             Kind::Number { min, max, .. } => self.float_in(key, raw, min, max).map(Value::Number),
             Kind::Whole { min, max, .. } => self.whole_in(key, raw, min, max).map(Value::Whole),
+            Kind::Count { max, .. } => match raw.trim() {
+                "" | "inf" | "∞" => Some(Value::Whole(0)),
+                t => self.whole_in(key, t, 1, max).map(Value::Whole),
+            },
             Kind::Choice(options) => {
                 let options = options();
                 if options.iter().any(|(k, _)| *k == raw) {
@@ -683,6 +687,14 @@ fn part_values(c: &Config, d: &Config) -> Vec<(Part, String)> {
     out
 }
 
+/// A whole number as a link writes it (`inf` for a count's 0).
+fn whole_text(f: &Field, v: u64) -> String {
+    match f.kind {
+        Kind::Count { .. } if v == 0 => "inf".into(),
+        _ => v.to_string(),
+    }
+}
+
 /// A field's value in `c` when it differs from its default (`v` always).
 fn field_value(f: &Field, c: &Config, parts: &[(Part, String)]) -> Option<String> {
     match f.slot {
@@ -690,7 +702,7 @@ fn field_value(f: &Field, c: &Config, parts: &[(Part, String)]) -> Option<String
         Slot::Number { default, get, .. } => {
             (quantise(get(c)) != quantise(default)).then(|| format_float(get(c)))
         }
-        Slot::Whole { default, get, .. } => (get(c) != default).then(|| get(c).to_string()),
+        Slot::Whole { default, get, .. } => (get(c) != default).then(|| whole_text(f, get(c))),
         Slot::Choice { default, get, .. } => (get(c) != default).then(|| get(c).to_string()),
         Slot::Flag { default, get, .. } => {
             (get(c) != default).then(|| if get(c) { "1" } else { "0" }.to_string())
@@ -709,7 +721,7 @@ pub fn field_text(c: &Config, f: &Field) -> Option<String> {
     match f.slot {
         Slot::Version => Some(SCHEMA_VERSION.to_string()),
         Slot::Number { get, .. } => Some(format_float(get(c))),
-        Slot::Whole { get, .. } => Some(get(c).to_string()),
+        Slot::Whole { get, .. } => Some(whole_text(f, get(c))),
         Slot::Choice { get, .. } => Some(get(c).to_string()),
         Slot::Flag { get, .. } => Some(if get(c) { "1" } else { "0" }.to_string()),
         Slot::Distribution { get, .. } => Some(get(c).text()),

@@ -4,6 +4,7 @@
 
 use super::{Config, Keyed, PolicySpec, View};
 use crate::dynamics::{Solver, MAX_T};
+use crate::finite::{MAX_PAIRS, MAX_REALISATIONS};
 use crate::generators::Family;
 use crate::phase::{Axis, PhaseMetric, MAX_ENSEMBLE, MAX_GRID};
 use crate::preference::MAX_K;
@@ -58,6 +59,9 @@ pub enum Kind {
     },
     /// A whole number in `[min, max]` (clamped with a message).
     Whole { min: u64, max: u64, scale: Scale },
+    /// A whole number in `[1, max]`, or `inf` (also `∞` or empty) for none, stored as 0:
+    /// what `zero` says applies instead (`N = inf`: the population dynamics).
+    Count { max: u64, zero: &'static str },
     /// One of the keys `(key, title)`.
     Choice(fn() -> Vec<(&'static str, String)>),
     /// `1`/`true` or `0`/`false`.
@@ -207,6 +211,49 @@ macro_rules! whole {
     };
 }
 
+/// A count that may be infinite (stored as 0), as `usize`.
+macro_rules! count {
+    ($key:literal, $section:ident, $label:literal, $help:literal, $max:expr, $zero:literal, $default:expr, |$c:ident| $place:expr) => {
+        Field {
+            key: $key,
+            section: Section::$section,
+            label: $label,
+            help: $help,
+            kind: Kind::Count {
+                max: $max as u64,
+                zero: $zero,
+            },
+            slot: Slot::Whole {
+                default: $default,
+                get: |$c| $place as u64,
+                set: |$c, v| $place = usize::try_from(v).unwrap_or(usize::MAX),
+            },
+        }
+    };
+}
+
+/// A seed: any `u64`.
+macro_rules! seed {
+    ($key:literal, $section:ident, $label:literal, $help:literal, $default:expr, |$c:ident| $place:expr) => {
+        Field {
+            key: $key,
+            section: Section::$section,
+            label: $label,
+            help: $help,
+            kind: Kind::Whole {
+                min: 0,
+                max: u64::MAX,
+                scale: Scale::Linear,
+            },
+            slot: Slot::Whole {
+                default: $default,
+                get: |$c| $place,
+                set: |$c, v| $place = v,
+            },
+        }
+    };
+}
+
 /// A field holding one value of a [`Keyed`] type.
 macro_rules! choice {
     ($key:literal, $section:ident, $label:literal, $help:literal, $ty:ty, $default:expr, |$c:ident| $place:expr) => {
@@ -299,6 +346,9 @@ pub const FIELDS: &[Field] = &[
     whole!("burn", Dynamics, "burn-in", "Rounds left out of the time-averaged variance.", 0, MAX_T, Linear, 0, |c| c.dynamics.burn_in),
     choice!("solver", Dynamics, "solver", "The one-shot method solved in each round.", Solver, "ipo", |c| c.dynamics.solver),
     distribution!("pi0", Dynamics, "π₀", "Initial policy and base reference: uniform, dirSEED for a seeded Dirichlet draw, or comma-separated positive values.", PolicySpec::Dirichlet(1), |c| c.dynamics.pi0),
+    count!("N", Dynamics, "N pairs per round", "Pairs drawn from μ_t ⊗ μ_t each round and labelled by P (inf: the population dynamics, exact P μ_t).", MAX_PAIRS, "the population dynamics", 0, |c| c.dynamics.sampling.pairs),
+    whole!("R", Dynamics, "R realisations", "Independent finite-sample runs (with N), drawn faintly around their mean path.", 1, MAX_REALISATIONS, Log, 32, |c| c.dynamics.sampling.realisations),
+    seed!("sseed", Dynamics, "sampling seed", "Seed of the pair draws: realisation r uses its own ChaCha8 stream of it.", 1, |c| c.dynamics.sampling.seed),
     distribution!("mu0", Dynamics, "μ₀", "Offline sampling distribution (the off-policy share of each round's pairs).", PolicySpec::Uniform, |c| c.dynamics.mu0),
     number!("speed", Playback, "speed", "Playback speed in rounds per second.", 0.5, 240.0, 0.5, Log, 30.0, |c| c.playback.speed),
     choice!("os", OneShot, "method", "The one-shot preference-optimisation method.", Solver, "ipo", |c| c.one_shot.solver),
@@ -321,6 +371,9 @@ pub const FIELDS: &[Field] = &[
     part!("en", Phase, "matrices", "Number of random matrices averaged.", Kind::Whole { min: 1, max: MAX_ENSEMBLE as u64, scale: Scale::Linear }, EnsembleCount),
     part!("eseed", Phase, "seed", "Seed of the ensemble (member m uses seed + m).", Kind::Whole { min: 0, max: u64::MAX, scale: Scale::Linear }, EnsembleSeed),
     whole!("pT", Phase, "T", "Rounds of each run of the phase diagram.", 1, MAX_T, Log, 300, |c| c.phase.rounds),
+    count!("pN", Phase, "N pairs per round", "Pairs per round of each run of the phase diagram (inf: the population dynamics).", MAX_PAIRS, "the population dynamics", 0, |c| c.phase.sampling.pairs),
+    whole!("pR", Phase, "R realisations", "Finite-sample realisations averaged in each cell (with pN).", 1, MAX_REALISATIONS, Log, 8, |c| c.phase.sampling.realisations),
+    seed!("pseed", Phase, "sampling seed", "Seed of the phase diagram's pair draws.", 1, |c| c.phase.sampling.seed),
     whole!("pburn", Phase, "burn-in", "Rounds left out of the phase diagram's variance.", 0, MAX_T, Linear, 0, |c| c.phase.burn_in),
 ];
 
@@ -363,6 +416,7 @@ impl Field {
                 super::format_float(max)
             ),
             Kind::Whole { min, max, .. } => format!("{min} – {max}"),
+            Kind::Count { max, zero } => format!("1 – {max}, or `inf`: {zero}"),
             Kind::Choice(options) => options()
                 .iter()
                 .map(|(k, _)| format!("`{k}`"))
@@ -380,7 +434,10 @@ impl Field {
         match self.slot {
             Slot::Version => super::SCHEMA_VERSION.to_string(),
             Slot::Number { default, .. } => super::format_float(default),
-            Slot::Whole { default, .. } => default.to_string(),
+            Slot::Whole { default, .. } => match self.kind {
+                Kind::Count { .. } if default == 0 => "`inf`".into(),
+                _ => default.to_string(),
+            },
             Slot::Choice { default, .. } => format!("`{default}`"),
             Slot::Flag { default, .. } => u8::from(default).to_string(),
             Slot::Distribution { default, .. } => format!("`{}`", default().text()),

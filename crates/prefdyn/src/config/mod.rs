@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dynamics::{MrsParams, Solver};
+use crate::finite::FiniteSpec;
 use crate::generators::{dirichlet_flat, Family, GeneratorError};
 use crate::phase::{Axis, AxisRange, Ensemble, PhaseMetric};
 use crate::preference::{PreferenceError, PreferenceMatrix};
@@ -266,6 +267,34 @@ pub struct DynamicsSettings {
     pub burn_in: usize,
     pub pi0: PolicySpec,
     pub mu0: PolicySpec,
+    /// Finite samples (N = 0: the population dynamics).
+    pub sampling: Sampling,
+}
+
+/// N pairs per round (0: the population dynamics), R realisations and their seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sampling {
+    pub pairs: usize,
+    pub realisations: usize,
+    pub seed: u64,
+}
+
+impl Sampling {
+    /// Placeholder before the table's defaults are written.
+    const UNSET: Sampling = Sampling {
+        pairs: 0,
+        realisations: 0,
+        seed: 0,
+    };
+
+    /// The finite-sample spec, `None` for the population dynamics.
+    pub fn spec(&self) -> Option<FiniteSpec> {
+        (self.pairs > 0).then_some(FiniteSpec {
+            pairs: self.pairs,
+            realisations: self.realisations,
+            seed: self.seed,
+        })
+    }
 }
 
 /// Playback of the dynamics (does not change any number).
@@ -284,6 +313,8 @@ pub struct PhaseConfig {
     pub ensemble: Ensemble,
     pub rounds: usize,
     pub burn_in: usize,
+    /// Finite samples in every cell (N = 0: the population dynamics).
+    pub sampling: Sampling,
 }
 
 /// Every control of the playground, grouped by what it drives. The JSON form is flat
@@ -379,6 +410,7 @@ impl Default for Config {
                 burn_in: 0,
                 pi0: PolicySpec::Uniform,
                 mu0: PolicySpec::Uniform,
+                sampling: Sampling::UNSET,
             },
             playback: PlaybackSettings { speed: 0.0 },
             phase: PhaseConfig {
@@ -404,6 +436,7 @@ impl Default for Config {
                 },
                 rounds: 0,
                 burn_in: 0,
+                sampling: Sampling::UNSET,
             },
         };
         for f in FIELDS {

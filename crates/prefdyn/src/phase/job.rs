@@ -13,7 +13,9 @@ use super::{
 use crate::dynamics::{
     run_ipo_into, verdict, IpoWorkspace, MrsParams, MrsRun, Solver, Verdict, MAX_T,
 };
+use crate::finite::{finite_cell, CellWorkspace, FiniteMember, FiniteSpec};
 use crate::generators::Family;
+use crate::lanes::{CellStat, LaneEnsemble, LaneMetric, Member};
 use crate::simplex::entropy;
 
 /// How far a sweep has got.
@@ -64,6 +66,9 @@ fn check_spec(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<(), PhaseE
         });
     }
     check_ensemble_size(members.len())?;
+    if let Some(sampling) = &spec.sampling {
+        sampling.validate()?;
+    }
     for (i, m) in members.iter().enumerate() {
         check_member(i, m)?;
     }
@@ -123,13 +128,19 @@ pub struct CellValue {
 /// - `Verdict`: 1 when the run's verdict is "oscillating", else 0 (the cell mean is the
 ///   share of oscillating runs);
 /// - `Rho`: `ρ(J)` at the fixed point (no simulation).
+///
+/// Population runs go through the SIMD lanes ([`crate::lanes`]: within 1e-9 of the scalar
+/// engine where ρ < 1, 1e-6 elsewhere); with finite samples each member's value is the
+/// mean over its R realisations ([`finite_cell`]).
 #[derive(Debug, Clone)]
 pub struct CellComputer {
     spec: PhaseSpec,
     members: Vec<EnsembleMember>,
     /// `log π₀` per member.
     x0: Vec<Vec<f64>>,
+    lanes: Option<LaneEnsemble>,
     ws: IpoWorkspace,
+    finite_ws: CellWorkspace,
     traj: Vec<f64>,
     values: Vec<f64>,
     rhos: Vec<f64>,
@@ -141,10 +152,24 @@ impl CellComputer {
     /// Checks the spec and the members (every cell's parameters included).
     pub fn new(spec: PhaseSpec, members: Vec<EnsembleMember>) -> Result<Self, PhaseError> {
         check_spec(&spec, &members)?;
-        let x0 = members
+        let x0: Vec<Vec<f64>> = members
             .iter()
             .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
             .collect();
+        let lanes = (spec.metric != PhaseMetric::Rho && spec.sampling.is_none())
+            .then(|| {
+                let lane_members: Vec<Member> = members
+                    .iter()
+                    .zip(&x0)
+                    .map(|(m, x0)| Member {
+                        p: &m.p,
+                        x0,
+                        mu0: &m.mu0,
+                    })
+                    .collect();
+                LaneEnsemble::new(&lane_members, spec.rounds, spec.burn_in).ok()
+            })
+            .flatten();
         let kmax = members.iter().map(|m| m.p.k()).max().unwrap_or(0);
         Ok(CellComputer {
             spec,
@@ -153,7 +178,9 @@ impl CellComputer {
             acc: Vec::with_capacity(2 * kmax),
             members,
             x0,
+            lanes,
             ws: IpoWorkspace::default(),
+            finite_ws: CellWorkspace::default(),
             traj: Vec::with_capacity((spec.rounds + 1) * kmax),
         })
     }
@@ -169,21 +196,50 @@ impl CellComputer {
     /// The values of `cells` (indices `iy * nx + ix`; out-of-range indices are skipped).
     pub fn compute(&mut self, cells: &[usize]) -> Vec<CellValue> {
         let (nx, total) = (self.spec.x.n, self.spec.x.n * self.spec.y.n);
-        cells
+        let cells: Vec<usize> = cells.iter().copied().filter(|&c| c < total).collect();
+        let params: Vec<MrsParams> = cells
             .iter()
-            .filter(|&&c| c < total)
-            .map(|&c| self.cell(c, c % nx, c / nx))
-            .collect()
+            .map(|&c| cell_params(&self.spec, c % nx, c / nx))
+            .collect();
+        let lane_stats = self.lane_stats(&params);
+        let mut out = Vec::with_capacity(cells.len());
+        for (i, (&cell, p)) in cells.iter().zip(&params).enumerate() {
+            self.fill_rhos(p);
+            let (rho_mean, rho_sd) = mean_and_sd(&self.rhos);
+            let (mean, sd) = match (&lane_stats, self.spec.metric) {
+                (_, PhaseMetric::Rho) => (rho_mean, rho_sd),
+                (Some(stats), _) => (stats[i].mean, stats[i].sd),
+                (None, _) => self.simulated(p),
+            };
+            out.push(CellValue {
+                cell,
+                mean,
+                sd,
+                rho: rho_mean,
+            });
+        }
+        out
     }
 
-    fn cell(&mut self, cell: usize, ix: usize, iy: usize) -> CellValue {
-        let params = cell_params(&self.spec, ix, iy);
+    /// The metric of every cell at once through the lanes, when they apply.
+    fn lane_stats(&self, params: &[MrsParams]) -> Option<Vec<CellStat>> {
+        let metric = match self.spec.metric {
+            PhaseMetric::Variance => LaneMetric::Variance,
+            PhaseMetric::FinalEntropy => LaneMetric::FinalEntropy,
+            PhaseMetric::Verdict => LaneMetric::Oscillating,
+            PhaseMetric::Rho => return None,
+        };
+        self.lanes.as_ref()?.cell_stats(params, metric).ok()
+    }
+
+    /// `ρ(J)` of every member at the cell's parameters (NaN without a fixed point).
+    fn fill_rhos(&mut self, params: &MrsParams) {
         for (m, member) in self.members.iter().enumerate() {
             self.rhos[m] = MrsRun {
                 p: &member.p,
                 pi0: &member.pi0,
                 mu0: &member.mu0,
-                params,
+                params: *params,
                 solver: Solver::Ipo,
                 rounds: 0,
             }
@@ -192,15 +248,13 @@ impl CellComputer {
             .and_then(|s| s.rho)
             .unwrap_or(f64::NAN);
         }
-        let rho = mean_and_sd(&self.rhos).0;
-        if self.spec.metric == PhaseMetric::Rho {
-            let (mean, sd) = mean_and_sd(&self.rhos);
-            return CellValue {
-                cell,
-                mean,
-                sd,
-                rho,
-            };
+    }
+
+    /// Mean and sd over the members of the metric, by the scalar engine (or the finite
+    /// samples' realisation means).
+    fn simulated(&mut self, params: &MrsParams) -> (f64, f64) {
+        if let Some(spec) = self.spec.sampling {
+            return self.finite(params, &spec);
         }
         let (rounds, burn_in) = (self.spec.rounds, self.spec.burn_in);
         for (m, member) in self.members.iter().enumerate() {
@@ -209,7 +263,7 @@ impl CellComputer {
                 &member.p,
                 &self.x0[m],
                 &member.mu0,
-                &params,
+                params,
                 rounds,
                 &mut self.ws,
                 &mut self.traj,
@@ -220,13 +274,41 @@ impl CellComputer {
                 _ => f64::from(u8::from(verdict(&self.traj, k) == Verdict::Oscillating)),
             };
         }
-        let (mean, sd) = mean_and_sd(&self.values);
-        CellValue {
-            cell,
-            mean,
-            sd,
-            rho,
+        mean_and_sd(&self.values)
+    }
+
+    /// Each member's metric averaged over its R realisations, then mean and sd over the
+    /// members (NaN when the runs cannot be made).
+    fn finite(&mut self, params: &MrsParams, spec: &FiniteSpec) -> (f64, f64) {
+        let members: Vec<FiniteMember> = self
+            .members
+            .iter()
+            .map(|m| FiniteMember {
+                p: &m.p,
+                pi0: &m.pi0,
+                mu0: &m.mu0,
+            })
+            .collect();
+        let (rounds, burn_in) = (self.spec.rounds, self.spec.burn_in);
+        let Ok(values) = finite_cell(
+            &members,
+            params,
+            Solver::Ipo,
+            rounds,
+            burn_in,
+            spec,
+            &mut self.finite_ws,
+        ) else {
+            return (f64::NAN, f64::NAN);
+        };
+        for (slot, v) in self.values.iter_mut().zip(values) {
+            *slot = match self.spec.metric {
+                PhaseMetric::Variance => v.variance,
+                PhaseMetric::FinalEntropy => v.final_entropy,
+                _ => v.oscillating,
+            };
         }
+        mean_and_sd(&self.values)
     }
 }
 
@@ -440,6 +522,15 @@ pub fn sweep(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, 
     Ok(job.into_result().grid)
 }
 
+/// [`sweep`] by the scalar engine alone, one run after another (the reference the SIMD
+/// lanes are checked against).
+pub fn sweep_scalar(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, PhaseError> {
+    let mut job = PhaseJob::new(*spec, members.to_vec())?;
+    job.computer.lanes = None;
+    job.step(usize::MAX);
+    Ok(job.into_result().grid)
+}
+
 /// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base λ = 0.8,
 /// η = 1), T = 300, time-averaged variance. Used by the benchmarks.
 pub fn budget_spec() -> PhaseSpec {
@@ -457,6 +548,7 @@ pub fn budget_spec() -> PhaseSpec {
             n: 64,
         },
         metric: PhaseMetric::Variance,
+        sampling: None,
         base: MrsParams {
             alpha: 0.8,
             beta: 2.0,

@@ -8,8 +8,8 @@ mod job;
 mod tests;
 
 pub use job::{
-    budget_ensemble, budget_spec, refinement_order, sweep, CellComputer, CellValue, PhaseJob,
-    Progress,
+    budget_ensemble, budget_spec, refinement_order, sweep, sweep_scalar, CellComputer, CellValue,
+    PhaseJob, Progress,
 };
 
 use crate::dynamics::{DynamicsError, MrsParams};
@@ -256,6 +256,9 @@ pub struct PhaseSpec {
     /// B, the burn-in of the time-averaged variance (clamped to T, as in
     /// [`crate::dynamics::time_averaged_variance`]).
     pub burn_in: usize,
+    /// Finite samples in every run (`None`: the population dynamics).
+    #[serde(default)]
+    pub sampling: Option<crate::finite::FiniteSpec>,
 }
 
 /// One matrix of an ensemble with its initial policy π₀ (also the base reference) and
@@ -270,6 +273,8 @@ pub struct EnsembleMember {
 /// Why a phase diagram cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PhaseError {
+    #[error("finite samples: {0}")]
+    Sampling(#[from] crate::finite::FiniteError),
     #[error("the {name} axis has {n} points; it needs between 1 and {max}")]
     BadGridSize {
         name: &'static str,

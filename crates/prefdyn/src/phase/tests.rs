@@ -32,6 +32,7 @@ fn spec(metric: PhaseMetric) -> PhaseSpec {
         },
         rounds: 120,
         burn_in: 10,
+        sampling: None,
     }
 }
 
@@ -603,5 +604,61 @@ fn the_preview_fills_uncomputed_cells_from_the_coarse_lattice() -> Result<(), St
         bits(&g.mean),
         "once done the preview is the grid"
     );
+    Ok(())
+}
+
+/// With finite samples a cell's value is the mean over the realisations of each run's
+/// metric, exactly as `FiniteRun` computes them, and the seed matters.
+#[test]
+fn finite_sample_cells_average_the_realisations() -> Result<(), String> {
+    use crate::finite::{FiniteRun, FiniteSpec};
+    let members = family(1);
+    let mut s = spec(PhaseMetric::Variance);
+    (s.x.n, s.y.n, s.rounds) = (3, 2, 40);
+    let sampling = FiniteSpec {
+        pairs: 64,
+        realisations: 3,
+        seed: 5,
+    };
+    s.sampling = Some(sampling);
+    let grid = sweep(&s, &members).map_err(|e| e.to_string())?;
+    let m = &members[0];
+    for iy in 0..s.y.n {
+        for ix in 0..s.x.n {
+            let run = FiniteRun {
+                p: &m.p,
+                pi0: &m.pi0,
+                mu0: &m.mu0,
+                params: cell_params(&s, ix, iy),
+                solver: Solver::Ipo,
+                rounds: s.rounds,
+                burn_in: s.burn_in,
+                spec: sampling,
+            };
+            let expected = run
+                .simulate()
+                .map_err(|e| e.to_string())?
+                .summary
+                .variance
+                .mean;
+            let (got, sd) = grid.cell(ix, iy).ok_or("no cell")?;
+            assert!(
+                (got - expected).abs() <= 1e-12,
+                "({ix}, {iy}): {got} vs {expected}"
+            );
+            assert_eq!(sd, 0.0, "one member");
+        }
+    }
+    s.sampling = Some(FiniteSpec {
+        seed: 6,
+        ..sampling
+    });
+    let other = sweep(&s, &members).map_err(|e| e.to_string())?;
+    assert_ne!(other.mean, grid.mean, "another seed draws other pairs");
+    s.sampling = Some(FiniteSpec {
+        pairs: 0,
+        ..sampling
+    });
+    assert!(matches!(sweep(&s, &members), Err(PhaseError::Sampling(_))));
     Ok(())
 }
