@@ -184,15 +184,16 @@ export function engine(query) {
 }
 
 /**
- * `{query, issues, results, search, phase}` of the page. `results` is `window.prefdyn.results()`
- * without its page-only `phase` key (the phase diagram's progressive state, which the
- * engine's `Results` does not have and which depends on timing); `phase` holds it.
+ * `{query, issues, results, search, phase, finiteProgress}` of the page. `results` is
+ * `window.prefdyn.results()` without its page-only `phase` and `finite_progress` keys (the
+ * progressive state of the phase diagram and of the realisations, which the engine's
+ * `Results` does not have and which depends on timing).
  */
 export async function pageNumbers(page) {
   return page.evaluate(() => {
     const s = window.prefdyn.state();
-    const { phase, ...results } = window.prefdyn.results();
-    return { query: s.query, issues: s.issues, state: s, results, search: location.search, phase };
+    const { phase, finite_progress: finiteProgress, ...results } = window.prefdyn.results();
+    return { query: s.query, issues: s.issues, state: s, results, search: location.search, phase, finiteProgress };
   });
 }
 
@@ -209,10 +210,18 @@ export function assertRhoFiniteOrNoFixedPoint(ph, alphaIsX = true) {
   });
 }
 
-/** `window.prefdyn.results()` without the page-only `phase` key (see `pageNumbers`). */
+/** `window.prefdyn.results()` without the page-only `phase` and `finite_progress` keys (see `pageNumbers`). */
 export function engineView(results) {
-  const { phase, ...rest } = results;
+  const { phase, finite_progress: _progress, ...rest } = results;
   return rest;
+}
+
+/** Waits until the finite-sample realisations are done (`results().finite` or `finite_error`). */
+export async function waitFiniteDone(page, timeout = 30000) {
+  await page.waitForFunction(() => {
+    const r = window.prefdyn.results();
+    return !r.finite_progress.running && (r.finite || r.finite_error);
+  }, null, { timeout, polling: 50 });
 }
 
 // ---- comparing numbers ----

@@ -137,6 +137,83 @@ pub struct RunPicture<'a> {
     pub upto: usize,
     pub labels: &'a [String],
     pub fixed_point: Option<&'a [f64]>,
+    /// Finite-sample realisations around the run.
+    pub samples: Option<SamplePaths<'a>>,
+}
+
+/// Finite-sample realisations drawn around a run: each one faintly, their mean dashed.
+#[derive(Clone, Copy, Debug)]
+pub struct SamplePaths<'a> {
+    /// Each realisation's `π_0..π_t`, row-major, K per row (shorter when a DPO round
+    /// stopped it).
+    pub paths: &'a [&'a [f64]],
+    /// The mean path `π̄_t`.
+    pub mean: &'a [f64],
+}
+
+/// Realisations drawn at most (the first ones; every one is in the numbers).
+pub const MAX_DRAWN_PATHS: usize = 64;
+
+/// The realisations' paths to draw, at most [`MAX_DRAWN_PATHS`].
+pub fn drawn_paths(outcome: &prefdyn::finite::FiniteOutcome) -> Vec<&[f64]> {
+    outcome
+        .realisations
+        .iter()
+        .take(MAX_DRAWN_PATHS)
+        .map(|r| r.trajectory.policies.as_slice())
+        .collect()
+}
+
+impl SamplePaths<'_> {
+    /// The largest probability on any path.
+    fn max(&self) -> f64 {
+        self.paths
+            .iter()
+            .flat_map(|p| p.iter())
+            .chain(self.mean)
+            .copied()
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Response `i` of a row-major path as chart points, rounds `0..=upto` that exist.
+fn path_points(path: &[f64], k: usize, i: usize, upto: usize) -> Vec<(f64, f64)> {
+    path.chunks_exact(k)
+        .take(upto + 1)
+        .enumerate()
+        .map(|(t, row)| (t as f64, row[i]))
+        .collect()
+}
+
+/// The realisations faintly, then their mean path dashed.
+fn draw_samples<DB: DrawingBackend>(
+    chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    scale: f64,
+    k: usize,
+    upto: usize,
+    samples: &SamplePaths,
+) -> DrawResult {
+    for path in samples.paths {
+        for i in 0..k {
+            chart
+                .draw_series(LineSeries::new(
+                    path_points(path, k, i, upto),
+                    series_colour(i).mix(0.22).stroke_width(px(scale, 1.0)),
+                ))
+                .map_err(err)?;
+        }
+    }
+    for i in 0..k {
+        chart
+            .draw_series(DashedLineSeries::new(
+                path_points(samples.mean, k, i, upto),
+                px(scale, 6.0),
+                px(scale, 4.0),
+                series_colour(i).stroke_width(px(scale, 3.0)),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// π_t(i) over rounds 0..=upto, one line per response, with the fixed point dashed.
@@ -152,14 +229,24 @@ pub fn draw_policy<DB: DrawingBackend>(
         upto,
         labels,
         fixed_point,
+        samples,
     } = *run;
     root.fill(&theme.bg).map_err(err)?;
     let t_max = (policies.len() / k).saturating_sub(1).max(1);
-    let y_max = policies.iter().copied().fold(0.0, f64::max).max(1e-3) * 1.05;
+    let y_max = policies
+        .iter()
+        .copied()
+        .chain(samples.map(|s| s.max()))
+        .fold(0.0, f64::max)
+        .max(1e-3)
+        * 1.05;
     let y_max = y_max.min(1.0);
     let mut chart = rounds_chart(root, scale, theme, t_max, y_max, "π_t(i)")?;
     let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
     let stroke = px(scale, 2.0);
+    if let Some(samples) = &samples {
+        draw_samples(&mut chart, scale, k, upto, samples)?;
+    }
     for i in 0..k {
         let c = series_colour(i);
         let pts = (0..=upto.min(t_max)).map(|t| (t as f64, policies[t * k + i]));
@@ -291,11 +378,23 @@ pub fn draw_simplex<DB: DrawingBackend>(
         (x.round() as i32, y.round() as i32)
     };
     draw_triangle(root, scale, theme, &verts, labels)?;
-    let n = policies.len() / 3;
-    let last = upto.min(n.saturating_sub(1));
-    let path: Vec<(i32, i32)> = (0..=last)
-        .map(|t| map(&policies[t * 3..t * 3 + 3]))
-        .collect();
+    let trace =
+        |p: &[f64]| -> Vec<(i32, i32)> { p.chunks_exact(3).take(upto + 1).map(map).collect() };
+    if let Some(samples) = &run.samples {
+        for p in samples.paths {
+            root.draw(&PathElement::new(
+                trace(p),
+                theme.accent.mix(0.2).stroke_width(px(scale, 1.0)),
+            ))
+            .map_err(err)?;
+        }
+        root.draw(&PathElement::new(
+            trace(samples.mean),
+            theme.fg.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+    }
+    let path = trace(policies);
     root.draw(&PathElement::new(
         path.clone(),
         theme.accent.stroke_width(px(scale, 1.5)),

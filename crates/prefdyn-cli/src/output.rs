@@ -78,12 +78,18 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
         }
         _ => match &out.results.dynamics {
             Some(d) => {
+                let finite = out.results.finite.as_ref().map(|f| &f.outcome);
+                let paths = finite.map(charts::drawn_paths).unwrap_or_default();
                 let run = charts::RunPicture {
                     k: d.trajectory.k,
                     policies: &d.trajectory.policies,
                     upto: d.trajectory.rounds(),
                     labels,
                     fixed_point: d.stability.fixed_point.as_deref(),
+                    samples: finite.map(|o| charts::SamplePaths {
+                        paths: &paths,
+                        mean: &o.mean_path.policies,
+                    }),
                 };
                 charts::draw_policy(root, 1.0, &theme, &run)
             }

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::history::HistoryMode;
 use crate::panic::{has_panicked, panic_message};
-use crate::sections::phase;
+use crate::sections::{dynamics, phase};
 use crate::store::{self, Change};
 
 thread_local! {
@@ -24,6 +24,7 @@ fn json(s: &str) -> Result<JsValue, JsValue> {
 fn results_text() -> Option<String> {
     let mut v = store::read(|app| serde_json::to_value(&app.results).ok())??;
     v["phase"] = phase::to_json();
+    v["finite_progress"] = dynamics::finite_progress_json();
     serde_json::to_string(&v).ok()
 }
 

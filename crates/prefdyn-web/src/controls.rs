@@ -30,6 +30,7 @@ fn range(f: &Field) -> Option<(f64, f64, f64, bool)> {
             scale,
         } => Some((min, max, step, scale == Scale::Log)),
         Kind::Whole { min, max, scale } => Some((min as f64, max as f64, 1.0, scale == Scale::Log)),
+        Kind::Count { max, .. } => Some((1.0, max as f64, 1.0, false)),
         _ => None,
     }
 }
@@ -146,6 +147,8 @@ pub fn sync(doc: &Document, c: &Config) {
                     i.set_value_as_number(v.max(1e-300).log10());
                 }
             }
+            // A number box shows an infinite count as its placeholder (∞).
+            _ if matches!(f.kind, Kind::Count { .. }) && text == "inf" => set_value(doc, f.key, ""),
             _ => set_value(doc, f.key, &text),
         }
         set_text(doc, &format!("{}-out", f.key), &text);

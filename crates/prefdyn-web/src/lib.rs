@@ -18,6 +18,7 @@ pub mod panic;
 pub mod play;
 pub mod sections;
 pub mod store;
+pub mod tasks;
 
 /// Entry point: read the link, build the model, bind the controls, draw.
 #[wasm_bindgen(start)]

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use prefdyn::config::{edit, Changes, Config, ParseIssue, Parsed};
-use prefdyn::report::{dynamics_report, finite_fields, one_shot_reports, resolve_matrix, Results};
+use prefdyn::report::{dynamics_report, one_shot_reports, resolve_matrix, FiniteReport, Results};
 use prefdyn::PreferenceMatrix;
 
 use crate::history::{self, HistoryMode};
@@ -46,7 +46,7 @@ fn write<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 /// Starts the model from a parsed link (nothing is drawn yet).
 pub fn init(parsed: Parsed) {
     let (matrix, err) = resolve_matrix(&parsed.config);
-    let results = Results::compute_on(&parsed.config, &matrix);
+    let results = Results::population_on(&parsed.config, &matrix);
     let mut app = App {
         config: parsed.config,
         matrix,
@@ -75,6 +75,12 @@ pub fn apply_all(changes: Vec<Change>, mode: HistoryMode) {
     sections::render(changed);
     history::record(mode);
     api::notify();
+}
+
+/// Stores the finite-sample realisations computed in slices for the current run (or why
+/// there are none).
+pub fn set_finite(finite: Option<FiniteReport>, error: Option<String>) {
+    write(|app| (app.results.finite, app.results.finite_error) = (finite, error));
 }
 
 /// Sets (or, with `None`, clears) the message of `field` that no change of configuration
@@ -119,13 +125,14 @@ impl App {
     }
 
     /// Recomputes what `changes` invalidates: everything when P changed, else the one-shot
-    /// optima and the run as their own settings changed.
+    /// optima and the run as their own settings changed. The finite-sample realisations
+    /// are left to the dynamics section, which computes them in slices.
     fn recompute(&mut self, changes: Changes) {
         if changes.matrix {
             let (matrix, err) = resolve_matrix(&self.config);
             self.matrix = matrix;
             self.note_matrix_error(err);
-            self.results = Results::compute_on(&self.config, &self.matrix);
+            self.results = Results::population_on(&self.config, &self.matrix);
             return;
         }
         if changes.one_shot {
@@ -137,8 +144,7 @@ impl App {
                 Err(e) => (None, Some(e.to_string())),
             };
             (self.results.dynamics, self.results.dynamics_error) = (d, e);
-            (self.results.finite, self.results.finite_error) =
-                finite_fields(&self.config, &self.matrix);
+            (self.results.finite, self.results.finite_error) = (None, None);
         }
     }
 

@@ -130,6 +130,7 @@ fn run<'a>(
         upto,
         labels,
         fixed_point,
+        samples: None,
     }
 }
 

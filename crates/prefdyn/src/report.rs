@@ -371,11 +371,20 @@ impl Results {
     }
 
     pub fn compute_on(config: &Config, p: &PreferenceMatrix) -> Results {
+        let (finite, finite_error) = finite_fields(config, p);
+        Results {
+            finite,
+            finite_error,
+            ..Results::population_on(config, p)
+        }
+    }
+
+    /// Everything but the finite-sample realisations (which a page computes in slices).
+    pub fn population_on(config: &Config, p: &PreferenceMatrix) -> Results {
         let (dynamics, dynamics_error) = match dynamics_report(config, p) {
             Ok(d) => (Some(d), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        let (finite, finite_error) = finite_fields(config, p);
         Results {
             matrix: MatrixReport {
                 k: p.k(),
@@ -387,8 +396,8 @@ impl Results {
             one_shot: one_shot_reports(config, p),
             dynamics,
             dynamics_error,
-            finite,
-            finite_error,
+            finite: None,
+            finite_error: None,
         }
     }
 }

@@ -1,14 +1,13 @@
-//! Phase diagram: the engine's [`PhaseJob`] run in short slices (MessageChannel tasks, so
-//! the page stays responsive), coarse cells first; progress, Cancel, hover readout and a
+//! Phase diagram: the engine's [`PhaseJob`] run in short slices ([`Slices`], so the page
+//! stays responsive), coarse cells first; progress, Cancel, hover readout and a
 //! click that opens the cell in Dynamics.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use prefdyn::config::{format_float, Changes, Config, MatrixSource, PolicySpec, View};
 use prefdyn::phase::{base_inputs, cell_params, member_pi0_seed, Ensemble, PhaseJob};
 use prefdyn_charts::{PhaseLayout, PhasePicture};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::Document;
 
 use crate::api::document_json;
@@ -19,6 +18,7 @@ use crate::dom::{
 use crate::export::{download, download_canvas};
 use crate::history::HistoryMode;
 use crate::store::{self, Change};
+use crate::tasks::Slices;
 
 /// Milliseconds of computing per slice (input and painting run between slices).
 const SLICE_MS: f64 = 12.0;
@@ -43,9 +43,8 @@ struct PhaseState {
 
 thread_local! {
     static STATE: RefCell<PhaseState> = RefCell::new(PhaseState::default());
-    static TASKS: RefCell<Option<TaskLoop>> = const { RefCell::new(None) };
-    /// A slice is already queued: restarting a sweep must not start a second loop.
-    static PENDING: Cell<bool> = const { Cell::new(false) };
+    /// The sweep's slices (one queued at most: a restart does not start a second loop).
+    static TASKS: Option<Slices> = Slices::new(work);
 }
 
 /// The inputs a phase diagram depends on: its settings, the base parameters its axes do
@@ -166,47 +165,8 @@ pub fn cancel() {
     crate::api::notify();
 }
 
-/// The sweep's task loop: a `MessageChannel` whose messages run one slice each. Unlike
-/// `requestAnimationFrame` it does not wait for the next frame, so the sweep uses the
-/// whole main thread while input and painting still run between slices.
-struct TaskLoop {
-    port: web_sys::MessagePort,
-    _channel: web_sys::MessageChannel,
-    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-}
-
-fn task_loop() -> Option<TaskLoop> {
-    let channel = web_sys::MessageChannel::new().ok()?;
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|_| {
-        PENDING.with(|p| p.set(false));
-        if work() {
-            schedule();
-        }
-    });
-    channel
-        .port1()
-        .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    Some(TaskLoop {
-        port: channel.port2(),
-        _channel: channel,
-        _on_message: on_message,
-    })
-}
-
 fn schedule() {
-    if PENDING.with(|p| p.replace(true)) {
-        return;
-    }
-    let posted = TASKS.with(|t| {
-        if t.borrow().is_none() {
-            *t.borrow_mut() = task_loop();
-        }
-        t.borrow()
-            .as_ref()
-            .map(|l| l.port.post_message(&JsValue::NULL).is_ok())
-    });
-    if posted != Some(true) {
-        PENDING.with(|p| p.set(false));
+    if TASKS.with(|t| t.as_ref().map(Slices::schedule)) != Some(true) {
         log_error("phase diagram: cannot schedule work (MessageChannel unavailable)");
     }
 }

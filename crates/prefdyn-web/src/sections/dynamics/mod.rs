@@ -14,6 +14,10 @@ use crate::dom::{document, escape, log_error, on, set_attr, set_hidden, set_html
 use crate::export::{download, download_canvas};
 use crate::store::{self, App};
 use crate::{dom, play};
+use prefdyn_charts::{drawn_paths, SamplePaths};
+
+mod samples;
+pub use samples::progress_json as finite_progress_json;
 
 thread_local! {
     /// H(π_t) of the current run.
@@ -75,6 +79,19 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
     play::show_all(d.map(|d| d.trajectory.rounds()).unwrap_or(0));
     render_texts(doc, app);
     draw(doc, app, theme);
+    samples::render(doc, app);
+    samples::on_render(app);
+}
+
+/// The whole section again, from the model (when the realisations are done).
+fn redraw() {
+    let Some(doc) = document() else { return };
+    let theme = theme_from_page();
+    store::read(|app| {
+        render_texts(&doc, app);
+        draw(&doc, app, &theme);
+        samples::render(&doc, app);
+    });
 }
 
 /// The verdict and the theory beside it.
@@ -113,12 +130,18 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         return;
     };
     let (k, cursor) = (d.trajectory.k, play::cursor());
+    let finite = app.results.finite.as_ref().map(|f| &f.outcome);
+    let paths = finite.map(drawn_paths).unwrap_or_default();
     let run = RunPicture {
         k,
         policies: &d.trajectory.policies,
         upto: cursor,
         labels: app.matrix.labels(),
         fixed_point: d.stability.fixed_point.as_deref(),
+        samples: finite.map(|o| SamplePaths {
+            paths: &paths,
+            mean: &o.mean_path.policies,
+        }),
     };
     let result = canvas::draw_policy("chart-policy", theme, &run)
         .and_then(|_| {
