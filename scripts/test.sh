@@ -10,6 +10,8 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
+step "no function over 80 lines (scripts/long_functions.py)"
+python3 scripts/long_functions.py
 step "clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"

@@ -444,10 +444,13 @@ fn lane_members<'a>(
 }
 
 /// Every cell of small phase diagrams (all three simulated metrics) against
-/// `phase::sweep`: means and sds within 1e-9, shares oscillating identical.
+/// `phase::sweep_scalar` (the scalar engine, run by run): means and sds within 1e-9,
+/// shares oscillating identical; `phase::sweep` (which runs the lanes) gives the same.
 #[test]
 fn cells_match_the_phase_sweep() {
-    use prefdyn::phase::{cell_params, sweep, Axis, AxisRange, PhaseMetric, PhaseSpec};
+    use prefdyn::phase::{
+        cell_params, sweep, sweep_scalar, Axis, AxisRange, PhaseMetric, PhaseSpec,
+    };
     let members = family(5, 5, 7);
     let o = owned(&members);
     let lm = lane_members(&members, &o);
@@ -478,8 +481,10 @@ fn cells_match_the_phase_sweep() {
             },
             rounds: 200,
             burn_in: 10,
+            sampling: None,
         };
-        let grid = sweep(&spec, &members).unwrap();
+        let grid = sweep_scalar(&spec, &members).unwrap();
+        let fast = sweep(&spec, &members).unwrap();
         let cells: Vec<MrsParams> = (0..spec.y.n)
             .flat_map(|iy| (0..spec.x.n).map(move |ix| (ix, iy)))
             .map(|(ix, iy)| cell_params(&spec, ix, iy))
@@ -496,6 +501,11 @@ fn cells_match_the_phase_sweep() {
             if metric == PhaseMetric::Verdict {
                 assert_eq!(st.mean, grid.mean[c], "cell {c}");
             }
+            assert_eq!(
+                (st.mean.to_bits(), st.sd.to_bits()),
+                (fast.mean[c].to_bits(), fast.sd[c].to_bits()),
+                "{metric:?} cell {c}: the sweep is the lanes"
+            );
         }
     }
 }
@@ -714,17 +724,47 @@ fn unstable_fixed_point_stays_put() {
     assert_eq!(got.verdict, Some(m.verdict));
 }
 
+/// A valid three-item member's data, for the bad-input tests.
+struct ValidMember {
+    p: PreferenceMatrix,
+    x0: [f64; 3],
+    mu0: Vec<f64>,
+}
+
+impl ValidMember {
+    fn new() -> Self {
+        Self {
+            p: Generator::Random { k: 3 }.generate(1).unwrap(),
+            x0: [0.0, -1.0, -2.0],
+            mu0: uniform(3),
+        }
+    }
+
+    fn member(&self) -> Member<'_> {
+        Member {
+            p: &self.p,
+            x0: &self.x0,
+            mu0: &self.mu0,
+        }
+    }
+}
+
+/// Valid run parameters, for the bad-input tests.
+const GOOD_PARAMS: MrsParams = MrsParams {
+    alpha: 0.5,
+    beta: 1.0,
+    lam: 0.5,
+    eta: 1.0,
+};
+
 #[test]
-fn bad_input_is_reported() {
-    let p = Generator::Random { k: 3 }.generate(1).unwrap();
-    let x0 = [0.0, -1.0, -2.0];
-    let mu0 = uniform(3);
-    let ok = Member {
-        p: &p,
-        x0: &x0,
-        mu0: &mu0,
+fn member_of_wrong_length_is_reported() {
+    let valid = ValidMember::new();
+    let ok = valid.member();
+    let short = Member {
+        x0: &valid.x0[..2],
+        ..ok
     };
-    let short = Member { x0: &x0[..2], ..ok };
     assert!(matches!(
         LaneEnsemble::new(&[ok, short], 10, 0),
         Err(LanesError::BadLength {
@@ -734,6 +774,12 @@ fn bad_input_is_reported() {
             k: 3
         })
     ));
+}
+
+#[test]
+fn member_with_bad_values_is_reported() {
+    let valid = ValidMember::new();
+    let ok = valid.member();
     let nan = [0.0, f64::NAN, 0.0];
     assert!(matches!(
         LaneEnsemble::new(&[Member { x0: &nan, ..ok }], 10, 0),
@@ -752,23 +798,29 @@ fn bad_input_is_reported() {
             ..
         })
     ));
+}
+
+#[test]
+fn too_many_rounds_are_reported_and_burn_in_is_capped() {
+    let valid = ValidMember::new();
+    let ok = valid.member();
     assert!(matches!(
         LaneEnsemble::new(&[ok], prefdyn::dynamics::MAX_T + 1, 0),
         Err(LanesError::TooManyRounds { .. })
     ));
     let ens = LaneEnsemble::new(&[ok], 10, 50).unwrap();
     assert_eq!(ens.burn_in(), 10);
-    let good = MrsParams {
-        alpha: 0.5,
-        beta: 1.0,
-        lam: 0.5,
-        eta: 1.0,
-    };
+}
+
+#[test]
+fn run_of_unknown_member_is_reported() {
+    let valid = ValidMember::new();
+    let ens = LaneEnsemble::new(&[valid.member()], 10, 50).unwrap();
     assert!(matches!(
         ens.run(
             &[Run {
                 member: 1,
-                params: good
+                params: GOOD_PARAMS
             }],
             Wanted::ALL
         ),
@@ -778,11 +830,20 @@ fn bad_input_is_reported() {
             members: 1
         })
     ));
-    let bad = MrsParams { eta: 0.0, ..good };
+}
+
+#[test]
+fn run_with_bad_params_is_reported() {
+    let valid = ValidMember::new();
+    let ens = LaneEnsemble::new(&[valid.member()], 10, 50).unwrap();
+    let bad = MrsParams {
+        eta: 0.0,
+        ..GOOD_PARAMS
+    };
     let runs = [
         Run {
             member: 0,
-            params: good,
+            params: GOOD_PARAMS,
         },
         Run {
             member: 0,
@@ -792,9 +853,15 @@ fn bad_input_is_reported() {
     let e = ens.run(&runs, Wanted::ALL).unwrap_err();
     assert!(matches!(e, LanesError::BadParams { run: 1, .. }), "{e}");
     assert!(e.to_string().contains("eta"), "{e}");
-    // No members: every cell NaN.
+}
+
+/// No members: every cell NaN.
+#[test]
+fn ensemble_without_members_gives_nan_cells() {
     let empty = LaneEnsemble::new(&[], 10, 0).unwrap();
-    let st = empty.cell_stats(&[good; 3], LaneMetric::Variance).unwrap();
+    let st = empty
+        .cell_stats(&[GOOD_PARAMS; 3], LaneMetric::Variance)
+        .unwrap();
     assert_eq!(st.len(), 3);
     assert!(st.iter().all(|s| s.mean.is_nan() && s.sd.is_nan()));
 }

@@ -309,84 +309,116 @@ pub fn dpo_fit(
 /// Damped Newton on the component `ws.idx` (strongly connected wins). Returns the steps.
 fn newton_component(counts: &PairCounts, z: &mut [f64], ws: &mut FitWorkspace) -> usize {
     let m = ws.idx.len();
-    let n = m - 1;
     centre_on(z, &ws.idx);
-    let total: f64 = ws
-        .idx
-        .iter()
-        .enumerate()
-        .flat_map(|(u, &i)| ws.idx[u + 1..].iter().map(move |&j| (i, j)))
-        .map(|(i, j)| f64::from(counts.comparisons(i, j)))
-        .sum();
-    let tol = DPO_GRAD_TOL * total.max(1.0);
+    let tol = DPO_GRAD_TOL * comparisons_within(counts, &ws.idx).max(1.0);
     ws.g.resize(m, 0.0);
     ws.trial.resize(z.len(), 0.0);
     let mut f = bt_loss(counts, &ws.idx, z);
     let mut steps = 0;
     for _ in 0..DPO_MAX_NEWTON {
-        // Gradient of the loss and the grounded Hessian.
-        ws.a.clear();
-        ws.a.resize(n * n, 0.0);
-        ws.g.iter_mut().for_each(|v| *v = 0.0);
-        for u in 0..m {
-            let i = ws.idx[u];
-            for v in u + 1..m {
-                let j = ws.idx[v];
-                let (wij, wji) = (f64::from(counts.wins(i, j)), f64::from(counts.wins(j, i)));
-                if wij + wji == 0.0 {
-                    continue;
-                }
-                let (s_ij, s_ji, _, _) = logistic_pair(z[i] - z[j]);
-                // ∂/∂z_i [w_ij softplus(z_j − z_i) + w_ji softplus(z_i − z_j)].
-                let gi = -wij * s_ji + wji * s_ij;
-                ws.g[u] += gi;
-                ws.g[v] -= gi;
-                let h = (wij + wji) * s_ij * s_ji;
-                if u < n {
-                    ws.a[u * n + u] += h;
-                }
-                if v < n {
-                    ws.a[v * n + v] += h;
-                    if u < n {
-                        ws.a[u * n + v] -= h;
-                        ws.a[v * n + u] -= h;
-                    }
-                }
-            }
-        }
-        let gmax = ws.g.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
-        if gmax.is_nan() || gmax <= tol {
+        gradient_and_hessian(counts, z, ws);
+        let Some(slope) = newton_direction(ws, tol) else {
             break;
-        }
-        ws.b.clear();
-        ws.b.extend(ws.g[..n].iter().map(|v| -v));
-        if !cholesky_solve(&mut ws.a, n, &mut ws.b) {
-            break;
-        }
-        let slope: f64 = ws.g[..n].iter().zip(&ws.b).map(|(g, d)| g * d).sum();
-        if slope.is_nan() || slope >= 0.0 {
-            break;
-        }
-        let mut t = 1.0;
-        let mut accepted = false;
-        for _ in 0..50 {
-            ws.trial.copy_from_slice(z);
-            for u in 0..n {
-                ws.trial[ws.idx[u]] += t * ws.b[u];
-            }
-            let ft = bt_loss(counts, &ws.idx, &ws.trial);
-            if ft <= f + 1e-4 * t * slope {
-                z.copy_from_slice(&ws.trial);
-                f = ft;
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
+        };
+        let accepted = line_search(counts, z, ws, f, slope);
         steps += 1;
-        if !accepted {
-            break;
+        match accepted {
+            Some(ft) => f = ft,
+            None => break,
         }
     }
     steps
+}
+
+/// Number of comparisons between pairs of items of `idx`.
+fn comparisons_within(counts: &PairCounts, idx: &[usize]) -> f64 {
+    idx.iter()
+        .enumerate()
+        .flat_map(|(u, &i)| idx[u + 1..].iter().map(move |&j| (i, j)))
+        .map(|(i, j)| f64::from(counts.comparisons(i, j)))
+        .sum()
+}
+
+/// Fills `ws.g` with the gradient of the loss over the component `ws.idx` at `z`, and
+/// `ws.a` with the Hessian grounded at its last item (`(m−1) × (m−1)`).
+fn gradient_and_hessian(counts: &PairCounts, z: &[f64], ws: &mut FitWorkspace) {
+    let m = ws.idx.len();
+    let n = m - 1;
+    ws.a.clear();
+    ws.a.resize(n * n, 0.0);
+    ws.g.iter_mut().for_each(|v| *v = 0.0);
+    for u in 0..m {
+        let i = ws.idx[u];
+        for v in u + 1..m {
+            let j = ws.idx[v];
+            let (wij, wji) = (f64::from(counts.wins(i, j)), f64::from(counts.wins(j, i)));
+            if wij + wji == 0.0 {
+                continue;
+            }
+            let (s_ij, s_ji, _, _) = logistic_pair(z[i] - z[j]);
+            // ∂/∂z_i [w_ij softplus(z_j − z_i) + w_ji softplus(z_i − z_j)].
+            let gi = -wij * s_ji + wji * s_ij;
+            ws.g[u] += gi;
+            ws.g[v] -= gi;
+            let h = (wij + wji) * s_ij * s_ji;
+            if u < n {
+                ws.a[u * n + u] += h;
+            }
+            if v < n {
+                ws.a[v * n + v] += h;
+                if u < n {
+                    ws.a[u * n + v] -= h;
+                    ws.a[v * n + u] -= h;
+                }
+            }
+        }
+    }
+}
+
+/// Solves `ws.a · ws.b = −ws.g` (grounded) and returns the slope `g · b` along `ws.b`.
+/// `None` when the largest gradient entry is within `tol` (or NaN), the solve fails, or
+/// `ws.b` is not a descent direction.
+fn newton_direction(ws: &mut FitWorkspace, tol: f64) -> Option<f64> {
+    let n = ws.idx.len() - 1;
+    let gmax = ws.g.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    if gmax.is_nan() || gmax <= tol {
+        return None;
+    }
+    ws.b.clear();
+    ws.b.extend(ws.g[..n].iter().map(|v| -v));
+    if !cholesky_solve(&mut ws.a, n, &mut ws.b) {
+        return None;
+    }
+    let slope: f64 = ws.g[..n].iter().zip(&ws.b).map(|(g, d)| g * d).sum();
+    if slope.is_nan() || slope >= 0.0 {
+        return None;
+    }
+    Some(slope)
+}
+
+/// Backtracking (Armijo) search from `z` (loss `f`) along `ws.b` with the given slope:
+/// moves `z` to the first step that decreases the loss enough and returns its loss;
+/// `None` (and `z` unchanged) after 50 halvings.
+fn line_search(
+    counts: &PairCounts,
+    z: &mut [f64],
+    ws: &mut FitWorkspace,
+    f: f64,
+    slope: f64,
+) -> Option<f64> {
+    let n = ws.idx.len() - 1;
+    let mut t = 1.0;
+    for _ in 0..50 {
+        ws.trial.copy_from_slice(z);
+        for u in 0..n {
+            ws.trial[ws.idx[u]] += t * ws.b[u];
+        }
+        let ft = bt_loss(counts, &ws.idx, &ws.trial);
+        if ft <= f + 1e-4 * t * slope {
+            z.copy_from_slice(&ws.trial);
+            return Some(ft);
+        }
+        t *= 0.5;
+    }
+    None
 }

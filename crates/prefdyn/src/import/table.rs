@@ -272,6 +272,9 @@ fn cell(row: usize, column: usize) -> Place {
     Place::Cell { row, column }
 }
 
+/// Header labels and row labels, each with the cell it was read from.
+type Labels = Vec<(String, Place)>;
+
 /// A K×K matrix with optional header row and label column.
 fn matrix(
     records: &[Record],
@@ -283,6 +286,43 @@ fn matrix(
     let lc = usize::from(shape.label_column);
     let m = shape.width;
     let data = &records[usize::from(shape.header)..];
+    let first_full = check_row_widths(data, m)?;
+    let header_labels = if shape.header {
+        Some(column_labels(&records[0], &shape, first_full)?)
+    } else {
+        None
+    };
+    let k = data.len();
+    let columns = m.saturating_sub(lc);
+    if k != columns {
+        return Err(ImportError::NotSquare { rows: k, columns });
+    }
+    check_k(k)?;
+    let row_labels: Option<Labels> = shape.label_column.then(|| {
+        data.iter()
+            .map(|r| (r.fields[0].clone(), cell(r.row, 1)))
+            .collect()
+    });
+    if let Some(h) = &header_labels {
+        check_labels(h)?;
+    }
+    if let Some(r) = &row_labels {
+        check_labels(r)?;
+    }
+    let (labels, order) = labels_and_order(header_labels, row_labels, k)?;
+    let cells = matrix_cells(data, &order, lc, dc)?;
+    let mut imported = grid::build(labels, &cells, format)?;
+    imported.layout = Some(TableLayout {
+        delimiter: char::from(delimiter),
+        header: shape.header,
+        label_column: shape.label_column,
+    });
+    Ok(imported)
+}
+
+/// Checks that every data row has `m` fields; returns the line of the first such row
+/// (0 if none).
+fn check_row_widths(data: &[Record], m: usize) -> Result<usize, ImportError> {
     let first_full = data
         .iter()
         .find(|r| r.fields.len() == m)
@@ -295,81 +335,95 @@ fn matrix(
             first_row: first_full,
         });
     }
-    let header_labels = if shape.header {
-        let h = &records[0];
-        let blank_corner = h.fields.first().is_some_and(|c| c.is_empty());
-        let skip = match h.fields.len() {
-            w if w == m && shape.label_column => 1,
-            w if w + 1 == m && shape.label_column => 0,
-            w if w == m => 0,
-            w if w == m + 1 && blank_corner => 1,
-            w => {
-                return Err(ImportError::Ragged {
-                    row: h.row,
-                    got: w,
-                    expected: m,
-                    first_row: first_full,
-                })
-            }
-        };
-        let labels: Vec<(String, Place)> = h
-            .fields
-            .iter()
-            .enumerate()
-            .skip(skip)
-            .map(|(c, s)| (s.clone(), cell(h.row, c + 1)))
-            .collect();
-        Some(labels)
-    } else {
-        None
-    };
-    let k = data.len();
-    let columns = m.saturating_sub(lc);
-    if k != columns {
-        return Err(ImportError::NotSquare { rows: k, columns });
-    }
-    check_k(k)?;
-    let row_labels: Option<Vec<(String, Place)>> = shape.label_column.then(|| {
-        data.iter()
-            .map(|r| (r.fields[0].clone(), cell(r.row, 1)))
-            .collect()
-    });
-    if let Some(h) = &header_labels {
-        check_labels(h)?;
-    }
-    if let Some(r) = &row_labels {
-        check_labels(r)?;
-    }
-    let mut order: Vec<usize> = (0..k).collect();
-    let labels: Vec<String> = match (header_labels, row_labels) {
-        (Some(h), Some(r)) => {
-            let position: HashMap<&str, usize> = r
-                .iter()
-                .enumerate()
-                .map(|(i, (l, _))| (l.as_str(), i))
-                .collect();
-            let in_header: HashMap<&str, usize> = h
-                .iter()
-                .enumerate()
-                .map(|(i, (l, _))| (l.as_str(), i))
-                .collect();
-            if let Some((label, at)) = r.iter().find(|(l, _)| !in_header.contains_key(l.as_str())) {
-                return Err(ImportError::UnknownRowLabel {
-                    at: at.clone(),
-                    label: label.clone(),
-                });
-            }
-            for (i, (l, _)) in h.iter().enumerate() {
-                order[i] = position.get(l.as_str()).copied().unwrap_or(i);
-            }
-            h.into_iter().map(|(l, _)| l).collect()
+    Ok(first_full)
+}
+
+/// The column labels in header row `h` (without a corner cell), given data rows of
+/// `shape.width` fields, the first of them on line `first_full`.
+fn column_labels(h: &Record, shape: &Shape, first_full: usize) -> Result<Labels, ImportError> {
+    let m = shape.width;
+    let blank_corner = h.fields.first().is_some_and(|c| c.is_empty());
+    let skip = match h.fields.len() {
+        w if w == m && shape.label_column => 1,
+        w if w + 1 == m && shape.label_column => 0,
+        w if w == m => 0,
+        w if w == m + 1 && blank_corner => 1,
+        w => {
+            return Err(ImportError::Ragged {
+                row: h.row,
+                got: w,
+                expected: m,
+                first_row: first_full,
+            })
         }
-        (Some(h), None) => h.into_iter().map(|(l, _)| l).collect(),
-        (None, Some(r)) => r.into_iter().map(|(l, _)| l).collect(),
-        (None, None) => default_labels(k),
     };
+    Ok(h.fields
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .map(|(c, s)| (s.clone(), cell(h.row, c + 1)))
+        .collect())
+}
+
+/// The K item labels (header first, else row labels, else defaults) and, for each
+/// matrix row, the index of the data row it is read from.
+fn labels_and_order(
+    header_labels: Option<Labels>,
+    row_labels: Option<Labels>,
+    k: usize,
+) -> Result<(Vec<String>, Vec<usize>), ImportError> {
+    let texts = |labels: Labels| -> Vec<String> { labels.into_iter().map(|(l, _)| l).collect() };
+    Ok(match (header_labels, row_labels) {
+        (Some(h), Some(r)) => {
+            let order = row_order(&h, &r, k)?;
+            (texts(h), order)
+        }
+        (Some(h), None) => (texts(h), (0..k).collect()),
+        (None, Some(r)) => (texts(r), (0..k).collect()),
+        (None, None) => (default_labels(k), (0..k).collect()),
+    })
+}
+
+/// For each header label, the index of the data row labelled with it; errors on a row
+/// label missing from the header.
+fn row_order(
+    h: &[(String, Place)],
+    r: &[(String, Place)],
+    k: usize,
+) -> Result<Vec<usize>, ImportError> {
+    let mut order: Vec<usize> = (0..k).collect();
+    let position: HashMap<&str, usize> = r
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (l.as_str(), i))
+        .collect();
+    let in_header: HashMap<&str, usize> = h
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (l.as_str(), i))
+        .collect();
+    if let Some((label, at)) = r.iter().find(|(l, _)| !in_header.contains_key(l.as_str())) {
+        return Err(ImportError::UnknownRowLabel {
+            at: at.clone(),
+            label: label.clone(),
+        });
+    }
+    for (i, (l, _)) in h.iter().enumerate() {
+        order[i] = position.get(l.as_str()).copied().unwrap_or(i);
+    }
+    Ok(order)
+}
+
+/// The matrix cells: data rows taken in `order`, each read after its `lc` label columns.
+fn matrix_cells(
+    data: &[Record],
+    order: &[usize],
+    lc: usize,
+    dc: bool,
+) -> Result<Vec<Vec<Entry>>, ImportError> {
+    let k = order.len();
     let mut cells: Vec<Vec<Entry>> = Vec::with_capacity(k);
-    for &src in &order {
+    for &src in order {
         let r = &data[src];
         let mut row = Vec::with_capacity(k);
         for j in 0..k {
@@ -389,13 +443,7 @@ fn matrix(
         }
         cells.push(row);
     }
-    let mut imported = grid::build(labels, &cells, format)?;
-    imported.layout = Some(TableLayout {
-        delimiter: char::from(delimiter),
-        header: shape.header,
-        label_column: shape.label_column,
-    });
-    Ok(imported)
+    Ok(cells)
 }
 
 /// Columns of a comparison list.
@@ -507,10 +555,33 @@ fn unnamed_header(records: &[Record], dc: bool) -> bool {
             .any(|r| r.fields.iter().take(2).any(|x| x == a || x == b))
 }
 
+/// A comparison: the indices of its two items and its outcome.
+type Game = (usize, usize, Outcome);
+
 /// One comparison per line.
 fn comparisons(records: &[Record], delimiter: u8) -> Result<Imported, ImportError> {
     let dc = delimiter != b',';
-    let (cols, skip) = match records.first().and_then(|r| named_columns(&r.fields)) {
+    let (cols, skip) = comparison_columns(records, dc);
+    let (labels, games) = read_games(records, skip, &cols, dc)?;
+    if games.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let k = labels.len();
+    check_k(k)?;
+    let counts = tally(&games, k);
+    let mut imported = grid::from_counts(Format::Comparisons, labels, counts);
+    imported.layout = Some(TableLayout {
+        delimiter: char::from(delimiter),
+        header: skip == 1,
+        label_column: false,
+    });
+    Ok(imported)
+}
+
+/// The columns of a comparison list (named by its header, else `a, b, outcome`) and the
+/// number of header lines (0 or 1).
+fn comparison_columns(records: &[Record], dc: bool) -> (Columns, usize) {
+    match records.first().and_then(|r| named_columns(&r.fields)) {
         Some(c) => (c, 1),
         None => (
             Columns {
@@ -522,45 +593,22 @@ fn comparisons(records: &[Record], delimiter: u8) -> Result<Imported, ImportErro
             },
             usize::from(unnamed_header(records, dc)),
         ),
-    };
+    }
+}
+
+/// The item labels (in order of first appearance) and the games of the records after the
+/// first `skip`.
+fn read_games(
+    records: &[Record],
+    skip: usize,
+    cols: &Columns,
+    dc: bool,
+) -> Result<(Vec<String>, Vec<Game>), ImportError> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut labels: Vec<String> = vec![];
-    let mut games: Vec<(usize, usize, Outcome)> = vec![];
+    let mut games: Vec<Game> = vec![];
     for r in records.iter().skip(skip) {
-        if r.fields.len() != cols.width {
-            return Err(ImportError::FieldCount {
-                row: r.row,
-                got: r.fields.len(),
-                expected: cols.width,
-                columns: cols.names.clone(),
-            });
-        }
-        let (a, b, o) = (
-            &r.fields[cols.a],
-            &r.fields[cols.b],
-            &r.fields[cols.outcome],
-        );
-        for (name, c) in [(a, cols.a), (b, cols.b)] {
-            if name.is_empty() {
-                return Err(ImportError::EmptyLabel {
-                    at: cell(r.row, c + 1),
-                });
-            }
-        }
-        if a == b {
-            return Err(ImportError::SelfComparison {
-                row: r.row,
-                label: a.clone(),
-            });
-        }
-        let Some(result) = outcome(o, a, b, dc) else {
-            return Err(ImportError::UnknownWinner {
-                at: cell(r.row, cols.outcome + 1),
-                text: o.clone(),
-                a: a.clone(),
-                b: b.clone(),
-            });
-        };
+        let (a, b, result) = read_comparison(r, cols, dc)?;
         let mut ids = [0usize; 2];
         for (slot, name) in [a, b].into_iter().enumerate() {
             let next = index.len();
@@ -572,14 +620,58 @@ fn comparisons(records: &[Record], delimiter: u8) -> Result<Imported, ImportErro
         let [ia, ib] = ids;
         games.push((ia, ib, result));
     }
-    if games.is_empty() {
-        return Err(ImportError::Empty);
+    Ok((labels, games))
+}
+
+/// The two item names and the outcome of one comparison line, checked.
+fn read_comparison<'r>(
+    r: &'r Record,
+    cols: &Columns,
+    dc: bool,
+) -> Result<(&'r String, &'r String, Outcome), ImportError> {
+    if r.fields.len() != cols.width {
+        return Err(ImportError::FieldCount {
+            row: r.row,
+            got: r.fields.len(),
+            expected: cols.width,
+            columns: cols.names.clone(),
+        });
     }
-    let k = labels.len();
-    check_k(k)?;
+    let (a, b, o) = (
+        &r.fields[cols.a],
+        &r.fields[cols.b],
+        &r.fields[cols.outcome],
+    );
+    for (name, c) in [(a, cols.a), (b, cols.b)] {
+        if name.is_empty() {
+            return Err(ImportError::EmptyLabel {
+                at: cell(r.row, c + 1),
+            });
+        }
+    }
+    if a == b {
+        return Err(ImportError::SelfComparison {
+            row: r.row,
+            label: a.clone(),
+        });
+    }
+    let Some(result) = outcome(o, a, b, dc) else {
+        return Err(ImportError::UnknownWinner {
+            at: cell(r.row, cols.outcome + 1),
+            text: o.clone(),
+            a: a.clone(),
+            b: b.clone(),
+        });
+    };
+    Ok((a, b, result))
+}
+
+/// Win and tie counts of `games` among `k` items (a win share `s` counts `s` for the
+/// first item and `1 − s` for the second).
+fn tally(games: &[Game], k: usize) -> Counts {
     let mut wins = vec![vec![0.0; k]; k];
     let mut ties = vec![vec![0.0; k]; k];
-    for (a, b, result) in games {
+    for &(a, b, result) in games {
         match result {
             Outcome::Share(s) => {
                 wins[a][b] += s;
@@ -591,15 +683,8 @@ fn comparisons(records: &[Record], delimiter: u8) -> Result<Imported, ImportErro
             }
         }
     }
-    let counts = Counts {
+    Counts {
         wins,
         ties: Some(ties),
-    };
-    let mut imported = grid::from_counts(Format::Comparisons, labels, counts);
-    imported.layout = Some(TableLayout {
-        delimiter: char::from(delimiter),
-        header: skip == 1,
-        label_column: false,
-    });
-    Ok(imported)
+    }
 }
