@@ -24,6 +24,8 @@ policy = "; ".join([
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "connect-src 'self'",
+    # The phase diagram's workers (www/phase-worker.js) are module scripts of this site.
+    "worker-src 'self'",
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

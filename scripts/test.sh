@@ -28,5 +28,15 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test -p prefdyn-web --target wasm32-unknown-unknown
 step "trunk build --release"
 trunk build --release
+step "module size (budget: 370 KB gzipped)"
+python3 - <<'PY'
+import glob, gzip, sys
+BUDGET = 370_000
+path = glob.glob("dist/*.wasm")[0]
+raw = open(path, "rb").read()
+gz = len(gzip.compress(raw, 9))
+print(f"{path}: {len(raw)} bytes, {gz} gzipped (budget {BUDGET})")
+sys.exit(0 if gz <= BUDGET else f"the page's module grew past its budget: {gz} > {BUDGET} bytes gzipped")
+PY
 step "end-to-end tests (Playwright + Debian Chromium)"
 (cd tests && npm test)

@@ -1,10 +1,17 @@
-// Browser timing harness (a benchmark, not a test): node tests/bench/browser_bench.mjs
+// Browser timing harness (a benchmark, not a test): node tests/bench/browser_bench.mjs [--paper]
 // Needs a release build in dist/ (trunk build --release). Prints, for headless Chromium:
 //   - wasm size, raw and gzipped;
-//   - time from navigation start to the first chart drawn (body[data-ready]);
-//   - slider change → recomputed and redrawn charts, K = 10, T = 500 (median of 30);
-//   - the phase diagram 64×64 cells × 16 matrices × T = 300, K = 5 (median of 3): time to
-//     the complete grid, and to the theory's ρ = 1 boundary drawn on it.
+//   - navigation start → first chart drawn (body[data-ready]), median of 5;
+//   - slider change → recomputed and redrawn charts, K = 10, T = 500 (median and max of 30);
+//   - the phase diagram 64×64 cells × 16 matrices × T = 300, K = 5 (median of 3), on the
+//     worker pool and on the page alone: complete grid with its ρ = 1 boundary, and the
+//     first picture (the coarse lattice drawn);
+//   - while that diagram computes, how late a 10 ms timer fires and how long
+//     `prefdyn.results()` takes (the page answering API calls);
+//   - finite samples R = 64, N = 256, K = 10, T = 300: time to all realisations, and the
+//     longest main-thread task meanwhile;
+//   - with --paper: Figure 3 at the paper's scale (32×32 × 118 × T = 3,000), first picture
+//     and complete.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
@@ -15,6 +22,7 @@ const wasm = readdirSync(dist).find((f) => f.endsWith('.wasm'));
 const raw = statSync(`${dist}/${wasm}`).size;
 const gz = gzipSync(readFileSync(`${dist}/${wasm}`), { level: 9 }).length;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const round = (x) => (x == null ? x : Math.round(x * 10) / 10);
 
 const server = await serve(dist);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -32,7 +40,7 @@ for (let i = 0; i < 5; i++) {
   firstChart.push(await page.evaluate(() => performance.now()));
 }
 
-await page.goto(`${base}?gen=random&k=10&seed=3&T=500&alpha=0.5`);
+await page.goto(`${base}?v=2&gen=random&k=10&seed=3&T=500&alpha=0.5`);
 await page.waitForSelector('body[data-ready]');
 const slider = [];
 for (let i = 0; i < 30; i++) {
@@ -45,24 +53,98 @@ for (let i = 0; i < 30; i++) {
   }, 0.2 + 0.02 * i));
 }
 
-const phase = [];
-for (let i = 0; i < 3; i++) {
-  await page.goto(`${base}?view=phase&px=alpha&x0=0&x1=1&nx=64&py=betalam&y0=0.1&y1=5&ny=64&metric=var&ens=cyclic&ek=5&es=0.5&en=16&eseed=${1 + i}&pT=300`);
+/** Starts probes in the page: a 10 ms timer's lateness and the time of results(). */
+const PROBE = () => {
+  window.__probe = { late: [], api: [] };
+  const tick = () => {
+    const due = performance.now() + 10;
+    setTimeout(() => {
+      window.__probe.late.push(performance.now() - due);
+      const t0 = performance.now();
+      window.prefdyn.results();
+      window.__probe.api.push(performance.now() - t0);
+      if (!window.__probe.stop) tick();
+    }, 10);
+  };
+  tick();
+};
+
+/** Opens a phase link with `workers` (null: one per core) and waits for the grid. */
+async function phaseRun(query, workers, timeout = 600000) {
+  await page.goto(`${base}?${query}`);
   await page.waitForSelector('body[data-ready]');
-  await page.waitForFunction(() => window.prefdyn.results().phase.done, null, { timeout: 120000 });
-  phase.push(await page.evaluate(() => window.prefdyn.results().phase));
+  await page.evaluate(PROBE);
+  if (workers !== null) await page.evaluate((n) => window.prefdyn.phaseWorkers(n), workers);
+  await page.waitForFunction(() => window.prefdyn.results().phase.done, null, { timeout, polling: 100 });
+  return page.evaluate(() => {
+    window.__probe.stop = true;
+    const p = window.prefdyn.results().phase;
+    return {
+      millis: p.millis, first: p.first_picture_millis, workers: p.workers,
+      late_max: Math.max(...window.__probe.late), api_max: Math.max(...window.__probe.api),
+    };
+  });
 }
-await browser.close();
-server.close();
+
+const budget = (seed) => `v=2&view=phase&px=alpha&x0=0&x1=1&nx=64&py=betalam&y0=0.1&y1=5&ny=64&metric=var&ens=cyclic&ek=5&es=0.5&en=16&eseed=${seed}&pT=300`;
+const pool = [];
+const alone = [];
+for (let i = 0; i < 3; i++) {
+  pool.push(await phaseRun(budget(1 + i), null));
+  alone.push(await phaseRun(budget(1 + i), 0));
+}
+
+// Finite samples: all realisations, and the longest task on the main thread meanwhile.
+await page.goto(`${base}?v=2&gen=cyclic&k=10&s=0.4&seed=3&alpha=0.9&beta=3&lam=1&T=300`);
+await page.waitForSelector('body[data-ready]');
+const finite = await page.evaluate(async () => {
+  const tasks = [];
+  const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration)));
+  obs.observe({ entryTypes: ['longtask'] });
+  const t0 = performance.now();
+  window.prefdyn.setState({ N: 256, R: 64 });
+  const slider = performance.now() - t0;
+  await new Promise((resolve) => {
+    const check = () => (window.prefdyn.results().finite ? resolve() : setTimeout(check, 5));
+    check();
+  });
+  obs.disconnect();
+  return { total: performance.now() - t0, slider, longest_task: tasks.length ? Math.max(...tasks) : 0 };
+});
 
 const out = {
   wasm_bytes: raw,
   wasm_gzip_bytes: gz,
-  first_chart_ms_median: median(firstChart),
-  slider_redraw_ms_median_K10_T500: median(slider),
-  slider_redraw_ms_max: Math.max(...slider),
-  phase_64x64x16_T300_ms_median: median(phase.map((p) => p.millis)),
-  phase_with_rho_boundary_ms_median: median(phase.map((p) => p.boundary_millis)),
-  phase_runs_ms: phase.map((p) => p.millis),
+  first_chart_ms_median: round(median(firstChart)),
+  slider_redraw_ms_median_K10_T500: round(median(slider)),
+  slider_redraw_ms_max: round(Math.max(...slider)),
+  phase_64x64x16_T300_pool: {
+    workers: pool[0].workers,
+    complete_ms_median: round(median(pool.map((p) => p.millis))),
+    first_picture_ms_median: round(median(pool.map((p) => p.first))),
+    timer_lateness_ms_max: round(Math.max(...pool.map((p) => p.late_max))),
+    results_call_ms_max: round(Math.max(...pool.map((p) => p.api_max))),
+    runs_ms: pool.map((p) => round(p.millis)),
+  },
+  phase_64x64x16_T300_page_only: {
+    complete_ms_median: round(median(alone.map((p) => p.millis))),
+    first_picture_ms_median: round(median(alone.map((p) => p.first))),
+    timer_lateness_ms_max: round(Math.max(...alone.map((p) => p.late_max))),
+  },
+  finite_R64_N256_K10_T300: {
+    all_realisations_ms: round(finite.total),
+    setState_returned_ms: round(finite.slider),
+    longest_main_thread_task_ms: round(finite.longest_task),
+  },
 };
+
+if (process.argv.includes('--paper')) {
+  const fig3 = await phaseRun('v=2&view=phase&lam=0.8&y1=8&ens=rated_cyclic&ek=4&en=118&pT=3000', null);
+  out.figure3_paper_scale_32x32x118_T3000 = {
+    workers: fig3.workers, first_picture_ms: round(fig3.first), complete_ms: round(fig3.millis),
+    timer_lateness_ms_max: round(fig3.late_max),
+  };
+}
+await browser.close();
+server.close();
 console.log(JSON.stringify(out, null, 2));

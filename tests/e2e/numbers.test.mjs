@@ -135,13 +135,16 @@ test('(j) setState({alpha: 0.3}) updates the URL and calls onUpdate with the res
   assertSameNumbers(t, 'setState alpha=0.3', engineView(out.results), engine(out.search).results);
   // The string form.
   const s2 = await h.page.evaluate(() => {
+    // Counted from here: the phase diagram, computed in the background, also calls
+    // onUpdate when it completes (at a time that depends on the machine).
+    const n0 = window.__updates.length;
     window.prefdyn.setState('beta=3.5&lam=0.25');
-    return { search: location.search, n: window.__updates.length, last: window.__updates.at(-1), results: window.prefdyn.results() };
+    return { search: location.search, n: window.__updates.length - n0, last: window.__updates.at(-1), results: window.prefdyn.results() };
   });
   assert.match(s2.search, /(^\?|&)beta=3\.5(&|$)/);
   assert.match(s2.search, /(^\?|&)lam=0\.25(&|$)/);
   assert.match(s2.search, /(^\?|&)alpha=0\.3(&|$)/, 'earlier changes are kept');
-  assert.equal(s2.n, out.updates.length + 1, 'one more onUpdate call');
+  assert.equal(s2.n, 1, 'one more onUpdate call');
   assert.deepEqual(engineView(s2.last), engineView(s2.results));
   assertSameNumbers(t, 'setState beta=3.5&lam=0.25', engineView(s2.results), engine(s2.search).results);
   // A bad value through the API is reported, not thrown, and changes nothing else.

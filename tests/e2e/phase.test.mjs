@@ -430,3 +430,35 @@ test('bad phase parameters are named, clamped, and the grid still computes', asy
   assert.deepEqual(cmp.cells, [], 'the clamped grid equals the CLI’s');
   await closeClean(h);
 });
+
+test('the worker pool computes exactly the grid the page computes alone, and Cancel stops every worker', async (t) => {
+  const q = 'v=2&view=phase&nx=16&ny=12&en=6&pT=200&x1=1&y1=6';
+  const h = await openPage(site, q);
+  const run = async (n) => {
+    await h.page.evaluate((n) => window.prefdyn.phaseWorkers(n), n);
+    await waitPhaseDone(h.page, 60000);
+    return phaseOf(h.page);
+  };
+  const alone = await run(0);
+  assert.equal(alone.workers, 0);
+  for (const n of [1, 2, 3]) {
+    const pool = await run(n);
+    assert.equal(pool.workers, n, `${n} workers`);
+    // Bit for bit: JSON numbers are the shortest exact representation of each f64.
+    assert.deepEqual(pool.grid, alone.grid, `${n} workers: the grid`);
+    assert.deepEqual(pool.rho, alone.rho, `${n} workers: ρ`);
+  }
+  t.diagnostic(`${q}: page alone ${alone.millis.toFixed(0)} ms; with workers identical`);
+  // A big sweep on the pool: Cancel stops it at once, and nothing arrives afterwards.
+  await h.page.evaluate(() => window.prefdyn.phaseWorkers(null));
+  await h.page.evaluate(() => window.prefdyn.setState({ nx: 96, ny: 96, en: 64, pT: 600 }));
+  await h.page.waitForFunction(() => window.prefdyn.results().phase.progress > 0.02, null, { timeout: 30000, polling: 50 });
+  await h.page.click('#phase-cancel');
+  const stopped = await phaseOf(h.page);
+  await new Promise((r) => setTimeout(r, 600));
+  const later = await phaseOf(h.page);
+  assert.equal(stopped.running, false);
+  assert.equal(later.progress, stopped.progress, 'no cell arrives after Cancel');
+  assert.ok(stopped.workers >= 1, `the sweep ran on ${stopped.workers} workers`);
+  await closeClean(h);
+});

@@ -8,7 +8,9 @@ import {
 
 let site;
 let h;
-const FIGS = figurePresets();
+const FIGS = figurePresets().filter((f) => !f.id.endsWith('paper'));
+/** Figures 3 and 4 at the paper's scale (`PAPER_SCALE`), offered beside them. */
+const PAPER = figurePresets().filter((f) => f.id.endsWith('paper'));
 /** Numbers per figure id, for the comparisons between figures. */
 const seen = {};
 
@@ -24,9 +26,31 @@ after(async () => {
 
 test('figures.rs and #figure-list agree: one button per preset, in order', async () => {
   assert.deepEqual(FIGS.map((f) => f.id), ['fig1a', 'fig1b', 'fig1c', 'fig1map', 'fig2a', 'fig2b', 'fig2c', 'fig3', 'fig4', 'fig5', 'arena']);
-  const buttons = await h.page.$$eval('#figure-list button', (bs) => bs.map((b) => ({ query: b.dataset.query, text: b.textContent })));
+  const buttons = await h.page.$$eval('#figure-list button:not(.paper-scale)', (bs) => bs.map((b) => ({ query: b.dataset.query, text: b.textContent })));
   assert.deepEqual(buttons.map((b) => b.query), FIGS.map((f) => f.query), 'data-query of each button');
   FIGS.forEach((f, i) => assert.ok(buttons[i].text.startsWith(f.figure), `button ${i} "${buttons[i].text}" is ${f.figure}`));
+  assert.deepEqual(PAPER.map((f) => f.id), ['fig3paper', 'fig4paper']);
+  const paper = await h.page.$$eval('#figure-list button.paper-scale', (bs) => bs.map((b) => b.dataset.query));
+  assert.deepEqual(paper, PAPER.map((f) => f.query), 'a paper-scale button beside Figures 3 and 4');
+});
+
+test('Figure 3 at paper scale: 118 matrices, T = 3,000; a first picture comes at once and Cancel stops it', async () => {
+  const f = PAPER[0];
+  await h.page.click(`#figure-list button[data-query="${f.query}"]`);
+  await h.page.waitForFunction(() => {
+    const p = window.prefdyn.results().phase;
+    return p.first_picture_millis != null;
+  }, null, { timeout: 20000, polling: 50 });
+  const st = await pageNumbers(h.page);
+  assert.equal(st.state.config.phase.ensemble.count, 118);
+  assert.equal(st.state.config.phase.rounds, 3000);
+  assert.equal(st.phase.running, true);
+  const drawn = st.phase.grid.mean.filter((v) => v !== null).length;
+  assert.ok(drawn >= 16, `the coarse lattice is computed (${drawn} cells)`);
+  await h.page.click('#phase-cancel');
+  const after = await pageNumbers(h.page);
+  assert.equal(after.phase.running, false);
+  assert.equal(after.phase.cancelled, true);
 });
 
 /** Clicks the figure's button; checks URL, console, engine; returns the page's numbers. */

@@ -1,5 +1,6 @@
 //! `window.prefdyn`: `state()`, `setState(partial)`, `results()`, `onUpdate(callback)`,
-//! `hasPanicked()`, `panicMessage()`, for pages that embed the playground.
+//! `hasPanicked()`, `panicMessage()`, `phaseWorkers(n)`, for pages that embed the
+//! playground.
 
 use std::cell::RefCell;
 
@@ -116,6 +117,13 @@ pub fn on_update(callback: js_sys::Function) {
     LISTENERS.with(|l| l.borrow_mut().push(callback));
 }
 
+/// `phaseWorkers(n)`: how many Web Workers compute the phase diagram (`null` or no
+/// argument: one per core; 0: on the page); restarts the diagram.
+#[wasm_bindgen(js_name = phaseWorkers)]
+pub fn phase_workers(n: JsValue) {
+    phase::set_workers(n.as_f64().map(|n| n.max(0.0) as usize));
+}
+
 /// Installs `window.prefdyn`.
 pub fn expose() -> Result<(), JsValue> {
     let win = web_sys::window().ok_or("no window")?;
@@ -139,6 +147,9 @@ pub fn expose() -> Result<(), JsValue> {
     let c5 = Closure::<dyn Fn() -> Option<String>>::new(panic_message);
     set("panicMessage", c5.as_ref())?;
     c5.forget();
+    let c6 = Closure::<dyn Fn(JsValue)>::new(phase_workers);
+    set("phaseWorkers", c6.as_ref())?;
+    c6.forget();
     js_sys::Reflect::set(&win, &JsValue::from_str("prefdyn"), &api)?;
     Ok(())
 }

@@ -19,11 +19,16 @@ pub mod play;
 pub mod sections;
 pub mod store;
 pub mod tasks;
+pub mod worker;
 
 /// Entry point: read the link, build the model, bind the controls, draw.
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
     panic::install();
+    // In a phase worker there is no page: the worker calls `worker`'s exports itself.
+    if web_sys::window().is_none() {
+        return Ok(());
+    }
     let doc = dom::document().ok_or("no document")?;
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())

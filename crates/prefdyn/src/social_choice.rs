@@ -1,6 +1,5 @@
 //! Social-choice diagnostics of a preference matrix.
 
-use microlp::{ComparisonOp, OptimizationDirection, Problem};
 use serde::Serialize;
 
 use crate::preference::PreferenceMatrix;
@@ -129,37 +128,19 @@ pub fn is_sst(p: &PreferenceMatrix) -> bool {
 pub struct LotteryError(pub String);
 
 /// Maximal lottery: the maximin p of the symmetric zero-sum game with payoff `S = P − 1/2`,
-/// `max v s.t. Σ_i p_i S_ij ≥ v ∀j, p ∈ Δ_K` (value 0), solved with microlp. Unique for
-/// generic P; with exact ties in P several p can be optimal and the solver's vertex is
-/// returned. Entries below 1e-12 are set to 0 and the result renormalised.
+/// `max v s.t. Σ_i p_i S_ij ≥ v ∀j, p ∈ Δ_K` (value 0). Unique for generic P; with exact
+/// ties in P several p can be optimal and a vertex is returned. Entries below 1e-12 are set
+/// to 0 and the result renormalised.
+///
+/// Solved as the game with payoff `M = S + 1 > 0`: `x = p / (v + 1)` minimises `Σ x` subject
+/// to `Mᵀx ≥ 1, x ≥ 0`; its dual `max Σ y` subject to `M y ≤ 1, y ≥ 0` starts feasible at
+/// `y = 0`, so one phase of the dense simplex method (Bland's rule, which cannot cycle)
+/// solves it, and x is read off the slack columns of the final objective row. A dedicated
+/// solver of ~60 lines instead of a general LP crate: it keeps the page's module small.
 pub fn maximal_lottery(p: &PreferenceMatrix) -> Result<Vec<f64>, LotteryError> {
     let k = p.k();
-    let mut lp = Problem::new(OptimizationDirection::Maximize);
-    let vars: Vec<_> = (0..k).map(|_| lp.add_var(0.0, (0.0, 1.0))).collect();
-    let v = lp.add_var(1.0, (-1.0, 1.0));
-    for j in 0..k {
-        let mut row: Vec<_> = (0..k).map(|i| (vars[i], p.get(i, j) - 0.5)).collect();
-        row.push((v, -1.0));
-        lp.add_constraint(&row, ComparisonOp::Ge, 0.0);
-    }
-    let ones: Vec<_> = vars.iter().map(|&x| (x, 1.0)).collect();
-    lp.add_constraint(&ones, ComparisonOp::Eq, 1.0);
-    let sol = lp
-        .solve()
-        .map_err(|e| LotteryError(e.to_string()))?
-        .into_solution()
-        .map_err(|_| LotteryError("interrupted".into()))?;
-    let mut q: Vec<f64> = vars
-        .iter()
-        .map(|&x| {
-            let val = sol.var_value(x);
-            if val < 1e-12 {
-                0.0
-            } else {
-                val
-            }
-        })
-        .collect();
+    let x = game_simplex(k, |i, j| p.get(i, j) - 0.5 + 1.0)?;
+    let mut q: Vec<f64> = x.iter().map(|&v| if v < 1e-12 { 0.0 } else { v }).collect();
     let s: f64 = q.iter().sum();
     if s.is_nan() || s <= 0.0 {
         return Err(LotteryError("empty solution".into()));
@@ -168,6 +149,59 @@ pub fn maximal_lottery(p: &PreferenceMatrix) -> Result<Vec<f64>, LotteryError> {
         *x /= s;
     }
     Ok(q)
+}
+
+/// The optimal `x ≥ 0` of `min Σ x` s.t. `Σ_i x_i m(i, j) ≥ 1 ∀j` for a positive `K × K`
+/// payoff `m`, by the simplex method on its dual (tableau of K rows, 2K + 1 columns).
+fn game_simplex(k: usize, m: impl Fn(usize, usize) -> f64) -> Result<Vec<f64>, LotteryError> {
+    const EPS: f64 = 1e-12;
+    let cols = 2 * k + 1;
+    // Rows 0..k: Σ_j m(i, j) y_j + s_i = 1; row k: the objective z − Σ y = 0.
+    let mut t = vec![0.0; (k + 1) * cols];
+    for i in 0..k {
+        for j in 0..k {
+            t[i * cols + j] = m(i, j);
+        }
+        t[i * cols + k + i] = 1.0;
+        t[i * cols + 2 * k] = 1.0;
+    }
+    for j in 0..k {
+        t[k * cols + j] = -1.0;
+    }
+    let mut basis: Vec<usize> = (k..2 * k).collect();
+    for _ in 0..50 * (k + 1) * (k + 1) {
+        // Bland: the first column with a negative reduced cost enters.
+        let Some(e) = (0..2 * k).find(|&c| t[k * cols + c] < -EPS) else {
+            return Ok((0..k).map(|i| t[k * cols + k + i]).collect());
+        };
+        // Ratio test; ties go to the smallest basic variable.
+        let leave = (0..k)
+            .filter(|&r| t[r * cols + e] > EPS)
+            .map(|r| (t[r * cols + 2 * k] / t[r * cols + e], basis[r], r))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(_, _, r)| r)
+            .ok_or_else(|| LotteryError("unbounded".into()))?;
+        pivot(&mut t, cols, leave, e);
+        basis[leave] = e;
+    }
+    Err(LotteryError("no optimum after the iteration limit".into()))
+}
+
+/// Gauss–Jordan pivot of tableau `t` (rows of `cols`) on row `r`, column `c`.
+fn pivot(t: &mut [f64], cols: usize, r: usize, c: usize) {
+    let inv = 1.0 / t[r * cols + c];
+    for v in &mut t[r * cols..(r + 1) * cols] {
+        *v *= inv;
+    }
+    let row: Vec<f64> = t[r * cols..(r + 1) * cols].to_vec();
+    for (i, other) in t.chunks_exact_mut(cols).enumerate() {
+        let f = other[c];
+        if i != r && f != 0.0 {
+            for (o, v) in other.iter_mut().zip(&row) {
+                *o -= f * v;
+            }
+        }
+    }
 }
 
 /// `min_j Σ_i q_i S_ij`: what lottery q guarantees against every response (≥ 0 iff q is a

@@ -1,7 +1,7 @@
 //! The paper's figures: one button per preset; a click loads its link.
 
 use prefdyn::config::{parse_query, View};
-use prefdyn_paper::figures::FIGURES;
+use prefdyn_paper::figures::{FigurePreset, FIGURES, PAPER_SCALE};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
@@ -9,20 +9,31 @@ use crate::dom::{escape, event_target, on, scroll_to, set_html};
 use crate::history::HistoryMode;
 use crate::store::{self, Change};
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
-    let html: String = FIGURES
+/// A figure's button and caption, with its paper-scale variant when there is one.
+fn item(f: &FigurePreset) -> String {
+    let paper = PAPER_SCALE
         .iter()
-        .map(|f| {
+        .find(|p| p.id.strip_suffix("paper") == Some(f.id))
+        .map(|p| {
             format!(
-                "<li><button type=\"button\" data-query=\"{}\" title=\"{}\">{}: {}</button><p>{}</p></li>",
-                escape(f.query),
-                escape(f.description),
-                escape(f.figure),
-                escape(f.title),
-                escape(f.description)
+                " <button type=\"button\" class=\"paper-scale\" data-query=\"{}\" title=\"{}\">paper scale</button>",
+                escape(p.query),
+                escape(p.description)
             )
         })
-        .collect();
+        .unwrap_or_default();
+    format!(
+        "<li><button type=\"button\" data-query=\"{}\" title=\"{}\">{}: {}</button>{paper}<p>{}</p></li>",
+        escape(f.query),
+        escape(f.description),
+        escape(f.figure),
+        escape(f.title),
+        escape(f.description)
+    )
+}
+
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    let html: String = FIGURES.iter().map(item).collect();
     set_html(doc, "figure-list", &html);
     on(doc, "figure-list", "click", |e: web_sys::Event| {
         let Some(q) = event_target(&e, "button").and_then(|b| b.get_attribute("data-query")) else {

@@ -35,7 +35,7 @@ pub const DECIMALS: i32 = 6;
 /// Largest `T · K³` of an MRS-DPO run (a Newton solve per round costs about K³).
 pub const MAX_DPO_WORK: f64 = 5e8;
 /// Largest `T · K² · members` of one phase-diagram cell (the page computes a cell at once).
-pub const MAX_PHASE_CELL_WORK: f64 = 2e7;
+pub const MAX_PHASE_CELL_WORK: f64 = 2.5e8;
 
 /// A choice among named values: its URL key and its title in menus.
 pub trait Keyed: Copy + PartialEq + 'static {

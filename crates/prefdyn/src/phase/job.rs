@@ -436,6 +436,16 @@ impl PhaseJob {
         self.stored.get(c).copied().unwrap_or(false)
     }
 
+    /// Whether every cell of the coarsest lattice (every 8th cell each way, the first of
+    /// the order) holds its value: a picture of the whole plane can be drawn.
+    pub fn coarse_done(&self) -> bool {
+        let (nx, ny) = (self.result.grid.nx, self.result.grid.ny);
+        let coarse = nx.div_ceil(8) * ny.div_ceil(8);
+        self.order[..coarse.min(self.order.len())]
+            .iter()
+            .all(|&c| self.stored[c])
+    }
+
     /// Whether every cell was handed out (by `step` or `take`).
     pub fn all_taken(&self) -> bool {
         self.next >= self.order.len()

@@ -238,7 +238,7 @@ pub fn member_pi0_seed(seed: u64, m: usize) -> u64 {
 /// Largest grid side.
 pub const MAX_GRID: usize = 128;
 /// Largest ensemble.
-pub const MAX_ENSEMBLE: usize = 256;
+pub const MAX_ENSEMBLE: usize = 5000;
 
 // ---------------------------------------------------------------------------------------
 // The sweep.

@@ -1,11 +1,14 @@
-//! Phase diagram: the engine's [`PhaseJob`] run in short slices ([`Slices`], so the page
-//! stays responsive), coarse cells first; progress, Cancel, hover readout and a
-//! click that opens the cell in Dynamics.
+//! Phase diagram: the engine's [`PhaseJob`] computed by a pool of Web Workers ([`pool`]),
+//! or where there are none in short slices on the page ([`Slices`]); coarse cells first, so
+//! a picture of the whole plane appears at once and sharpens; progress, Cancel, hover
+//! readout and a click that opens the cell in Dynamics.
 
-use std::cell::RefCell;
+mod pool;
 
-use prefdyn::config::{format_float, Changes, Config, MatrixSource, PolicySpec, View};
-use prefdyn::phase::{base_inputs, cell_params, member_pi0_seed, Ensemble, PhaseJob};
+use std::cell::{Cell, RefCell};
+
+use prefdyn::config::{format_float, to_query, Changes, Config, MatrixSource, PolicySpec, View};
+use prefdyn::phase::{base_inputs, cell_params, member_pi0_seed, CellValue, Ensemble, PhaseJob};
 use prefdyn_charts::{PhaseLayout, PhasePicture};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -23,7 +26,11 @@ use crate::tasks::Slices;
 /// Milliseconds of computing per slice (input and painting run between slices).
 const SLICE_MS: f64 = 12.0;
 /// Milliseconds between redraws while a sweep runs.
-const DRAW_EVERY_MS: f64 = 300.0;
+const DRAW_EVERY_MS: f64 = 200.0;
+/// Milliseconds of work a worker is given per batch (once its speed is known).
+const BATCH_MS: f64 = 25.0;
+/// Cells per batch before the speed is known.
+const FIRST_BATCH: usize = 4;
 
 /// The diagram: its job (kept when done), timing, and what the reader last saw.
 #[derive(Default)]
@@ -38,13 +45,32 @@ struct PhaseState {
     last_draw: f64,
     /// Time from start until every cell was done.
     millis: Option<f64>,
+    /// Time from start until the first picture.
+    first_picture: Option<f64>,
     layout: PhaseLayout,
+    /// Which sweep a worker's reply belongs to.
+    gen: u32,
+    /// Workers computing this sweep (0: slices on the page).
+    workers: usize,
+    /// Measured milliseconds per cell in a worker (0 until known).
+    per_cell_ms: f64,
 }
 
 thread_local! {
     static STATE: RefCell<PhaseState> = RefCell::new(PhaseState::default());
     /// The sweep's slices (one queued at most: a restart does not start a second loop).
     static TASKS: Option<Slices> = Slices::new(work);
+    static POOL: RefCell<Option<pool::Pool>> = const { RefCell::new(None) };
+    /// Workers to use (`None`: one per core); 0 computes on the page.
+    static WORKERS: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Sets how many workers compute the phase diagram (`None`: one per core, at most
+/// [`pool::MAX_WORKERS`]; 0: slices on the page) and restarts it.
+pub fn set_workers(n: Option<usize>) {
+    WORKERS.with(|w| w.set(n.map(|n| n.min(pool::MAX_WORKERS))));
+    POOL.with(|p| *p.borrow_mut() = None);
+    restart();
 }
 
 /// The inputs a phase diagram depends on: its settings, the base parameters its axes do
@@ -83,6 +109,8 @@ pub fn to_json() -> serde_json::Value {
             "error": st.error,
             "millis": st.millis,
             "boundary_millis": st.millis,
+            "first_picture_millis": st.first_picture,
+            "workers": st.workers,
         })
     })
 }
@@ -135,6 +163,7 @@ pub fn restart() {
             started: t,
             last_draw: t,
             layout: st.layout,
+            gen: st.gen.wrapping_add(1),
             ..PhaseState::default()
         };
         match job {
@@ -148,12 +177,165 @@ pub fn restart() {
     });
     render();
     if running {
+        dispatch();
+    }
+}
+
+/// Hands the new sweep to the workers (made as needed), or to slices on the page.
+fn dispatch() {
+    let want = WORKERS.with(Cell::get).unwrap_or_else(pool::default_size);
+    let query = store::read(|app| to_query(&app.config)).unwrap_or_default();
+    let gen = STATE.with(|s| s.borrow().gen);
+    let started = (want > 0)
+        && POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.as_ref().map(pool::Pool::len) != Some(want) {
+                *p = pool::Pool::new(want, on_reply);
+            }
+            p.as_ref().is_some_and(|pool| pool.start(gen, &query))
+        });
+    let workers = if started { want } else { 0 };
+    STATE.with(|s| s.borrow_mut().workers = workers);
+    if started {
+        feed();
+    } else {
+        POOL.with(|p| *p.borrow_mut() = None);
         schedule();
     }
 }
 
-/// Stops the sweep; the cells computed so far stay.
+/// Cells per batch: about [`BATCH_MS`] of work once a worker's speed is known.
+fn batch_size(st: &PhaseState) -> usize {
+    if st.per_cell_ms > 0.0 {
+        (BATCH_MS / st.per_cell_ms).round().clamp(1.0, 512.0) as usize
+    } else {
+        FIRST_BATCH
+    }
+}
+
+/// Gives every worker with room a batch of the next cells.
+fn feed() {
+    POOL.with(|p| {
+        let p = p.borrow();
+        let Some(pool) = p.as_ref() else { return };
+        loop {
+            let idle = pool.idle();
+            if idle.is_empty() {
+                return;
+            }
+            for i in idle {
+                let next = STATE.with(|s| {
+                    let mut st = s.borrow_mut();
+                    let n = batch_size(&st);
+                    let (gen, running) = (st.gen, st.running);
+                    let job = st.job.as_mut().filter(|_| running)?;
+                    Some((gen, job.take(n)))
+                });
+                match next {
+                    Some((gen, cells)) if !cells.is_empty() => {
+                        if !pool.send(i, gen, &cells) {
+                            return;
+                        }
+                    }
+                    _ => return,
+                }
+            }
+        }
+    });
+}
+
+/// A worker's reply: store its cells, give it more, draw now and then.
+fn on_reply(worker: usize, reply: pool::Reply) {
+    match reply {
+        pool::Reply::Cells {
+            gen,
+            values,
+            millis,
+        } => {
+            POOL.with(|p| {
+                if let Some(pool) = p.borrow().as_ref() {
+                    pool.returned(worker)
+                }
+            });
+            let cells: Vec<CellValue> = values
+                .chunks_exact(4)
+                .map(|v| CellValue {
+                    cell: v[0] as usize,
+                    mean: v[1],
+                    sd: v[2],
+                    rho: v[3],
+                })
+                .collect();
+            let stored = STATE.with(|s| {
+                let mut st = s.borrow_mut();
+                if st.gen != gen || !st.running || cells.is_empty() {
+                    return false;
+                }
+                let per = millis / cells.len() as f64;
+                st.per_cell_ms = if st.per_cell_ms > 0.0 {
+                    0.7 * st.per_cell_ms + 0.3 * per
+                } else {
+                    per
+                };
+                if let Some(job) = st.job.as_mut() {
+                    job.store(&cells);
+                }
+                true
+            });
+            feed();
+            if stored {
+                after_progress();
+            }
+        }
+        pool::Reply::Failed(message) => {
+            log_error(&format!(
+                "phase diagram worker: {message}; computing on the page instead"
+            ));
+            WORKERS.with(|w| w.set(Some(0)));
+            POOL.with(|p| *p.borrow_mut() = None);
+            restart();
+        }
+    }
+}
+
+/// After cells were stored: finish, or draw when a first picture is possible or it is
+/// time; else update the progress.
+fn after_progress() -> bool {
+    let (finished, draw) = STATE.with(|s| {
+        let mut st = s.borrow_mut();
+        let Some(job) = st.job.as_ref() else {
+            return (true, false);
+        };
+        let (done, t) = (job.is_done(), now());
+        let coarse = job.coarse_done();
+        if done {
+            st.running = false;
+            st.millis = Some(t - st.started);
+        }
+        let first = st.first_picture.is_none() && coarse;
+        let draw = done || first || t - st.last_draw >= DRAW_EVERY_MS;
+        if draw {
+            st.last_draw = t;
+        }
+        if first {
+            st.first_picture = Some(t - st.started);
+        }
+        (done, draw)
+    });
+    if draw {
+        render();
+    } else {
+        update_status();
+    }
+    if finished {
+        crate::api::notify();
+    }
+    finished
+}
+
+/// Stops the sweep at once (the workers are terminated); the cells computed so far stay.
 pub fn cancel() {
+    POOL.with(|p| *p.borrow_mut() = None);
     STATE.with(|s| {
         let mut st = s.borrow_mut();
         if st.running {
@@ -171,38 +353,30 @@ fn schedule() {
     }
 }
 
-/// One slice of cells; returns whether more slices are needed.
+/// One slice of cells on the page; returns whether more slices are needed.
 fn work() -> bool {
     let deadline = now() + SLICE_MS;
-    let (finished, draw) = STATE.with(|s| {
+    let idle = STATE.with(|s| {
         let mut st = s.borrow_mut();
-        let running = st.running;
+        let running = st.running && st.workers == 0;
         let Some(job) = st.job.as_mut().filter(|_| running) else {
-            return (true, false);
+            return true;
         };
         while now() < deadline && !job.all_taken() {
             job.step(1);
         }
-        let (done, t) = (job.is_done(), now());
-        if done {
-            st.running = false;
-            st.millis = Some(t - st.started);
-        }
-        let draw = done || t - st.last_draw >= DRAW_EVERY_MS;
-        if draw {
-            st.last_draw = t;
-        }
-        (done, draw)
+        false
     });
-    if draw {
-        render();
-    } else {
-        update_status();
+    !idle && !after_progress()
+}
+
+/// Who computes: "on 2 workers" or "on the page".
+fn where_text(st: &PhaseState) -> String {
+    match st.workers {
+        0 => "on the page".into(),
+        1 => "on 1 worker".into(),
+        n => format!("on {n} workers"),
     }
-    if finished {
-        crate::api::notify();
-    }
-    !finished
 }
 
 fn status_text(st: &PhaseState) -> String {
@@ -210,7 +384,7 @@ fn status_text(st: &PhaseState) -> String {
         return format!("Cannot compute: {e}");
     }
     if st.running {
-        return format!("computing… {:.0}%", 100.0 * progress(st));
+        return format!("computing… {:.0}% {}", 100.0 * progress(st), where_text(st));
     }
     if st.cancelled {
         return "cancelled; the cells done so far are shown".into();
@@ -219,12 +393,19 @@ fn status_text(st: &PhaseState) -> String {
         (Some(j), Some(ms)) if j.is_done() => {
             let s = j.spec();
             format!(
-                "{}×{} cells × {} matrices × T = {} in {:.0} ms (with the ρ = 1 boundary)",
+                "{}×{} cells × {} matrices{} × T = {} in {:.0} ms {} (with the ρ = 1 boundary)",
                 s.x.n,
                 s.y.n,
                 j.members().len(),
+                s.sampling
+                    .map(|f| format!(
+                        " × R = {} realisations of N = {} pairs",
+                        f.realisations, f.pairs
+                    ))
+                    .unwrap_or_default(),
                 s.rounds,
-                ms
+                ms,
+                where_text(st)
             )
         }
         _ => String::new(),
@@ -260,11 +441,17 @@ pub fn render() {
         STATE.with(|s| {
             let st = s.borrow();
             let ph = &app.config.phase;
+            // While running, cells not computed yet show their coarse neighbour's value.
+            let preview = st
+                .job
+                .as_ref()
+                .filter(|_| st.running)
+                .map(PhaseJob::preview);
             let pic = match st.job.as_ref().map(|j| j.result()) {
                 Some(r) => PhasePicture {
                     x_values: &r.grid.x_values,
                     y_values: &r.grid.y_values,
-                    mean: &r.grid.mean,
+                    mean: preview.as_deref().unwrap_or(&r.grid.mean),
                     sd: &r.grid.sd,
                     rho: Some(&r.rho),
                     theory: Some(&r.theory),

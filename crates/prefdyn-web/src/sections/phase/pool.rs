@@ -1,0 +1,169 @@
+//! A pool of Web Workers for the phase diagram: one per core (capped), each running its own
+//! instance of this module (`www/phase-worker.js`), fed batches of cells and returning their
+//! values. No shared memory, so it works inside a third-party iframe and on any static host.
+
+use std::cell::Cell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+
+/// Largest pool.
+pub const MAX_WORKERS: usize = 8;
+/// Batches in flight per worker (one computing, one waiting: no idle gap between them).
+pub const IN_FLIGHT: usize = 2;
+
+/// What a worker says.
+pub enum Reply {
+    /// `[cell, mean, sd, ρ]` per cell of a batch of generation `gen`.
+    Cells {
+        gen: u32,
+        values: Vec<f64>,
+        millis: f64,
+    },
+    /// It cannot compute (its module failed to load, or the job was refused).
+    Failed(String),
+}
+
+struct Member {
+    worker: Worker,
+    in_flight: Cell<usize>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+/// The workers; dropping the pool terminates them.
+pub struct Pool {
+    members: Vec<Member>,
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        for m in &self.members {
+            m.worker.terminate();
+        }
+    }
+}
+
+/// One worker per logical core, at most [`MAX_WORKERS`].
+pub fn default_size() -> usize {
+    web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(1)
+        .clamp(1, MAX_WORKERS)
+}
+
+fn field(v: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn reply_of(data: &JsValue) -> Option<Reply> {
+    match field(data, "type").as_string()?.as_str() {
+        "cells" => Some(Reply::Cells {
+            gen: field(data, "gen").as_f64()? as u32,
+            values: js_sys::Float64Array::new(&field(data, "values")).to_vec(),
+            millis: field(data, "millis").as_f64().unwrap_or(0.0),
+        }),
+        "error" => Some(Reply::Failed(
+            field(data, "message")
+                .as_string()
+                .unwrap_or_else(|| "worker error".into()),
+        )),
+        _ => None,
+    }
+}
+
+fn message(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+impl Pool {
+    /// `n` workers, each given this module; `on_reply(worker, reply)` hears them. `None`
+    /// where module workers cannot be made.
+    pub fn new(n: usize, on_reply: fn(usize, Reply)) -> Option<Pool> {
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let init = message(&[
+            ("type", &"init".into()),
+            ("module", &wasm_bindgen::module()),
+        ]);
+        let mut members = Vec::with_capacity(n);
+        for i in 0..n {
+            let worker = Worker::new_with_options("./phase-worker.js", &opts).ok()?;
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                if let Some(r) = reply_of(&e.data()) {
+                    on_reply(i, r);
+                }
+            });
+            let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                on_reply(i, Reply::Failed("the worker could not run".into()));
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            worker.post_message(&init).ok()?;
+            members.push(Member {
+                worker,
+                in_flight: Cell::new(0),
+                _on_message: on_message,
+                _on_error: on_error,
+            });
+        }
+        Some(Pool { members })
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Sends every worker the diagram of generation `gen` (its canonical link).
+    pub fn start(&self, gen: u32, query: &str) -> bool {
+        let msg = message(&[
+            ("type", &"job".into()),
+            ("gen", &gen.into()),
+            ("query", &query.into()),
+        ]);
+        self.members
+            .iter()
+            .all(|m| m.worker.post_message(&msg).is_ok())
+    }
+
+    /// Workers that can take another batch.
+    pub fn idle(&self) -> Vec<usize> {
+        (0..self.members.len())
+            .filter(|&i| self.members[i].in_flight.get() < IN_FLIGHT)
+            .collect()
+    }
+
+    /// Sends worker `i` a batch of cells.
+    pub fn send(&self, i: usize, gen: u32, cells: &[usize]) -> bool {
+        let Some(m) = self.members.get(i) else {
+            return false;
+        };
+        let cells: Vec<u32> = cells.iter().map(|&c| c as u32).collect();
+        let array = js_sys::Uint32Array::from(cells.as_slice());
+        let msg = message(&[
+            ("type", &"cells".into()),
+            ("gen", &gen.into()),
+            ("cells", &array),
+        ]);
+        let ok = m
+            .worker
+            .post_message_with_transfer(&msg, &js_sys::Array::of1(&array.buffer()))
+            .is_ok();
+        if ok {
+            m.in_flight.set(m.in_flight.get() + 1);
+        }
+        ok
+    }
+
+    /// A batch of worker `i` came back.
+    pub fn returned(&self, i: usize) {
+        if let Some(m) = self.members.get(i) {
+            m.in_flight.set(m.in_flight.get().saturating_sub(1));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+// A phase-diagram worker: its own instance of the page's module (the compiled
+// WebAssembly.Module is sent by the page, so nothing is fetched or compiled again).
+// Messages, in order:
+//   {type: 'init', module}                      -> {type: 'ready'} or {type: 'error', message}
+//   {type: 'job', gen, query}                   (the canonical link of the diagram)
+//   {type: 'cells', gen, cells: Uint32Array}    -> {type: 'cells', gen, values: Float64Array, millis}
+//                                                  values: [cell, mean, sd, rho] per cell
+import init, { phaseWorkerCells, phaseWorkerJob } from './prefdyn-web.js';
+
+let ready = null;
+let failed = null;
+let jobGen = -1;
+
+self.onmessage = async (event) => {
+  const m = event.data;
+  if (m.type === 'init') {
+    ready = init({ module_or_path: m.module }).then(
+      () => self.postMessage({ type: 'ready' }),
+      (e) => self.postMessage({ type: 'error', message: String(e) }),
+    );
+    return;
+  }
+  await ready;
+  try {
+    if (m.type === 'job') {
+      failed = null;
+      phaseWorkerJob(m.query);
+      jobGen = m.gen;
+    } else if (m.type === 'cells') {
+      if (failed !== null || m.gen !== jobGen) {
+        self.postMessage({ type: 'cells', gen: m.gen, values: new Float64Array(0), millis: 0, stale: true });
+        return;
+      }
+      const t0 = performance.now();
+      const values = phaseWorkerCells(m.cells);
+      self.postMessage({ type: 'cells', gen: m.gen, values, millis: performance.now() - t0 }, [values.buffer]);
+    }
+  } catch (e) {
+    failed = String(e);
+    self.postMessage({ type: 'error', gen: m.gen, message: failed });
+  }
+};
