@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  TOL, closeClean, compareResults, engine, engineBinary, figurePresets, openPage, pageNumbers, startSite, waitPhaseDone,
+  TOL, closeClean, compareResults, engine, engineBinary, figurePresets, openPage, pageNumbers, startSite, waitFiniteDone, waitPhaseDone,
 } from './helpers.mjs';
 
 let site;
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 test('figures.rs and #figure-list agree: one button per preset, in order', async () => {
-  assert.deepEqual(FIGS.map((f) => f.id), ['fig1a', 'fig1b', 'fig1c', 'fig1map', 'fig2a', 'fig2b', 'fig2c', 'fig3', 'fig4', 'fig5', 'arena']);
+  assert.deepEqual(FIGS.map((f) => f.id), ['fig1a', 'fig1b', 'fig1c', 'fig1map', 'fig2a', 'fig2b', 'fig2c', 'fig3', 'fig4', 'fig5', 'arena', 'finite1', 'finite2']);
   const buttons = await h.page.$$eval('#figure-list button:not(.paper-scale)', (bs) => bs.map((b) => ({ query: b.dataset.query, text: b.textContent })));
   assert.deepEqual(buttons.map((b) => b.query), FIGS.map((f) => f.query), 'data-query of each button');
   FIGS.forEach((f, i) => assert.ok(buttons[i].text.startsWith(f.figure), `button ${i} "${buttons[i].text}" is ${f.figure}`));
@@ -62,6 +62,7 @@ async function open(t, id, { phase = false } = {}) {
   await h.page.click(`#figure-list button[data-query="${f.query}"]`);
   await h.page.waitForFunction((q) => location.search === `?${q}`, en.query, { timeout: 5000 });
   if (phase) await waitPhaseDone(h.page, 60000);
+  if (/(^|&)N=/.test(f.query)) await waitFiniteDone(h.page);
   const pg = await pageNumbers(h.page);
   assert.equal(pg.search, `?${en.query}`, `${id}: the URL is the preset's canonical query`);
   assert.equal(pg.query, en.query);
@@ -189,4 +190,21 @@ test('arena: the policy concentrates on gpt-4 without oscillating', async (t) =>
   assert.notEqual(d.verdict, 'oscillating');
   assert.equal(labels[top], 'gpt-4');
   assert.ok(d.final_policy[top] > 0.95, `most mass on gpt-4 (${d.final_policy[top]})`);
+});
+
+test('finite1: every realisation oscillates, their mean path looks calm (V < 0.2× the runs\')', async (t) => {
+  const pg = await open(t, 'finite1');
+  const f = pg.results.finite;
+  assert.equal(f.summary.oscillating, 32);
+  assert.ok(f.summary.mean_path_variance < 0.2 * f.summary.variance.mean);
+  const pop = pg.results.dynamics.variance;
+  assert.ok(f.runs.every((r) => r.variance < 2 * pop && r.variance > pop / 2));
+});
+
+test('finite2: the population run collapses while the realisations end far apart', async (t) => {
+  const pg = await open(t, 'finite2');
+  assert.ok(pg.results.dynamics.final_entropy < 0.05);
+  const h = pg.results.finite.summary.final_entropy;
+  assert.ok(h.sd > 0.05 && h.max - h.min > 0.2, JSON.stringify(h));
+  t.diagnostic(`finite2: population H ${pg.results.dynamics.final_entropy.toExponential(2)}; realisations H ${h.mean.toFixed(3)} ± ${h.sd.toFixed(3)} (${h.min.toFixed(3)} – ${h.max.toFixed(3)})`);
 });

@@ -23,7 +23,7 @@ pub struct FigurePreset {
 /// 4 average over the synthetic rated-responses ensembles (the paper's procedure, K = 4,
 /// T = 3,000); Figure 5 sweeps α on the 3-cycle started next to its uniform fixed point,
 /// where the closed-form onset applies.
-pub const FIGURES: [FigurePreset; 11] = [
+pub const FIGURES: [FigurePreset; 13] = [
     FigurePreset {
         id: "fig1a",
         figure: "Figure 1 (left)",
@@ -100,6 +100,20 @@ pub const FIGURES: [FigurePreset; 11] = [
         title: "Chatbot Arena (May 2023): concentration",
         query: "v=2&preset=chatbot_arena_2023may_5&alpha=0.95&beta=2&lam=0.8&T=100",
         description: "Five chatbots from the Chatbot Arena with the Figure 1 (centre) parameters: the preferences are transitive, so instead of oscillating the policy concentrates on gpt-4.",
+    },
+    FigurePreset {
+        id: "finite1",
+        figure: "Finite samples (1)",
+        title: "Averages hide oscillations",
+        query: crate::findings::finite::OSCILLATING,
+        description: "Figure 1 (centre) with 256 labelled pairs per round and 32 realisations: every realisation keeps oscillating, but with random phases, so their mean path (dashed) looks calm; its time-averaged variance is a small fraction of the runs'.",
+    },
+    FigurePreset {
+        id: "finite2",
+        figure: "Finite samples (2)",
+        title: "Collapse paths differ",
+        query: crate::findings::finite::TRANSITIVE,
+        description: "A strongly transitive K = 4 matrix (synthetic ratings) with α = 0.95, β = 2, λ = 1 and 8 pairs per round: the population run collapses onto the top response, while the 32 realisations end with widely different entropies.",
     },
 ];
 

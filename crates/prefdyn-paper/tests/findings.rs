@@ -499,3 +499,37 @@ fn all_lists_every_finding_in_order() {
         "finding 3 is not reproducible"
     );
 }
+
+#[test]
+fn finding10_finite_samples_hide_oscillations_and_spread_collapse() {
+    use prefdyn_paper::findings::finite;
+    let f = timed("finding 10", finite::finite_samples);
+    eprintln!("{}", f.summary);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.holds, "{}", f.summary);
+    assert_eq!(f.realisations, 32);
+    assert!(f.mean_path_ratio < 0.2, "{}", f.mean_path_ratio);
+    assert_eq!(f.within_factor_two, 32);
+    assert!(f.population_final_entropy < 0.05);
+    assert!(f.run_final_entropy.sd > 0.05);
+    // Independent: the mean path's V recomputed from the realisations' trajectories.
+    let r = Results::compute(&parse_query(finite::OSCILLATING).config);
+    let o = &r.finite.unwrap().outcome;
+    let k = o.mean_path.k;
+    let t = o.mean_path.policies.len() / k;
+    let mean: Vec<f64> = (0..t * k)
+        .map(|i| {
+            o.realisations
+                .iter()
+                .map(|x| x.trajectory.policies[i])
+                .sum::<f64>()
+                / 32.0
+        })
+        .collect();
+    let v = prefdyn::dynamics::time_averaged_variance(&mean, k, 0);
+    assert!(
+        (v - f.mean_path_variance).abs() < 1e-12,
+        "{v} vs {}",
+        f.mean_path_variance
+    );
+}

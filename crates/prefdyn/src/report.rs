@@ -425,27 +425,30 @@ pub fn phase_setup(
     Ok((spec, members))
 }
 
-/// CSV of a trajectory: `t,"pi(label)"…,entropy`, one row per round (full precision).
+/// CSV of a trajectory: `t,"pi(label)"…,entropy`, one row per round (full precision); with
+/// finite samples also the realisations' mean path, `"mean pi(label)"…`.
 pub fn trajectory_csv(results: &Results) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let quoted: Vec<String> = results
-        .matrix
-        .labels
-        .iter()
-        .map(|l| format!("\"pi({})\"", l.replace('"', "\"\"")))
-        .collect();
-    let _ = writeln!(s, "t,{},entropy", quoted.join(","));
+    let column = |prefix: &str, l: &String| format!("\"{prefix}({})\"", l.replace('"', "\"\""));
+    let labels = &results.matrix.labels;
+    let mut head: Vec<String> = labels.iter().map(|l| column("pi", l)).collect();
+    head.push("entropy".into());
+    let mean = results.finite.as_ref().map(|f| &f.outcome.mean_path);
+    if mean.is_some() {
+        head.extend(labels.iter().map(|l| column("mean pi", l)));
+    }
+    let _ = writeln!(s, "t,{}", head.join(","));
     if let Some(d) = &results.dynamics {
         let tr = &d.trajectory;
         for t in 0..=tr.rounds() {
-            let row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
-            let _ = writeln!(
-                s,
-                "{t},{},{}",
-                row.join(","),
-                crate::simplex::entropy(tr.policy(t))
-            );
+            let mut row: Vec<String> = tr.policy(t).iter().map(|v| v.to_string()).collect();
+            row.push(crate::simplex::entropy(tr.policy(t)).to_string());
+            if let Some(m) = mean {
+                let at = m.policies.chunks_exact(m.k).nth(t);
+                row.extend((0..m.k).map(|i| at.map(|r| r[i].to_string()).unwrap_or_default()));
+            }
+            let _ = writeln!(s, "{t},{}", row.join(","));
         }
     }
     s
