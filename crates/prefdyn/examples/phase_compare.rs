@@ -283,42 +283,71 @@ fn run() -> Result<bool, String> {
     let (numpy_s, mean, sd) = numpy_peer(&in_path, &out_path, (nx, ny))?;
     let stable = stable_cells(&members, &cells);
 
+    let timing = Timing {
+        one_s,
+        all_s,
+        threads,
+        numpy_s,
+        runs: args.runs,
+    };
+    print_comparison(&spec, &members, &timing, &stats, (&mean, &sd), &stable)
+}
+
+/// Seconds of each side.
+struct Timing {
+    one_s: f64,
+    all_s: f64,
+    threads: usize,
+    numpy_s: f64,
+    runs: usize,
+}
+
+/// Prints the times and the largest differences (every cell, and the cells where every
+/// ρ < 1); returns whether they are within the tolerances.
+fn print_comparison(
+    spec: &PhaseSpec,
+    members: &[EnsembleMember],
+    t: &Timing,
+    stats: &[CellStat],
+    (mean, sd): (&[f64], &[f64]),
+    stable: &[bool],
+) -> Result<bool, String> {
     let diff = |only_stable: bool| {
-        let pick = |v: Vec<f64>| -> Vec<f64> {
-            v.into_iter()
-                .zip(&stable)
+        let pick = |v: &mut dyn Iterator<Item = f64>| -> Vec<f64> {
+            v.zip(stable)
                 .filter(|(_, s)| !only_stable || **s)
                 .map(|(x, _)| x)
                 .collect()
         };
-        let ours_m = pick(stats.iter().map(|c| c.mean).collect());
-        let ours_s = pick(stats.iter().map(|c| c.sd).collect());
+        let ours_m = pick(&mut stats.iter().map(|c| c.mean));
+        let ours_s = pick(&mut stats.iter().map(|c| c.sd));
         (
-            max_abs_diff(&ours_m, &pick(mean.clone())),
-            max_abs_diff(&ours_s, &pick(sd.clone())),
+            max_abs_diff(&ours_m, &pick(&mut mean.iter().copied())),
+            max_abs_diff(&ours_s, &pick(&mut sd.iter().copied())),
         )
     };
     let (d_mean, d_sd) = diff(false);
     let (s_mean, s_sd) = diff(true);
     let n_stable = stable.iter().filter(|s| **s).count();
-
     println!(
-        "grid: {nx}x{ny} cells x {} matrices (K = {}), T = {}, metric {}",
+        "grid: {}x{} cells x {} matrices (K = {}), T = {}, metric {}",
+        spec.x.n,
+        spec.y.n,
         members.len(),
-        members[0].p.k(),
+        members.first().map_or(0, |m| m.p.k()),
         spec.rounds,
         spec.metric.key()
     );
     println!(
-        "rust:  {one_s:.6} s (median of {}, one thread, SIMD lanes)",
-        args.runs
+        "rust:  {:.6} s (median of {}, one thread, SIMD lanes)",
+        t.one_s, t.runs
     );
-    println!("rust:  {all_s:.6} s ({threads} threads)");
-    println!("numpy: {numpy_s:.6} s");
+    println!("rust:  {:.6} s ({} threads)", t.all_s, t.threads);
+    println!("numpy: {:.6} s", t.numpy_s);
     println!(
         "ratio: {:.1}x one thread, {:.1}x all threads (numpy / rust)",
-        numpy_s / one_s,
-        numpy_s / all_s
+        t.numpy_s / t.one_s,
+        t.numpy_s / t.all_s
     );
     println!("every cell:   max |Δ mean| = {d_mean:.3e}, max |Δ sd| = {d_sd:.3e} (tolerance {TOLERANCE:.0e})");
     println!("{n_stable} cells with every ρ < 1: max |Δ mean| = {s_mean:.3e}, max |Δ sd| = {s_sd:.3e} (tolerance {TOLERANCE_STABLE:.0e})");
