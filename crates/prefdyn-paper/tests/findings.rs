@@ -482,7 +482,7 @@ fn all_lists_every_finding_in_order() {
     let ids: Vec<&str> = all.iter().map(|f| f.id).collect();
     assert_eq!(
         ids,
-        (1..=9).map(|i| format!("finding{i}")).collect::<Vec<_>>()
+        (1..=10).map(|i| format!("finding{i}")).collect::<Vec<_>>()
     );
     for f in &all {
         assert!(f.holds, "{}: {}", f.id, f.summary);

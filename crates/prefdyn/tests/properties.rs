@@ -1287,7 +1287,7 @@ fn out_of_range_values_are_clamped_with_an_issue() {
 
     let p = parse_query("v=2&en=10000");
     match p.config.phase.ensemble {
-        Ensemble::Family { count, .. } => assert_eq!(count, 256),
+        Ensemble::Family { count, .. } => assert_eq!(count, prefdyn::phase::MAX_ENSEMBLE),
         other => panic!("ensemble {other:?}"),
     }
     assert!(issue_for(&p, "en"), "{:?}", p.issues);
