@@ -105,14 +105,14 @@ pub const FIGURES: [FigurePreset; 13] = [
         id: "finite1",
         figure: "Finite samples (1)",
         title: "Averages hide oscillations",
-        query: crate::findings::finite::OSCILLATING,
+        query: "v=2&alpha=0.95&beta=2&lam=0.8&pi0=0.34,0.33,0.33&T=300&N=256",
         description: "Figure 1 (centre) with 256 labelled pairs per round and 32 realisations: every realisation keeps oscillating, but with random phases, so their mean path (dashed) looks calm; its time-averaged variance is a small fraction of the runs'.",
     },
     FigurePreset {
         id: "finite2",
         figure: "Finite samples (2)",
         title: "Collapse paths differ",
-        query: crate::findings::finite::TRANSITIVE,
+        query: "v=2&gen=rated_sst&k=4&seed=2&alpha=0.95&beta=2&lam=1&pi0=uniform&T=150&N=8",
         description: "A strongly transitive K = 4 matrix (synthetic ratings) with α = 0.95, β = 2, λ = 1 and 8 pairs per round: the population run collapses onto the top response, while the 32 realisations end with widely different entropies.",
     },
 ];

@@ -18,6 +18,8 @@ use crate::export::download_canvas;
 use crate::history::HistoryMode;
 use crate::store::{self, App, Change};
 
+mod summary;
+
 /// The selected cell and where the heatmap's cells are.
 #[derive(Default)]
 struct Heatmap {
@@ -152,6 +154,7 @@ fn on_heatmap_click(e: web_sys::MouseEvent) {
 
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
     fill_sources(doc);
+    summary::wire(doc)?;
     on(doc, "source", "change", |_: web_sys::Event| {
         if let Some(v) = document()
             .and_then(|d| select(&d, "source"))
@@ -331,4 +334,5 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
     render_source(doc, app);
     render_diagnostics(doc, app);
     render_cell_editor(doc, app, selected);
+    summary::render(doc, app);
 }
