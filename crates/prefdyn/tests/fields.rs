@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use prefdyn::config::{
-    edit, field, markdown_table, parse_query, to_query, Config, Kind, Slot, FIELDS,
+    edit, field, markdown_table, parse_query, to_query, Config, Keyed, Kind, Slot, FIELDS,
 };
 
 #[test]
@@ -41,7 +41,9 @@ fn every_row_is_consistent() {
             (Kind::Choice(options), Slot::Choice { default, .. }) => {
                 assert!(options().iter().any(|(k, _)| *k == default), "{}", f.key);
             }
-            (Kind::Flag, Slot::Flag { .. }) | (Kind::Distribution, Slot::Distribution { .. }) => {}
+            (Kind::Flag, Slot::Flag { .. })
+            | (Kind::Distribution, Slot::Distribution { .. })
+            | (Kind::Keys, Slot::Keys { .. }) => {}
             (k, s) => panic!("{}: kind {k:?} does not fit slot {s:?}", f.key),
         }
     }
@@ -180,4 +182,34 @@ fn the_readme_url_table_is_the_table() {
         table.trim(),
         "the README's URL table differs from prefdyn::config::markdown_table(); regenerate it with `cargo run -p prefdyn-cli -- fields`"
     );
+}
+
+#[test]
+fn embed_controls_are_url_keys_kept_once_in_order() {
+    let p = parse_query("v=2&embed=1&controls=beta,alpha,beta");
+    assert_eq!(p.config.view.controls, ["beta", "alpha"]);
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(to_query(&p.config), "v=2&embed=1&controls=beta,alpha");
+    let p = parse_query("v=2&controls=alpha,nope");
+    assert!(p.config.view.controls.is_empty());
+    assert_eq!(p.issues.len(), 1);
+    assert_eq!(p.issues[0].field, "controls");
+    assert!(
+        p.issues[0].message.contains("'nope' is not a URL key"),
+        "{:?}",
+        p.issues
+    );
+}
+
+#[test]
+fn keys_only_format_2_has_make_a_versionless_link_format_2() {
+    let p = parse_query("tour=3&theme=dark");
+    assert_eq!(p.upgraded_from, None);
+    assert_eq!((p.config.view.tour, p.config.view.theme.key()), (3, "dark"));
+    assert_eq!(to_query(&p.config), "v=2&theme=dark&tour=3");
+    // Without such a key a versionless link is still format 1 and is migrated.
+    assert_eq!(parse_query("embed=1").upgraded_from, Some(1));
+    let p = parse_query("v=2&tour=99");
+    assert_eq!(p.config.view.tour, prefdyn::config::MAX_TOUR_STEP);
+    assert_eq!(p.issues[0].field, "tour");
 }

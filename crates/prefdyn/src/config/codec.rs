@@ -64,6 +64,7 @@ enum Value {
     Flag(bool),
     Distribution(PolicySpec),
     Values(Vec<f64>),
+    Keys(Vec<String>),
 }
 
 /// Collects issues while reading.
@@ -147,6 +148,27 @@ impl Reader {
             return Some(c);
         }
         Some(v)
+    }
+
+    /// Comma-separated keys of [`FIELDS`], each kept once in the order given; an unknown
+    /// key is named and the whole value ignored.
+    fn keys(&mut self, field: &str, raw: &str) -> Option<Vec<String>> {
+        let mut out: Vec<String> = vec![];
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match FIELDS.iter().find(|f| f.key == part) {
+                Some(f) if !out.iter().any(|k| k == f.key) => out.push(f.key.to_string()),
+                Some(_) => {}
+                None => {
+                    let shown: String = part.chars().take(24).collect();
+                    self.issue(
+                        field,
+                        format!("'{shown}' is not a URL key; kept the default"),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(out)
     }
 
     fn list(&mut self, field: &str, raw: &str) -> Option<Vec<f64>> {
@@ -241,6 +263,7 @@ impl Reader {
             },
             Kind::Distribution => self.policy(key, raw).map(Value::Distribution),
             Kind::Values => self.list(key, raw).map(Value::Values),
+            Kind::Keys => self.keys(key, raw).map(Value::Keys),
         }
     }
 }
@@ -509,6 +532,7 @@ fn store(f: &Field, c: &mut Config, draft: &mut Draft, v: Value) {
         (Slot::Choice { set, .. }, Value::Key(k)) => set(c, &k),
         (Slot::Flag { set, .. }, Value::Flag(b)) => set(c, b),
         (Slot::Distribution { set, .. }, Value::Distribution(p)) => set(c, p),
+        (Slot::Keys { set, .. }, Value::Keys(k)) => set(c, k),
         (Slot::Part(part), v) => draft.put(part, v),
         _ => {}
     }
@@ -708,6 +732,7 @@ fn field_value(f: &Field, c: &Config, parts: &[(Part, String)]) -> Option<String
             (get(c) != default).then(|| if get(c) { "1" } else { "0" }.to_string())
         }
         Slot::Distribution { default, get, .. } => (get(c) != &default()).then(|| get(c).text()),
+        Slot::Keys { get, .. } => (!get(c).is_empty()).then(|| get(c).join(",")),
         Slot::Part(part) => parts
             .iter()
             .find(|(p, _)| *p == part)
@@ -725,6 +750,7 @@ pub fn field_text(c: &Config, f: &Field) -> Option<String> {
         Slot::Choice { get, .. } => Some(get(c).to_string()),
         Slot::Flag { get, .. } => Some(if get(c) { "1" } else { "0" }.to_string()),
         Slot::Distribution { get, .. } => Some(get(c).text()),
+        Slot::Keys { get, .. } => Some(get(c).join(",")),
         Slot::Part(part) => part_text(c, part),
     }
 }

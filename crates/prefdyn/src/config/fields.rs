@@ -2,7 +2,7 @@
 //! choices), default and place in a [`Config`]. The codec, the page's controls, the CLI and
 //! the README's URL table are all read from it. Adding a numeric parameter is one row.
 
-use super::{Config, Keyed, PolicySpec, View};
+use super::{Config, Keyed, PolicySpec, Theme, View, MAX_TOUR_STEP};
 use crate::dynamics::{Solver, MAX_T};
 use crate::finite::{MAX_PAIRS, MAX_REALISATIONS};
 use crate::generators::Family;
@@ -70,6 +70,8 @@ pub enum Kind {
     Distribution,
     /// Comma-separated finite numbers.
     Values,
+    /// Comma-separated URL keys of this table (each at most once).
+    Keys,
 }
 
 /// Where a field's value lives in a [`Config`].
@@ -101,6 +103,11 @@ pub enum Slot {
         default: fn() -> PolicySpec,
         get: fn(&Config) -> &PolicySpec,
         set: fn(&mut Config, PolicySpec),
+    },
+    /// A list of URL keys (empty by default).
+    Keys {
+        get: fn(&Config) -> &[String],
+        set: fn(&mut Config, Vec<String>),
     },
     /// Part of a value assembled from several keys (the matrix source or the ensemble):
     /// collected while parsing and resolved together.
@@ -331,6 +338,19 @@ pub const FIELDS: &[Field] = &[
             set: |c, v| c.view.embed = v,
         },
     },
+    choice!("theme", View, "theme", "The page's colours: auto follows the reader's system setting; light or dark match a host page.", Theme, "auto", |c| c.view.theme),
+    Field {
+        key: "controls",
+        section: Section::View,
+        label: "embed controls",
+        help: "The controls an embed shows, as URL keys (controls=alpha,beta); empty: α and β in Dynamics, none elsewhere.",
+        kind: Kind::Keys,
+        slot: Slot::Keys {
+            get: |c| &c.view.controls,
+            set: |c, v| c.view.controls = v,
+        },
+    },
+    whole!("tour", View, "tour step", "The step of the guided tour through the paper (0: no tour).", 0, MAX_TOUR_STEP, Linear, 0, |c| c.view.tour),
     part!("gen", Matrix, "generator", "The seeded generator of P (ignored with preset or P).", Kind::Choice(options::<Family>), Family),
     part!("k", Matrix, "K", "Number of candidate responses.", Kind::Whole { min: 2, max: MAX_K as u64, scale: Scale::Linear }, K),
     part!("s", Matrix, "s (strength)", "Strength of a cyclic family: i beats its successors with probability 1/2 + s.", Kind::Number { min: 1e-6, max: 0.5, step: 0.01, scale: Scale::Linear }, Strength),
@@ -386,6 +406,7 @@ impl Slot {
             Slot::Choice { default, set, .. } => set(c, default),
             Slot::Flag { default, set, .. } => set(c, default),
             Slot::Distribution { default, set, .. } => set(c, default()),
+            Slot::Keys { set, .. } => set(c, vec![]),
             Slot::Version | Slot::Part(_) => {}
         }
     }
@@ -425,6 +446,7 @@ impl Field {
             Kind::Flag => "`0`, `1`".into(),
             Kind::Distribution => "`uniform`, `dirSEED`, values".into(),
             Kind::Values => "numbers in [0, 1]".into(),
+            Kind::Keys => "URL keys, comma-separated".into(),
         }
     }
 
@@ -441,6 +463,7 @@ impl Field {
             Slot::Choice { default, .. } => format!("`{default}`"),
             Slot::Flag { default, .. } => u8::from(default).to_string(),
             Slot::Distribution { default, .. } => format!("`{}`", default().text()),
+            Slot::Keys { .. } => "—".into(),
             Slot::Part(p) => part_default_text(p, &d),
         }
     }

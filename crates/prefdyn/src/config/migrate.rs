@@ -52,14 +52,26 @@ pub fn migrate_v1(pairs: &mut Vec<(String, String)>) -> Vec<(&'static str, &'sta
 
 /// The schema version a query declares: its `v` (the first one that is a number), else 1
 /// for a non-empty query (links made before `v` existed) and [`SCHEMA_VERSION`] for an
-/// empty one (the default page).
+/// empty one (the default page) or one naming a key format 1 never had.
 pub(super) fn declared_version(pairs: &[(String, String)]) -> u64 {
     if pairs.is_empty() {
         return SCHEMA_VERSION as u64;
     }
-    pairs
-        .iter()
-        .find(|(k, _)| k == "v")
+    let declared = pairs.iter().find(|(k, _)| k == "v");
+    if declared.is_none()
+        && pairs
+            .iter()
+            .any(|(k, _)| FORMAT_2_KEYS.contains(&k.as_str()))
+    {
+        return SCHEMA_VERSION as u64;
+    }
+    declared
         .and_then(|(_, v)| v.trim().parse::<u64>().ok())
         .unwrap_or(1)
 }
+
+/// Keys that format 1 never had: a link without `v` that names one was written for
+/// format 2 (by hand, e.g. `?tour=3`), not by an earlier prefdyn.
+const FORMAT_2_KEYS: &[&str] = &[
+    "tour", "theme", "controls", "N", "R", "sseed", "pN", "pR", "pseed",
+];

@@ -47,6 +47,37 @@ pub trait Keyed: Copy + PartialEq + 'static {
     }
 }
 
+/// The page's colours (`theme=`): `auto` follows the reader's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Keyed for Theme {
+    const ALL: &'static [Theme] = &[Theme::Auto, Theme::Light, Theme::Dark];
+    fn key(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Theme::Auto => "the reader's setting",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// The last step of the guided tour a link may name (`tour=1..=MAX_TOUR_STEP`).
+pub const MAX_TOUR_STEP: usize = 12;
+
 /// Which section a link opens on (and which chart `embed=1` shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -242,6 +273,12 @@ impl PolicySpec {
 pub struct ViewSettings {
     pub view: View,
     pub embed: bool,
+    /// The page's colours: the reader's preference, or light or dark for a host page.
+    pub theme: Theme,
+    /// The URL keys of the controls an embed shows (empty: the view's default set).
+    pub controls: Vec<String>,
+    /// The step of the guided tour shown (1-based; 0: no tour).
+    pub tour: usize,
 }
 
 /// The one-shot section: solver, strength, reference, maximal-lottery mix, custom μ.
@@ -384,6 +421,9 @@ impl Default for Config {
             view: ViewSettings {
                 view: View::Dynamics,
                 embed: false,
+                theme: Theme::Auto,
+                controls: vec![],
+                tour: 0,
             },
             matrix: MatrixSource::Generated {
                 family: Family::RockPaperScissors,
