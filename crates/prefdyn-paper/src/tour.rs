@@ -61,7 +61,7 @@ pub const TOUR: [TourStep; 9] = [
     TourStep {
         title: "Finite samples hide the oscillation",
         text: "With N = 256 labelled pairs per round, each of 32 runs still oscillates (faint lines), but they drift out of phase and their average (thick dashes) looks flat: its V is below a tenth of the runs' average V. Averaging over seeds hides oscillation. This is the end of the tour: the playground is yours.",
-        query: crate::findings::finite::OSCILLATING,
+        query: "v=2&alpha=0.95&beta=2&lam=0.8&pi0=0.34,0.33,0.33&T=300&N=256",
     },
 ];
 

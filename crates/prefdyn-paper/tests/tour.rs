@@ -185,3 +185,12 @@ fn step_9_the_mean_path_looks_calm() {
     assert!(f.mean_path_ratio < 0.1, "{}", f.mean_path_ratio);
     assert_eq!(f.oscillating, 32);
 }
+
+#[test]
+fn the_finite_presets_are_the_findings_links() {
+    use prefdyn_paper::figures::figure;
+    use prefdyn_paper::findings::finite::{OSCILLATING, TRANSITIVE};
+    // Written out as literals so that the end-to-end tests can read them from the source.
+    assert_eq!(figure("finite1").unwrap().query, OSCILLATING);
+    assert_eq!(figure("finite2").unwrap().query, TRANSITIVE);
+}
