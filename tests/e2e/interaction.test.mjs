@@ -38,7 +38,7 @@ test('(c) moving the α slider changes the URL and the results', async (t) => {
   const dragging = await pageNumbers(h.page);
   assert.equal(params(dragging.search).alpha, '0.42', `URL while dragging: ${dragging.search}`);
   assert.equal(await h.page.evaluate(() => history.length), len0, 'input events replace the history entry');
-  assert.equal(await h.page.textContent('#alpha-out'), '0.42', 'the output next to the slider');
+  assert.equal(await h.page.inputValue('#alpha-num'), '0.42', 'the exact-value box next to the slider');
   // Release at another value.
   await moveSlider(h.page, 'alpha', 0.35, ['input', 'change']);
   const after = await pageNumbers(h.page);
@@ -92,7 +92,7 @@ test('(c) arrow keys on a focused slider move that slider', async () => {
   assert.ok(Math.abs(b1 - (b0 + 0.01)) < 1e-9, `#beta ${b0} → ${b1} after ArrowRight`);
   const beta = Number(params(search).beta);
   assert.ok(Math.abs(Math.log10(beta) - b1) < 0.002, `URL β ${beta} at log₁₀ ${b1}: ${search}`);
-  assert.equal(await h.page.textContent('#beta-out'), params(search).beta, '#beta-out shows β');
+  assert.equal(await h.page.inputValue('#beta-num'), params(search).beta, '#beta-num shows β');
   assert.equal(await h.page.$eval('#beta', (el) => el.getAttribute('aria-valuetext')), params(search).beta);
   await closeClean(h);
 });

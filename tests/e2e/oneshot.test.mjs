@@ -74,7 +74,7 @@ for (const [name, query] of Object.entries(CONFIGS)) {
     const u = params(`?${en.query}`);
     // β spans orders of magnitude: its slider moves in log₁₀ β and shows β beside it.
     if (u.ob) {
-      assert.equal(await h.page.textContent('#ob-out'), u.ob, '#ob-out shows the link’s β');
+      assert.equal(await h.page.inputValue('#ob-num'), u.ob, '#ob-num shows the link’s β');
       assert.ok(Math.abs(Number(await h.page.$eval('#ob', (el) => el.value)) - Math.log10(Number(u.ob))) < 0.01, '#ob sits at log₁₀ β');
     }
     if (u.eps) assert.equal(await h.page.$eval('#eps', (el) => el.value), u.eps, '#eps shows the link’s ε');

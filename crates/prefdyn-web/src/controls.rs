@@ -1,14 +1,15 @@
 //! Controls bound to the table of URL fields: every element whose id is a URL key gets the
 //! field's bounds, step, options and help; its events become typed edits of that field;
 //! `sync` writes the configuration back into them. Sliders over ranges that span orders
-//! of magnitude (β, T, speed) move in log₁₀.
+//! of magnitude (β, T, speed) move in log₁₀; each slider's `KEY-num` box takes the exact
+//! value within the same bounds. A `.new-seed` button draws a fresh seed for its field.
 
 use prefdyn::config::{field_text, format_float, Config, Field, Kind, Scale, FIELDS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
-use crate::dom::{escape, input, on, set_text, set_value};
+use crate::dom::{self, escape, input, on, set_value};
 use crate::history::{self, HistoryMode};
 use crate::store::{self, Change};
 
@@ -108,9 +109,67 @@ fn wire_slider(doc: &Document, f: &'static Field) -> Result<(), JsValue> {
     })
 }
 
+/// The exact-value box of a slider: the field's own bounds (linear), any value in them.
+fn configure_exact(el: &Element, f: &Field) {
+    let _ = el.set_attribute("title", f.help);
+    if let Some((min, max, _, _)) = range(f) {
+        let _ = el.set_attribute("min", &format_float(min));
+        let _ = el.set_attribute("max", &format_float(max));
+        let whole = matches!(f.kind, Kind::Whole { .. } | Kind::Count { .. });
+        let _ = el.set_attribute("step", if whole { "1" } else { "any" });
+    }
+}
+
+/// A fresh seed from the browser's entropy (`crypto.getRandomValues` through `getrandom`).
+fn fresh_seed() -> Option<u32> {
+    getrandom::u32().ok()
+}
+
+/// Typed values (`input.exact`, on change) and new seeds (`.new-seed`, on click), by
+/// delegation: the element's `data-field` names the URL key.
+fn wire_delegated(doc: &Document) -> Result<(), JsValue> {
+    dom::listen(doc, "change", |e: web_sys::Event| {
+        let Some(el) = dom::event_target(&e, "input.exact") else {
+            return;
+        };
+        let (Some(key), Ok(i)) = (
+            el.get_attribute("data-field"),
+            el.dyn_into::<HtmlInputElement>(),
+        ) else {
+            return;
+        };
+        if let Some(f) = FIELDS.iter().find(|f| f.key == key) {
+            edit(f.key, i.value(), HistoryMode::Push);
+            // The box keeps the focus, so `sync` left it alone: show what applied.
+            if let Some(text) = store::read(|app| field_text(&app.config, f)).flatten() {
+                i.set_value(&text);
+            }
+        }
+    })?;
+    dom::listen(doc, "click", |e: web_sys::Event| {
+        let Some(key) =
+            dom::event_target(&e, ".new-seed").and_then(|b| b.get_attribute("data-field"))
+        else {
+            return;
+        };
+        match (FIELDS.iter().find(|f| f.key == key), fresh_seed()) {
+            (Some(f), Some(seed)) => edit(f.key, seed.to_string(), HistoryMode::Push),
+            (Some(f), None) => store::note(
+                f.key,
+                Some("the browser gave no entropy for a new seed; type one instead".into()),
+            ),
+            _ => {}
+        }
+    })
+}
+
 /// Binds every element whose id is a URL key to its field.
 pub fn bind(doc: &Document) -> Result<(), JsValue> {
+    wire_delegated(doc)?;
     for f in FIELDS {
+        if let Some(el) = doc.get_element_by_id(&format!("{}-num", f.key)) {
+            configure_exact(&el, f);
+        }
         let Some(el) = doc.get_element_by_id(f.key) else {
             continue;
         };
@@ -132,7 +191,7 @@ fn document_value(id: &str) -> Option<String> {
     crate::dom::document().and_then(|d| crate::dom::value_of(&d, id))
 }
 
-/// Writes the configuration into every bound control (and its `KEY-out` readout).
+/// Writes the configuration into every bound control (and its `KEY-num` box).
 pub fn sync(doc: &Document, c: &Config) {
     for f in FIELDS {
         let Some(el) = doc.get_element_by_id(f.key) else {
@@ -151,7 +210,7 @@ pub fn sync(doc: &Document, c: &Config) {
             _ if matches!(f.kind, Kind::Count { .. }) && text == "inf" => set_value(doc, f.key, ""),
             _ => set_value(doc, f.key, &text),
         }
-        set_text(doc, &format!("{}-out", f.key), &text);
+        set_value(doc, &format!("{}-num", f.key), &text);
         if let Some(i) = input(doc, f.key) {
             let _ = i.set_attribute("aria-valuetext", &text);
         }

@@ -33,7 +33,8 @@ pub fn start() -> Result<(), JsValue> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    let parsed = parse_query(&search);
+    let parsed = sections::tour::expand(&search, parse_query(&search));
+    let touring = parsed.config.view.tour > 0;
     if let Some(v) = parsed.upgraded_from {
         sections::page::note_upgrade(&doc, v);
     }
@@ -48,6 +49,10 @@ pub fn start() -> Result<(), JsValue> {
     })?;
     sections::render(Changes::all());
     history::record(history::HistoryMode::Replace);
+    sections::page::report_height()?;
+    if touring {
+        dom::scroll_to("tour");
+    }
     if let Some(b) = doc.body() {
         let _ = b.set_attribute("data-ready", "1");
     }

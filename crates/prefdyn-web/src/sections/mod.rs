@@ -16,6 +16,7 @@ pub mod oneshot;
 pub mod page;
 pub mod phase;
 pub mod preferences;
+pub mod tour;
 
 /// Wires every section's controls.
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
@@ -24,17 +25,24 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     oneshot::wire(doc)?;
     dynamics::wire(doc)?;
     phase::wire(doc)?;
-    figures::wire(doc)
+    figures::wire(doc)?;
+    tour::wire(doc)
 }
 
 /// Redraws what `changes` invalidates: P redraws everything; the one-shot, dynamics and
 /// phase settings their own sections; controls, messages and the page frame always.
 pub fn render(changes: Changes) {
     let Some(doc) = document() else { return };
+    let recoloured = store::read(|app| page::apply_theme(&doc, app.config.view.theme));
+    let changes = match recoloured {
+        Some(true) => Changes::all(),
+        _ => changes,
+    };
     let theme = theme_from_page();
     store::read(|app| {
         controls::sync(&doc, &app.config);
         page::render(&doc, app);
+        tour::render(&doc, app);
         if changes.matrix {
             preferences::render(&doc, app, &theme);
         }

@@ -1,11 +1,12 @@
 //! The page's frame: messages about the link, the upgrade note, the section and embed
 //! attributes, the open-in-full-playground link, Share and Embed.
 
-use prefdyn::config::Keyed;
+use prefdyn::config::{Keyed, Theme, View, ViewSettings};
 use wasm_bindgen::prelude::*;
-use web_sys::Document;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
 
-use crate::dom::{escape, on, set_attr, set_hidden, set_html, set_text};
+use crate::dom::{document, escape, on, set_attr, set_hidden, set_html, set_text};
 use crate::export::copy;
 use crate::history::share_url;
 use crate::store::{self, App};
@@ -69,4 +70,83 @@ pub fn render(doc: &Document, app: &App) {
         };
     }
     set_attr(doc, "open-full", "href", &share_url(c, false));
+    show_controls(doc, &c.view);
+}
+
+/// The controls an embed shows: `controls=` if given, else α and β in Dynamics. Marks
+/// each `[data-control]` element with `shown` (the stylesheet hides the rest in embeds).
+fn show_controls(doc: &Document, v: &ViewSettings) {
+    let defaults: &[&str] = match v.view {
+        View::Dynamics => &["alpha", "beta"],
+        _ => &[],
+    };
+    let shown = |key: &str| match v.controls.is_empty() {
+        true => defaults.contains(&key),
+        false => v.controls.iter().any(|k| k == key),
+    };
+    let Ok(list) = doc.query_selector_all("[data-control]") else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let key = el.get_attribute("data-control").unwrap_or_default();
+        let _ = if shown(&key) {
+            el.class_list().add_1("shown")
+        } else {
+            el.class_list().remove_1("shown")
+        };
+    }
+}
+
+/// Sets the page's colours (`data-theme` on the root; none: the reader's setting).
+/// Returns whether they changed, so that the charts are redrawn in the new colours.
+pub fn apply_theme(doc: &Document, theme: Theme) -> bool {
+    let Some(root) = doc.document_element() else {
+        return false;
+    };
+    let before = root.get_attribute("data-theme");
+    let after = match theme {
+        Theme::Auto => None,
+        t => Some(t.key()),
+    };
+    if before.as_deref() == after {
+        return false;
+    }
+    let _ = match after {
+        Some(t) => root.set_attribute("data-theme", t),
+        None => root.remove_attribute("data-theme"),
+    };
+    true
+}
+
+/// Inside an iframe, tells the host page the content's height whenever it changes:
+/// `postMessage({ source: "prefdyn", type: "resize", height }, "*")`.
+pub fn report_height() -> Result<(), JsValue> {
+    let win = web_sys::window().ok_or("no window")?;
+    let Ok(Some(parent)) = win.parent() else {
+        return Ok(());
+    };
+    if parent == win {
+        return Ok(());
+    }
+    let post = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
+        let Some(root) = document().and_then(|d| d.document_element()) else {
+            return;
+        };
+        let height = root.get_bounding_client_rect().height().ceil();
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"source".into(), &"prefdyn".into());
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"resize".into());
+        let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
+        let _ = parent.post_message(&msg, "*");
+    });
+    let observer = web_sys::ResizeObserver::new(post.as_ref().unchecked_ref())?;
+    if let Some(root) = document().and_then(|d| d.document_element()) {
+        observer.observe(&root);
+    }
+    post.forget();
+    std::mem::forget(observer);
+    Ok(())
 }

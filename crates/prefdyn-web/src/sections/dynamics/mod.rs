@@ -130,6 +130,8 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         return;
     };
     let (k, cursor) = (d.trajectory.k, play::cursor());
+    // First the layout (the entropy chart is full width without the simplex), then sizes.
+    set_hidden(doc, "simplex-box", k != 3);
     let finite = app.results.finite.as_ref().map(|f| &f.outcome);
     let paths = finite.map(drawn_paths).unwrap_or_default();
     let run = RunPicture {
@@ -154,7 +156,6 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
     if let Err(e) = result {
         log_error(&e);
     }
-    set_hidden(doc, "simplex-box", k != 3);
     set_text(
         doc,
         "round-out",
