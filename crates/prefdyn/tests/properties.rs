@@ -13,8 +13,8 @@ use proptest::test_runner::{RngSeed, TestCaseError};
 
 use prefdyn::config::{
     field, parse_query, to_query, Config, DynamicsSettings, Keyed, Kind, MatrixSource,
-    OneShotSettings, Parsed, PhaseConfig, PlaybackSettings, PolicySpec, Sampling, Slot, View,
-    ViewSettings, DECIMALS, FIELDS,
+    OneShotSettings, Parsed, PhaseConfig, PlaybackSettings, PolicySpec, Sampling, Slot, Theme,
+    View, ViewSettings, DECIMALS, FIELDS, MAX_TOUR_STEP,
 };
 use prefdyn::dpo::{dpo_gradient, dpo_has_finite_optimum, dpo_solve, DpoOutcome};
 use prefdyn::dynamics::DynamicsError;
@@ -855,7 +855,15 @@ fn config() -> impl Strategy<Value = Config> {
         let head = (
             Just(matrix),
             select(View::ALL.to_vec()),
-            any::<bool>(),
+            (
+                any::<bool>(),
+                select(Theme::ALL.to_vec()),
+                proptest::sample::subsequence(
+                    FIELDS.iter().map(|f| f.key.to_string()).collect::<Vec<_>>(),
+                    0..4,
+                ),
+                0..=MAX_TOUR_STEP,
+            ),
             solver(),
             (
                 float_in(0.0, 1.0, 1.0),
@@ -882,7 +890,16 @@ fn config() -> impl Strategy<Value = Config> {
         );
         (head, tail).prop_map(
             |(
-                (matrix, view, embed, solver, (alpha, beta, lam, eta), rounds, burn_in, sampling),
+                (
+                    matrix,
+                    view,
+                    (embed, theme, controls, tour),
+                    solver,
+                    (alpha, beta, lam, eta),
+                    rounds,
+                    burn_in,
+                    sampling,
+                ),
                 (
                     (pi0, mu0, oneshot_ref, custom_mu),
                     speed,
@@ -892,7 +909,13 @@ fn config() -> impl Strategy<Value = Config> {
                     phase,
                 ),
             )| Config {
-                view: ViewSettings { view, embed },
+                view: ViewSettings {
+                    view,
+                    embed,
+                    theme,
+                    controls,
+                    tour,
+                },
                 matrix,
                 one_shot: OneShotSettings {
                     solver: oneshot_solver,
