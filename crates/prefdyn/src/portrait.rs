@@ -445,4 +445,43 @@ mod tests {
         let bad = [[0.0, 0.0, 0.0], [0.2, 0.3, 0.5]];
         assert_eq!(Portrait::of(&calm, &bad, rho).unwrap().starts.len(), 1);
     }
+
+    /// `results().dynamics.portrait`: for K = 3 the starts of the link (nudged), the fixed
+    /// point filled exactly when ρ < 1, the speeds; the lattice and paths are not in the JSON.
+    #[test]
+    fn the_report_carries_the_portrait_for_k3_only() {
+        use crate::config::parse_query;
+        use crate::report::Results;
+        let q = "v=2&alpha=0.5&beta=2&lam=0.8&starts=0.7,0.2,0.1;1,0,0";
+        let r = Results::compute(&parse_query(q).config);
+        let d = r.dynamics.unwrap();
+        let pt = d.portrait.as_ref().unwrap();
+        assert!(d.stability.rho.unwrap() < 1.0);
+        assert_eq!(pt.fixed_point_filled, Some(true));
+        assert_eq!(pt.starts.len(), 2);
+        assert_eq!(pt.starts[1], [0.996, 0.002, 0.002]);
+        assert_eq!(pt.trajectories[0].rounds(), 150);
+        let fp = d.stability.fixed_point.as_ref().unwrap();
+        for run in &pt.runs {
+            assert!(run
+                .final_policy
+                .iter()
+                .zip(fp)
+                .all(|(a, b)| (a - b).abs() < 1e-9));
+        }
+        let json = serde_json::to_value(&d).unwrap();
+        let j = &json["portrait"];
+        assert_eq!(j["fixed_point_filled"], true);
+        assert_eq!(j["lattice_points"], 105);
+        assert_eq!(j["max_speed"].as_f64(), Some(pt.max_speed));
+        assert!(j.get("field").is_none() && j.get("trajectories").is_none());
+        let hot = Results::compute(&parse_query("v=2&alpha=0.95&beta=2&lam=0.8").config);
+        let d = hot.dynamics.unwrap();
+        assert!(d.stability.rho.unwrap() > 1.0);
+        let pt = d.portrait.unwrap();
+        assert_eq!(pt.fixed_point_filled, Some(false));
+        assert!(pt.starts.is_empty());
+        let k5 = Results::compute(&parse_query("v=2&gen=cyclic&k=5").config);
+        assert!(k5.dynamics.unwrap().portrait.is_none());
+    }
 }

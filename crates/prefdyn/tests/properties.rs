@@ -803,6 +803,28 @@ fn policy_spec(k: usize) -> BoxedStrategy<PolicySpec> {
     .boxed()
 }
 
+/// Starts of the K = 3 portrait: up to 8 points with entries ≥ 0 (edges and vertices
+/// included) and a positive sum; none for other K.
+fn starts(k: usize) -> BoxedStrategy<Vec<[f64; 3]>> {
+    if k != 3 {
+        return Just(vec![]).boxed();
+    }
+    let entry = || prop_oneof![3 => 1e-6f64..10.0, 1 => Just(0.0)];
+    vec((entry(), entry(), entry()), 0..=8)
+        .prop_map(|pts| {
+            pts.into_iter()
+                .map(|(a, b, c)| {
+                    if a + b + c > 0.0 {
+                        [a, b, c]
+                    } else {
+                        [1.0, 0.0, 0.0]
+                    }
+                })
+                .collect()
+        })
+        .boxed()
+}
+
 fn axis_range(axis: Axis) -> impl Strategy<Value = AxisRange> {
     let (lo, hi) = axis.bounds();
     (
@@ -866,6 +888,7 @@ fn config() -> impl Strategy<Value = Config> {
             uint_in(1, 20_000, 100),
             uint_in(0, 20_000, 0),
             sampling(),
+            starts(k),
         );
         let tail = (
             (
@@ -882,7 +905,17 @@ fn config() -> impl Strategy<Value = Config> {
         );
         (head, tail).prop_map(
             |(
-                (matrix, view, embed, solver, (alpha, beta, lam, eta), rounds, burn_in, sampling),
+                (
+                    matrix,
+                    view,
+                    embed,
+                    solver,
+                    (alpha, beta, lam, eta),
+                    rounds,
+                    burn_in,
+                    sampling,
+                    starts,
+                ),
                 (
                     (pi0, mu0, oneshot_ref, custom_mu),
                     speed,
@@ -914,6 +947,7 @@ fn config() -> impl Strategy<Value = Config> {
                     pi0,
                     mu0,
                     sampling,
+                    starts,
                 },
                 playback: PlaybackSettings { speed },
                 phase,
@@ -926,7 +960,7 @@ fn config() -> impl Strategy<Value = Config> {
 fn check_short_floats(query: &str) -> Result<(), TestCaseError> {
     for pair in query.split('&') {
         let value = pair.split_once('=').map(|(_, v)| v).unwrap_or("");
-        for part in value.split(',') {
+        for part in value.split([',', ';']) {
             if part.parse::<f64>().is_ok() {
                 prop_assert!(
                     !part.contains(['e', 'E']),
@@ -993,7 +1027,7 @@ const INVALID: [&str; 16] = [
 ];
 
 /// Values for junk queries: invalid, out of range, or legal for some field.
-const JUNK: [&str; 48] = [
+const JUNK: [&str; 50] = [
     "abc",
     "NaN",
     "nan",
@@ -1039,6 +1073,8 @@ const JUNK: [&str; 48] = [
     "0.2,0.3,0.5",
     "0.5,0.5,0.5",
     "0,1,0.5",
+    "0.7,0.2,0.1;0.1,0.1,0.8",
+    "1,0,0;;0,0,0;-1,2,2;0.5,0.5",
     "rps",
     "bt",
     "bt2_citations",
