@@ -201,7 +201,7 @@ fn starts_are_points_of_the_k3_simplex() {
         ]
     );
     // At most 8.
-    let many = vec!["0.2,0.3,0.5"; 11].join(";");
+    let many = ["0.2,0.3,0.5"; 11].join(";");
     let p = read(&format!("starts={many}"));
     assert_eq!(p.config.dynamics.starts.len(), 8);
     assert_eq!(
