@@ -10,10 +10,12 @@ use plotters::prelude::*;
 use prefdyn::preference::PreferenceMatrix;
 
 mod phase;
+mod simplex;
 mod ticks;
 pub use phase::{
     draw_phase, draw_phase_frame, draw_phase_overlays, phase_cell_rgba, PhaseLayout, PhasePicture,
 };
+pub use simplex::{draw_portrait, draw_simplex, speed_colour, start_colour, SimplexLayout};
 pub use ticks::{nice_step, nice_ticks, tick_label, ColourScale};
 
 /// Chart colours; the page reads them from its CSS variables (dark mode follows the page).
@@ -308,114 +310,6 @@ pub fn draw_entropy<DB: DrawingBackend>(
             theme.accent.stroke_width(px(scale, 2.0)),
         ))
         .map_err(err)?;
-    root.present().map_err(err)
-}
-
-/// The simplex's outline with the responses' labels at its vertices.
-fn draw_triangle<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scale: f64,
-    theme: &Theme,
-    verts: &[(f64, f64); 3],
-    labels: &[String],
-) -> DrawResult {
-    let tri: Vec<(i32, i32)> = verts.iter().map(|&(x, y)| (x as i32, y as i32)).collect();
-    let mut closed = tri.clone();
-    closed.push(tri[0]);
-    root.draw(&PathElement::new(
-        closed,
-        theme.fg.stroke_width(px(scale, 1.0)),
-    ))
-    .map_err(err)?;
-    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    for (i, &(x, y)) in tri.iter().enumerate() {
-        let dy = if i == 0 {
-            -(px(scale, 16.0) as i32)
-        } else {
-            px(scale, 4.0) as i32
-        };
-        let label = labels.get(i).cloned().unwrap_or_default();
-        root.draw(&Text::new(
-            label,
-            (x - px(scale, 4.0) as i32, y + dy),
-            font.clone(),
-        ))
-        .map_err(err)?;
-    }
-    Ok(())
-}
-
-/// Ternary plot for K = 3: vertices are the responses, the path is π_0..π_upto,
-/// the fixed point a ring.
-pub fn draw_simplex<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    scale: f64,
-    theme: &Theme,
-    run: &RunPicture,
-) -> DrawResult {
-    let RunPicture {
-        policies,
-        upto,
-        labels,
-        fixed_point,
-        ..
-    } = *run;
-    root.fill(&theme.bg).map_err(err)?;
-    let (w, h) = root.dim_in_pixel();
-    let (w, h) = (w as f64, h as f64);
-    let pad = px(scale, 26.0) as f64;
-    let side = (w - 2.0 * pad).min((h - 2.0 * pad) * 2.0 / 3f64.sqrt());
-    let cx = w / 2.0;
-    let top = (h - side * 3f64.sqrt() / 2.0) / 2.0;
-    let verts = [
-        (cx, top),
-        (cx - side / 2.0, top + side * 3f64.sqrt() / 2.0),
-        (cx + side / 2.0, top + side * 3f64.sqrt() / 2.0),
-    ];
-    let map = |p: &[f64]| -> (i32, i32) {
-        let x = p[0] * verts[0].0 + p[1] * verts[1].0 + p[2] * verts[2].0;
-        let y = p[0] * verts[0].1 + p[1] * verts[1].1 + p[2] * verts[2].1;
-        (x.round() as i32, y.round() as i32)
-    };
-    draw_triangle(root, scale, theme, &verts, labels)?;
-    let trace =
-        |p: &[f64]| -> Vec<(i32, i32)> { p.chunks_exact(3).take(upto + 1).map(map).collect() };
-    if let Some(samples) = &run.samples {
-        for p in samples.paths {
-            root.draw(&PathElement::new(
-                trace(p),
-                theme.accent.mix(0.2).stroke_width(px(scale, 1.0)),
-            ))
-            .map_err(err)?;
-        }
-        root.draw(&PathElement::new(
-            trace(samples.mean),
-            theme.fg.stroke_width(px(scale, 2.0)),
-        ))
-        .map_err(err)?;
-    }
-    let path = trace(policies);
-    root.draw(&PathElement::new(
-        path.clone(),
-        theme.accent.stroke_width(px(scale, 1.5)),
-    ))
-    .map_err(err)?;
-    if let Some(&p0) = path.first() {
-        root.draw(&Circle::new(p0, px(scale, 3.0), theme.fg.filled()))
-            .map_err(err)?;
-    }
-    if let Some(&pt) = path.last() {
-        root.draw(&Circle::new(pt, px(scale, 4.0), theme.accent.filled()))
-            .map_err(err)?;
-    }
-    if let Some(fp) = fixed_point {
-        root.draw(&Circle::new(
-            map(fp),
-            px(scale, 6.0),
-            theme.fg.stroke_width(px(scale, 2.0)),
-        ))
-        .map_err(err)?;
-    }
     root.present().map_err(err)
 }
 

@@ -46,6 +46,11 @@ enum Command {
         /// Write the chart as SVG.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// Write the K = 3 phase portrait (the simplex: the map's step field coloured by
+        /// speed, the fixed point, the trajectories from π₀ and the link's `starts`), a
+        /// square of the chart's height, as SVG when the path ends in .svg, else PNG.
+        #[arg(long)]
+        simplex: Option<PathBuf>,
         /// Also compute the phase diagram when the link's view is not `phase`.
         #[arg(long)]
         phase: bool,
@@ -140,6 +145,9 @@ fn run_link(link: &str, files: &Files, phase: bool, quiet: bool) -> Result<(), S
     if let Some(p) = &files.svg {
         output::svg(&out, p, files.width, files.height)?;
     }
+    if let Some(p) = &files.simplex {
+        output::simplex(&out, p, files.height)?;
+    }
     Ok(())
 }
 
@@ -193,6 +201,7 @@ struct Files {
     csv: Option<PathBuf>,
     png: Option<PathBuf>,
     svg: Option<PathBuf>,
+    simplex: Option<PathBuf>,
     width: u32,
     height: u32,
 }
@@ -205,6 +214,7 @@ fn run() -> Result<(), String> {
             csv,
             png,
             svg,
+            simplex,
             phase,
             width,
             height,
@@ -215,6 +225,7 @@ fn run() -> Result<(), String> {
                 csv,
                 png,
                 svg,
+                simplex,
                 width,
                 height,
             };

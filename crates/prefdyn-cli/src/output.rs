@@ -116,6 +116,52 @@ pub fn svg(out: &RunOutput, path: &Path, w: u32, h: u32) -> Result<(), String> {
     draw(out, &root).map_err(|e| format!("error: SVG {}: {e}", path.display()))
 }
 
+/// The K = 3 phase portrait on `root` (an error for other K or without a run).
+fn draw_simplex<DB: DrawingBackend>(
+    out: &RunOutput,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), String> {
+    let d = out.results.dynamics.as_ref().ok_or_else(|| {
+        out.results
+            .dynamics_error
+            .clone()
+            .unwrap_or_else(|| "no run".into())
+    })?;
+    let portrait = d
+        .portrait
+        .as_ref()
+        .ok_or_else(|| format!("the simplex needs K = 3 (K = {})", d.trajectory.k))?;
+    let run = charts::RunPicture {
+        k: d.trajectory.k,
+        policies: &d.trajectory.policies,
+        upto: d.trajectory.rounds(),
+        labels: &out.results.matrix.labels,
+        fixed_point: d.stability.fixed_point.as_deref(),
+        samples: None,
+    };
+    charts::draw_portrait(root, 1.0, &Theme::default(), &run, portrait).map(|_| ())
+}
+
+/// `--simplex`: the phase portrait as a `size × size` SVG (a path ending in `.svg`) or PNG.
+pub fn simplex(out: &RunOutput, path: &Path, size: u32) -> Result<(), String> {
+    register_font();
+    let svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let r = if svg {
+        draw_simplex(
+            out,
+            &SVGBackend::new(path, (size, size)).into_drawing_area(),
+        )
+    } else {
+        draw_simplex(
+            out,
+            &BitMapBackend::new(path, (size, size)).into_drawing_area(),
+        )
+    };
+    r.map_err(|e| format!("error: simplex {}: {e}", path.display()))
+}
+
 /// One row of the figures' summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryRow {

@@ -322,6 +322,44 @@ fn figures_writes_every_file_and_the_summary() {
     ));
 }
 
+/// `--simplex`: the K = 3 phase portrait as PNG (SVG for a `.svg` path), square at the
+/// chart's height, with the link's starts in the JSON; K ≠ 3 is an error.
+#[test]
+fn run_writes_the_phase_portrait() {
+    let dir = TempDir::new("simplex");
+    let link = "v=2&alpha=0.95&beta=2&lam=0.8&T=60&starts=0.7,0.2,0.1;1,0,0";
+    let out = prefdyn(&[
+        "run",
+        link,
+        "--quiet",
+        "--simplex",
+        &dir.s("s.png"),
+        "--height",
+        "300",
+    ]);
+    let j = stdout_json(&out);
+    let pt = &j["results"]["dynamics"]["portrait"];
+    assert_eq!(pt["fixed_point_filled"], false);
+    assert_eq!(pt["starts"][1], serde_json::json!([0.996, 0.002, 0.002]));
+    let png = nonempty(&dir.path("s.png"));
+    assert_eq!(png[..8], PNG_MAGIC);
+    let size = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    assert_eq!((size(&png, 16), size(&png, 20)), (300, 300));
+    let out = prefdyn(&["run", link, "--quiet", "--simplex", &dir.s("s.svg")]);
+    assert!(out.status.success());
+    let svg = String::from_utf8(nonempty(&dir.path("s.svg"))).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("speed"));
+    let out = prefdyn(&[
+        "run",
+        "v=2&gen=cyclic&k=5",
+        "--quiet",
+        "--simplex",
+        &dir.s("k5.png"),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("K = 3"));
+}
+
 #[test]
 fn bad_link_is_an_error_naming_every_parameter() {
     let out = prefdyn(&["run", "alpha=abc&zzz=1", "--quiet"]);

@@ -112,6 +112,18 @@ pub fn draw_simplex(id: &str, theme: &Theme, run: &RunPicture) -> DrawResult {
     })
 }
 
+/// The K = 3 phase portrait on canvas `id`; the layout is returned in CSS pixels.
+pub fn draw_portrait(
+    id: &str,
+    theme: &Theme,
+    run: &RunPicture,
+    portrait: &prefdyn::portrait::Portrait,
+) -> Result<prefdyn_charts::SimplexLayout, String> {
+    with_canvas(id, prefdyn_charts::SimplexLayout::default(), |root, dpr| {
+        prefdyn_charts::draw_portrait(root, dpr, theme, run, portrait).map(|l| l.scaled(dpr))
+    })
+}
+
 /// The heatmap of P on canvas `id`; the layout is returned in CSS pixels.
 pub fn draw_matrix(
     id: &str,

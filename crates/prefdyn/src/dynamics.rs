@@ -324,16 +324,32 @@ pub fn run_ipo_into(
     ws: &mut IpoWorkspace,
     out: &mut Vec<f64>,
 ) {
+    run_ipo_from_into(p, (x0, x0), mu0, params, t_max, ws, out);
+}
+
+/// [`run_ipo_into`] with the initial policy apart from the base reference:
+/// `(x0, start)` = (`log π₀`, the base reference of every round's `log π_ref,t`;
+/// `log π_start`, the policy of round 0). With `start = x0` it is [`run_ipo_into`], bit for
+/// bit. `start` needs K entries too (with fewer, every π_t is NaN).
+pub fn run_ipo_from_into(
+    p: &PreferenceMatrix,
+    (x0, start): (&[f64], &[f64]),
+    mu0: &[f64],
+    params: &MrsParams,
+    t_max: usize,
+    ws: &mut IpoWorkspace,
+    out: &mut Vec<f64>,
+) {
     let k = p.k();
     let (a, kappa, lam) = (params.a(), params.kappa(), params.lam);
     out.clear();
-    if x0.len() < k || mu0.len() < k {
+    if x0.len() < k || start.len() < k || mu0.len() < k {
         out.resize((t_max + 1) * k, f64::NAN);
         return;
     }
     out.resize((t_max + 1) * k, 0.0);
     ws.x.clear();
-    ws.x.extend_from_slice(x0);
+    ws.x.extend_from_slice(&start[..k]);
     log_softmax_in_place(&mut ws.x);
     for i in 0..k {
         out[i] = ws.x[i].exp();
@@ -446,17 +462,34 @@ impl MrsRun<'_> {
 
     /// Simulates π₀..π_T (T clamped to [`MAX_T`]).
     pub fn simulate(&self) -> Result<Trajectory, DynamicsError> {
+        self.simulate_from(self.pi0)
+    }
+
+    /// Simulates from the initial policy `start` instead of π₀: round 0 is `start`
+    /// (normalised), while π₀ stays the base reference of every round,
+    /// `log π_ref,t = α log π_t + (1−α) log π₀`. So `simulate_from(pi0)` is
+    /// [`MrsRun::simulate`], and one round from π is the map `F(π)` whose fixed point
+    /// [`MrsRun::stability`] finds. `start` needs K strictly positive entries.
+    pub fn simulate_from(&self, start: &[f64]) -> Result<Trajectory, DynamicsError> {
         self.check()?;
         let k = self.p.k();
+        if start.len() != k {
+            return Err(DynamicsError::BadLength {
+                name: "start",
+                got: start.len(),
+                k,
+            });
+        }
         let rounds = self.rounds.min(MAX_T);
         let x0: Vec<f64> = self.pi0.iter().map(|v| v.ln()).collect();
+        let xs: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         let mut policies = Vec::new();
         match self.solver {
             Solver::Ipo => {
                 let mut ws = IpoWorkspace::default();
-                run_ipo_into(
+                run_ipo_from_into(
                     self.p,
-                    &x0,
+                    (&x0, &xs),
                     self.mu0,
                     &self.params,
                     rounds,
@@ -470,40 +503,53 @@ impl MrsRun<'_> {
                         top_component: top_component(k, |i, j| self.p.get(i, j) > 0.0),
                     });
                 }
-                let MrsParams {
-                    alpha,
-                    beta,
-                    lam,
-                    eta,
-                } = self.params;
-                let mut x = x0.clone();
-                log_softmax_in_place(&mut x);
-                policies.extend(x.iter().map(|v| v.exp()));
-                let mut z_prev: Option<Vec<f64>> = None;
-                for _ in 0..rounds {
-                    let pi: Vec<f64> = x.iter().map(|v| v.exp()).collect();
-                    let mu: Vec<f64> = (0..k)
-                        .map(|i| (1.0 - lam) * self.mu0[i] + lam * pi[i])
-                        .collect();
-                    let (z, _) = dpo_newton(self.p, &mu, z_prev.as_deref()).ok_or_else(|| {
-                        DynamicsError::DpoNoFiniteOptimum {
-                            top_component: vec![],
-                        }
-                    })?;
-                    let mut tilde: Vec<f64> = (0..k)
-                        .map(|i| (1.0 - alpha) * x0[i] + alpha * x[i] + z[i] / beta)
-                        .collect();
-                    log_softmax_in_place(&mut tilde);
-                    for i in 0..k {
-                        x[i] = (1.0 - eta) * x[i] + eta * tilde[i];
-                    }
-                    log_softmax_in_place(&mut x);
-                    policies.extend(x.iter().map(|v| v.exp()));
-                    z_prev = Some(z);
-                }
+                self.dpo_rounds(&x0, xs, rounds, &mut policies)?;
             }
         }
         Ok(Trajectory { k, policies })
+    }
+
+    /// The MRS-DPO rounds from `x = log π_start` (base reference `x0 = log π₀`), each
+    /// Newton solve warm-started from the previous round's z*; π₀..π_T appended to `out`.
+    fn dpo_rounds(
+        &self,
+        x0: &[f64],
+        mut x: Vec<f64>,
+        rounds: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<(), DynamicsError> {
+        let k = self.p.k();
+        let MrsParams {
+            alpha,
+            beta,
+            lam,
+            eta,
+        } = self.params;
+        log_softmax_in_place(&mut x);
+        out.extend(x.iter().map(|v| v.exp()));
+        let mut z_prev: Option<Vec<f64>> = None;
+        for _ in 0..rounds {
+            let pi: Vec<f64> = x.iter().map(|v| v.exp()).collect();
+            let mu: Vec<f64> = (0..k)
+                .map(|i| (1.0 - lam) * self.mu0[i] + lam * pi[i])
+                .collect();
+            let (z, _) = dpo_newton(self.p, &mu, z_prev.as_deref()).ok_or_else(|| {
+                DynamicsError::DpoNoFiniteOptimum {
+                    top_component: vec![],
+                }
+            })?;
+            let mut tilde: Vec<f64> = (0..k)
+                .map(|i| (1.0 - alpha) * x0[i] + alpha * x[i] + z[i] / beta)
+                .collect();
+            log_softmax_in_place(&mut tilde);
+            for i in 0..k {
+                x[i] = (1.0 - eta) * x[i] + eta * tilde[i];
+            }
+            log_softmax_in_place(&mut x);
+            out.extend(x.iter().map(|v| v.exp()));
+            z_prev = Some(z);
+        }
+        Ok(())
     }
 
     /// Fixed point of the IPO map and ρ of its Jacobian (`None` when `a = 1`).

@@ -13,6 +13,7 @@ pub mod import;
 pub mod ipo;
 pub mod lanes;
 pub mod phase;
+pub mod portrait;
 pub mod preference;
 pub mod presets;
 pub mod ranking;

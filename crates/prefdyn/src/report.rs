@@ -10,6 +10,7 @@ use crate::finite::{
     DpoEvent, FiniteError, FiniteOutcome, FiniteRun, FiniteSpec, FiniteStepper, FiniteSummary,
 };
 use crate::phase::{ensemble_members, Ensemble, EnsembleMember, PhaseError, PhaseSpec};
+use crate::portrait::Portrait;
 use crate::preference::PreferenceMatrix;
 use crate::ranking::RankingProperties;
 use crate::sampling::{one_shot, OneShot, SamplingStrategy};
@@ -54,6 +55,9 @@ pub struct DynamicsReport {
     /// The paper's closed forms that apply to this P (contraction bound, circulant
     /// threshold, concentration ratio).
     pub theory: TheoryReport,
+    /// For K = 3: the phase portrait (the map's step on a lattice, the fixed point filled
+    /// when ρ < 1, the trajectories from the link's `starts`); `None` for other K.
+    pub portrait: Option<Portrait>,
     #[serde(skip)]
     pub trajectory: Trajectory,
 }
@@ -219,6 +223,10 @@ pub fn dynamics_report(
     let stability = run.stability()?;
     let metrics = Metrics::of(&trajectory, d.burn_in);
     let theory = TheoryReport::of(p, &pi0, &mu0, &d.params);
+    let portrait = match k {
+        3 => Some(Portrait::of(&run, &d.starts, stability.rho)?),
+        _ => None,
+    };
     let prediction = match stability.rho {
         None => "no anchor (a = 1): nothing pulls the policy back".into(),
         Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
@@ -232,6 +240,7 @@ pub fn dynamics_report(
         stability,
         prediction,
         theory,
+        portrait,
         trajectory,
     })
 }

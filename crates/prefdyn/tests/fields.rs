@@ -43,7 +43,8 @@ fn every_row_is_consistent() {
             }
             (Kind::Flag, Slot::Flag { .. })
             | (Kind::Distribution, Slot::Distribution { .. })
-            | (Kind::Keys, Slot::Keys { .. }) => {}
+            | (Kind::Keys, Slot::Keys { .. })
+            | (Kind::Points { .. }, Slot::Points { .. }) => {}
             (k, s) => panic!("{}: kind {k:?} does not fit slot {s:?}", f.key),
         }
     }
@@ -84,6 +85,7 @@ fn a_typed_edit_equals_the_same_key_in_a_link() {
         "1",
         "inf",
         "",
+        "0.7,0.2,0.1;0,0.5,0.5",
     ];
     let mut compared = 0;
     for f in FIELDS.iter().filter(|f| !matches!(f.slot, Slot::Version)) {
@@ -161,6 +163,68 @@ fn counts_read_inf_as_the_population_and_clamp_the_rest() {
     assert_eq!(p.issues[0].field, "N");
     let mut c = read("N=64").config;
     assert!(edit(&mut c, "N", "inf").is_empty());
+    assert_eq!(to_query(&c), "v=2");
+}
+
+/// `starts`: points of the K = 3 simplex separated by `;`, quantised, at most 8; a bad
+/// point is dropped with a message naming `starts`, the rest still loads; K ≠ 3 clears them.
+#[test]
+fn starts_are_points_of_the_k3_simplex() {
+    let read = |q: &str| parse_query(&format!("v=2&{q}"));
+    let p = read("starts=0.7,0.2,0.1;0.1,0.1,0.8");
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(
+        p.config.dynamics.starts,
+        vec![[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]
+    );
+    assert_eq!(to_query(&p.config), "v=2&starts=0.7,0.2,0.1;0.1,0.1,0.8");
+    // Edges are legal (the engine nudges them inside); unnormalised points too.
+    let p = read("starts=1,0,0;2,2,0.0000001;;");
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(
+        p.config.dynamics.starts,
+        vec![[1.0, 0.0, 0.0], [2.0, 2.0, 0.0]]
+    );
+    // Bad points are dropped, each named; the good ones and the other fields load.
+    let p = read("alpha=0.5&starts=0.2,0.3;0,0,0;-1,1,1;a,1,1;NaN,1,1;0.3,0.3,0.4");
+    assert_eq!(p.config.dynamics.starts, vec![[0.3, 0.3, 0.4]]);
+    assert_eq!(p.config.dynamics.params.alpha, 0.5);
+    let messages: Vec<&str> = p.issues.iter().map(|i| i.message.as_str()).collect();
+    assert!(p.issues.iter().all(|i| i.field == "starts"));
+    assert_eq!(
+        messages,
+        [
+            "point 1 ('0.2,0.3') has 2 entries, not 3; dropped",
+            "point 2 ('0,0,0') is all zeros; dropped",
+            "point 3 ('-1,1,1') entry 1 is -1; entries must be ≥ 0; dropped",
+            "point 4 ('a,1,1') entry 1 ('a') is not a finite number; dropped",
+            "point 5 ('NaN,1,1') entry 1 ('NaN') is not a finite number; dropped",
+        ]
+    );
+    // At most 8.
+    let many = ["0.2,0.3,0.5"; 11].join(";");
+    let p = read(&format!("starts={many}"));
+    assert_eq!(p.config.dynamics.starts.len(), 8);
+    assert_eq!(
+        p.issues[0].message,
+        "11 points is too many; kept the first 8"
+    );
+    // K ≠ 3: cleared with a message; a typed edit of K does the same.
+    let p = read("gen=cyclic&k=5&starts=0.2,0.3,0.5");
+    assert!(p.config.dynamics.starts.is_empty());
+    assert_eq!(p.issues[0].field, "starts");
+    let mut c = read("starts=0.2,0.3,0.5").config;
+    // (A generator switch keeps K = 3 and the starts.)
+    assert!(edit(&mut c, "gen", "cyclic").is_empty());
+    assert_eq!(c.dynamics.starts.len(), 1);
+    let issues = edit(&mut c, "k", "5");
+    assert!(c.dynamics.starts.is_empty());
+    assert_eq!(issues[0].field, "starts");
+    // A typed edit replaces the list; an empty value clears it.
+    let mut c = read("starts=0.2,0.3,0.5").config;
+    assert!(edit(&mut c, "starts", "0.2,0.3,0.5;0.6,0.2,0.2").is_empty());
+    assert_eq!(c.dynamics.starts.len(), 2);
+    assert!(edit(&mut c, "starts", "").is_empty());
     assert_eq!(to_query(&c), "v=2");
 }
 

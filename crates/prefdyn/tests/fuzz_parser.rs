@@ -21,7 +21,7 @@ fn keys() -> Vec<&'static str> {
 }
 
 /// Values that are legal for some key (so that deeper code paths are reached).
-const LEGAL: [&str; 40] = [
+const LEGAL: [&str; 42] = [
     "0",
     "1",
     "2",
@@ -44,6 +44,8 @@ const LEGAL: [&str; 40] = [
     "0.1,0.9,0.4,0.6,0.2,0.7",
     "0,1,0",
     "1,1,1",
+    "0.7,0.2,0.1;0.1,0.1,0.8",
+    "1,0,0;0,0.5,0.5;0.2,0.3,0.5",
     "ipo",
     "dpo",
     "prefs",
@@ -65,7 +67,7 @@ const LEGAL: [&str; 40] = [
 ];
 
 /// Values no key accepts, or accepts only after clamping.
-const JUNK: [&str; 36] = [
+const JUNK: [&str; 40] = [
     "",
     "NaN",
     "nan",
@@ -98,6 +100,10 @@ const JUNK: [&str; 36] = [
     "dir",
     "dir-1",
     "dir1e3",
+    ";;",
+    "1,2,3;",
+    ";0,0,0;-1,1,1",
+    "1,1,1;1,1,1;1,1,1;1,1,1;1,1,1;1,1,1;1,1,1;1,1,1;1,1,1",
     "💥",
     "é",
     "１",
@@ -160,7 +166,7 @@ fn push_number(rng: &mut Rng, out: &mut Vec<u8>) {
             (0..n)
                 .map(|_| format!("{:.3}", rng.below(1200) as f64 / 1000.0 - 0.1))
                 .collect::<Vec<_>>()
-                .join(",")
+                .join(if rng.chance(30) { ";" } else { "," })
         }
     };
     out.extend_from_slice(s.as_bytes());

@@ -803,6 +803,28 @@ fn policy_spec(k: usize) -> BoxedStrategy<PolicySpec> {
     .boxed()
 }
 
+/// Starts of the K = 3 portrait: up to 8 points with entries ≥ 0 (edges and vertices
+/// included) and a positive sum; none for other K.
+fn starts(k: usize) -> BoxedStrategy<Vec<[f64; 3]>> {
+    if k != 3 {
+        return Just(vec![]).boxed();
+    }
+    let entry = || prop_oneof![3 => 1e-6f64..10.0, 1 => Just(0.0)];
+    vec((entry(), entry(), entry()), 0..=8)
+        .prop_map(|pts| {
+            pts.into_iter()
+                .map(|(a, b, c)| {
+                    if a + b + c > 0.0 {
+                        [a, b, c]
+                    } else {
+                        [1.0, 0.0, 0.0]
+                    }
+                })
+                .collect()
+        })
+        .boxed()
+}
+
 fn axis_range(axis: Axis) -> impl Strategy<Value = AxisRange> {
     let (lo, hi) = axis.bounds();
     (
@@ -845,10 +867,22 @@ fn phase_config() -> impl Strategy<Value = PhaseConfig> {
         )
 }
 
+/// Configurations with every field varied within its legal range, the K = 3 portrait's
+/// starts included.
+fn config() -> impl Strategy<Value = Config> {
+    config_without_starts().prop_flat_map(|c| {
+        starts(c.matrix.k()).prop_map(move |starts| {
+            let mut c = c.clone();
+            c.dynamics.starts = starts;
+            c
+        })
+    })
+}
+
 /// Configurations with every field varied within its legal range. Floats are not
 /// quantised (the codec must quantise them) and parameters that a family ignores are
 /// arbitrary (canonical form resets them).
-fn config() -> impl Strategy<Value = Config> {
+fn config_without_starts() -> impl Strategy<Value = Config> {
     let solver = || select(vec![Solver::Ipo, Solver::Dpo]);
     matrix_source().prop_flat_map(move |matrix| {
         let k = matrix.k();
@@ -937,6 +971,7 @@ fn config() -> impl Strategy<Value = Config> {
                     pi0,
                     mu0,
                     sampling,
+                    starts: vec![],
                 },
                 playback: PlaybackSettings { speed },
                 phase,
@@ -949,7 +984,7 @@ fn config() -> impl Strategy<Value = Config> {
 fn check_short_floats(query: &str) -> Result<(), TestCaseError> {
     for pair in query.split('&') {
         let value = pair.split_once('=').map(|(_, v)| v).unwrap_or("");
-        for part in value.split(',') {
+        for part in value.split([',', ';']) {
             if part.parse::<f64>().is_ok() {
                 prop_assert!(
                     !part.contains(['e', 'E']),
@@ -1016,7 +1051,7 @@ const INVALID: [&str; 16] = [
 ];
 
 /// Values for junk queries: invalid, out of range, or legal for some field.
-const JUNK: [&str; 48] = [
+const JUNK: [&str; 50] = [
     "abc",
     "NaN",
     "nan",
@@ -1062,6 +1097,8 @@ const JUNK: [&str; 48] = [
     "0.2,0.3,0.5",
     "0.5,0.5,0.5",
     "0,1,0.5",
+    "0.7,0.2,0.1;0.1,0.1,0.8",
+    "1,0,0;;0,0,0;-1,2,2;0.5,0.5",
     "rps",
     "bt",
     "bt2_citations",
@@ -1194,6 +1231,9 @@ proptest! {
         // `inf` and the empty value are legal for a count (N, pN): the population dynamics.
         let is_count = field(key).is_some_and(|f| matches!(f.kind, Kind::Count { .. }));
         prop_assume!(!(is_count && (bad == "inf" || bad.is_empty())));
+        // The empty list is legal for lists (controls, starts): none.
+        let is_list = field(key).is_some_and(|f| matches!(f.kind, Kind::Keys | Kind::Points { .. }));
+        prop_assume!(!(is_list && bad.is_empty()));
         let parsed = parse_query(&q_bad);
         let mut expected = c.canonical();
         reset_field(&mut expected, key);

@@ -65,6 +65,7 @@ enum Value {
     Distribution(PolicySpec),
     Values(Vec<f64>),
     Keys(Vec<String>),
+    Points(Vec<[f64; 3]>),
 }
 
 /// Collects issues while reading.
@@ -221,6 +222,57 @@ impl Reader {
         Some(PolicySpec::Values(v))
     }
 
+    /// One point of Δ₃: three comma-separated finite numbers ≥ 0 (quantised) with a
+    /// positive sum; the reason it is not one otherwise.
+    fn point(part: &str) -> Result<[f64; 3], String> {
+        let entries: Vec<&str> = part.split(',').collect();
+        if entries.len() != 3 {
+            return Err(format!("has {} entries, not 3", entries.len()));
+        }
+        let mut p = [0.0; 3];
+        for (i, e) in entries.iter().enumerate() {
+            p[i] = match e.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => quantise(v),
+                _ => return Err(format!("entry {} ('{e}') is not a finite number", i + 1)),
+            };
+            if p[i] < 0.0 {
+                return Err(format!(
+                    "entry {} is {}; entries must be ≥ 0",
+                    i + 1,
+                    format_float(p[i])
+                ));
+            }
+        }
+        if p.iter().sum::<f64>() <= 0.0 {
+            return Err("is all zeros".into());
+        }
+        Ok(p)
+    }
+
+    /// Points of Δ₃ separated by `;` (empty parts are skipped): a bad point is dropped
+    /// with an issue, the others kept; beyond `max` the first `max` are kept.
+    fn points(&mut self, field: &str, raw: &str, max: usize) -> Vec<[f64; 3]> {
+        let mut out = vec![];
+        let parts = raw.split(';').map(str::trim).filter(|p| !p.is_empty());
+        for (i, part) in parts.enumerate() {
+            match Reader::point(part) {
+                Ok(p) => out.push(p),
+                Err(why) => {
+                    let shown: String = part.chars().take(40).collect();
+                    self.issue(field, format!("point {} ('{shown}') {why}; dropped", i + 1));
+                }
+            }
+        }
+        if out.len() > max {
+            self.issue(
+                field,
+                format!("{} points is too many; kept the first {max}", out.len()),
+            );
+            out.truncate(max);
+        }
+        out
+    }
+
     /// Reads `raw` as `f`'s kind; `None` (with an issue) when it is not one.
     fn read(&mut self, f: &Field, raw: &str) -> Option<Value> {
         let key = f.key;
@@ -264,6 +316,7 @@ impl Reader {
             Kind::Distribution => self.policy(key, raw).map(Value::Distribution),
             Kind::Values => self.list(key, raw).map(Value::Values),
             Kind::Keys => self.keys(key, raw).map(Value::Keys),
+            Kind::Points { max } => Some(Value::Points(self.points(key, raw, max))),
         }
     }
 }
@@ -482,6 +535,13 @@ fn cross_checks(c: &mut Config, rd: &mut Reader) {
             }
         }
     }
+    if !c.dynamics.starts.is_empty() && k != 3 {
+        rd.issue(
+            "starts",
+            format!("starts are points of the K = 3 simplex, and K = {k}; cleared"),
+        );
+        c.dynamics.starts.clear();
+    }
     for (name, r) in [("x", &mut c.phase.x), ("y", &mut c.phase.y)] {
         let (lo, hi) = r.axis.bounds();
         for (suffix, v) in [("0", &mut r.min), ("1", &mut r.max)] {
@@ -533,6 +593,7 @@ fn store(f: &Field, c: &mut Config, draft: &mut Draft, v: Value) {
         (Slot::Flag { set, .. }, Value::Flag(b)) => set(c, b),
         (Slot::Distribution { set, .. }, Value::Distribution(p)) => set(c, p),
         (Slot::Keys { set, .. }, Value::Keys(k)) => set(c, k),
+        (Slot::Points { set, .. }, Value::Points(p)) => set(c, p),
         (Slot::Part(part), v) => draft.put(part, v),
         _ => {}
     }
@@ -733,6 +794,7 @@ fn field_value(f: &Field, c: &Config, parts: &[(Part, String)]) -> Option<String
         }
         Slot::Distribution { default, get, .. } => (get(c) != &default()).then(|| get(c).text()),
         Slot::Keys { get, .. } => (!get(c).is_empty()).then(|| get(c).join(",")),
+        Slot::Points { get, .. } => (!get(c).is_empty()).then(|| super::format_points(get(c))),
         Slot::Part(part) => parts
             .iter()
             .find(|(p, _)| *p == part)
@@ -751,6 +813,7 @@ pub fn field_text(c: &Config, f: &Field) -> Option<String> {
         Slot::Flag { get, .. } => Some(if get(c) { "1" } else { "0" }.to_string()),
         Slot::Distribution { get, .. } => Some(get(c).text()),
         Slot::Keys { get, .. } => Some(get(c).join(",")),
+        Slot::Points { get, .. } => Some(super::format_points(get(c))),
         Slot::Part(part) => part_text(c, part),
     }
 }

@@ -7,6 +7,7 @@ use crate::dynamics::{Solver, MAX_T};
 use crate::finite::{MAX_PAIRS, MAX_REALISATIONS};
 use crate::generators::Family;
 use crate::phase::{Axis, PhaseMetric, MAX_ENSEMBLE, MAX_GRID};
+use crate::portrait::MAX_STARTS;
 use crate::preference::MAX_K;
 use crate::presets::{preset, preset_keys};
 
@@ -72,6 +73,9 @@ pub enum Kind {
     Values,
     /// Comma-separated URL keys of this table (each at most once).
     Keys,
+    /// Up to `max` points of the simplex Δ₃, `;`-separated, each three comma-separated
+    /// numbers ≥ 0 with a positive sum (`0.7,0.2,0.1;0.1,0.1,0.8`); empty for none.
+    Points { max: usize },
 }
 
 /// Where a field's value lives in a [`Config`].
@@ -108,6 +112,11 @@ pub enum Slot {
     Keys {
         get: fn(&Config) -> &[String],
         set: fn(&mut Config, Vec<String>),
+    },
+    /// A list of points of Δ₃ (default: none).
+    Points {
+        get: fn(&Config) -> &[[f64; 3]],
+        set: fn(&mut Config, Vec<[f64; 3]>),
     },
     /// Part of a value assembled from several keys (the matrix source or the ensemble):
     /// collected while parsing and resolved together.
@@ -369,6 +378,17 @@ pub const FIELDS: &[Field] = &[
     count!("N", Dynamics, "N pairs per round", "Pairs drawn from μ_t ⊗ μ_t each round and labelled by P (inf: the population dynamics, exact P μ_t).", MAX_PAIRS, "the population dynamics", 0, |c| c.dynamics.sampling.pairs),
     whole!("R", Dynamics, "R realisations", "Independent finite-sample runs (with N), drawn faintly around their mean path.", 1, MAX_REALISATIONS, Log, 32, |c| c.dynamics.sampling.realisations),
     seed!("sseed", Dynamics, "sampling seed", "Seed of the pair draws: realisation r uses its own ChaCha8 stream of it.", 1, |c| c.dynamics.sampling.seed),
+    Field {
+        key: "starts",
+        section: Section::Dynamics,
+        label: "starts",
+        help: "Extra starts of the K = 3 phase portrait, each an initial policy (π₀ stays the base reference): points a,b,c separated by ';' (a click on the simplex adds one; a start on an edge is nudged inside).",
+        kind: Kind::Points { max: MAX_STARTS },
+        slot: Slot::Points {
+            get: |c| &c.dynamics.starts,
+            set: |c, v| c.dynamics.starts = v,
+        },
+    },
     distribution!("mu0", Dynamics, "μ₀", "Offline sampling distribution (the off-policy share of each round's pairs).", PolicySpec::Uniform, |c| c.dynamics.mu0),
     number!("speed", Playback, "speed", "Playback speed in rounds per second.", 0.5, 240.0, 0.5, Log, 30.0, |c| c.playback.speed),
     choice!("os", OneShot, "method", "The one-shot preference-optimisation method.", Solver, "ipo", |c| c.one_shot.solver),
@@ -407,6 +427,7 @@ impl Slot {
             Slot::Flag { default, set, .. } => set(c, default),
             Slot::Distribution { default, set, .. } => set(c, default()),
             Slot::Keys { set, .. } => set(c, vec![]),
+            Slot::Points { set, .. } => set(c, vec![]),
             Slot::Version | Slot::Part(_) => {}
         }
     }
@@ -420,6 +441,10 @@ impl Slot {
                     let q = v.iter().map(|x| super::quantise(*x)).collect();
                     set(c, PolicySpec::Values(q));
                 }
+            }
+            Slot::Points { get, set } => {
+                let q = get(c).iter().map(|p| p.map(super::quantise)).collect();
+                set(c, q);
             }
             _ => {}
         }
@@ -447,6 +472,9 @@ impl Field {
             Kind::Distribution => "`uniform`, `dirSEED`, values".into(),
             Kind::Values => "numbers in [0, 1]".into(),
             Kind::Keys => "URL keys, comma-separated".into(),
+            Kind::Points { max } => {
+                format!("up to {max} points `a,b,c` separated by `;` (entries ≥ 0; K = 3)")
+            }
         }
     }
 
@@ -464,6 +492,7 @@ impl Field {
             Slot::Flag { default, .. } => u8::from(default).to_string(),
             Slot::Distribution { default, .. } => format!("`{}`", default().text()),
             Slot::Keys { .. } => "—".into(),
+            Slot::Points { .. } => "none (π₀ only)".into(),
             Slot::Part(p) => part_default_text(p, &d),
         }
     }

@@ -73,5 +73,5 @@ pub(super) fn declared_version(pairs: &[(String, String)]) -> u64 {
 /// Keys that format 1 never had: a link without `v` that names one was written for
 /// format 2 (by hand, e.g. `?tour=3`), not by an earlier prefdyn.
 const FORMAT_2_KEYS: &[&str] = &[
-    "tour", "theme", "controls", "N", "R", "sseed", "pN", "pR", "pseed",
+    "tour", "theme", "controls", "starts", "N", "R", "sseed", "pN", "pR", "pseed",
 ];

@@ -306,6 +306,11 @@ pub struct DynamicsSettings {
     pub mu0: PolicySpec,
     /// Finite samples (N = 0: the population dynamics).
     pub sampling: Sampling,
+    /// Extra starts of the K = 3 phase portrait (initial policies; π₀ stays the base
+    /// reference), as the link gives them (entries ≥ 0, quantised; normalised and nudged
+    /// inside by [`crate::portrait::start_policy`]). Empty: the run from π₀ only.
+    #[serde(default)]
+    pub starts: Vec<[f64; 3]>,
 }
 
 /// N pairs per round (0: the population dynamics), R realisations and their seed.
@@ -451,6 +456,7 @@ impl Default for Config {
                 pi0: PolicySpec::Uniform,
                 mu0: PolicySpec::Uniform,
                 sampling: Sampling::UNSET,
+                starts: vec![],
             },
             playback: PlaybackSettings { speed: 0.0 },
             phase: PhaseConfig {
@@ -519,6 +525,15 @@ fn format_list(v: &[f64]) -> String {
         .map(|x| format_float(*x))
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Points as a link writes them: `a,b,c;d,e,f`.
+pub fn format_points(points: &[[f64; 3]]) -> String {
+    points
+        .iter()
+        .map(|p| format_list(p))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 impl Config {

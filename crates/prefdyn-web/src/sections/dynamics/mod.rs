@@ -16,6 +16,7 @@ use crate::store::{self, App};
 use crate::{dom, play};
 use prefdyn_charts::{drawn_paths, SamplePaths};
 
+mod portrait;
 mod samples;
 pub use samples::progress_json as finite_progress_json;
 
@@ -60,6 +61,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "step", "click", |_: web_sys::Event| play::step(1))?;
     on(doc, "reset", "click", |_: web_sys::Event| play::rewind())?;
     dom::listen(doc, "keydown", on_key)?;
+    portrait::wire(doc)?;
     on(doc, "export-policy-png", "click", |_: web_sys::Event| {
         download_canvas("chart-policy", "prefdyn-dynamics.png")
     })?;
@@ -78,6 +80,7 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
     ENTROPIES.with(|e| *e.borrow_mut() = d.map(|d| d.trajectory.entropies()).unwrap_or_default());
     play::show_all(d.map(|d| d.trajectory.rounds()).unwrap_or(0));
     render_texts(doc, app);
+    portrait::render(doc, app);
     draw(doc, app, theme);
     samples::render(doc, app);
     samples::on_render(app);
@@ -149,8 +152,10 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         .and_then(|_| {
             ENTROPIES.with(|e| canvas::draw_entropy("chart-entropy", theme, &e.borrow(), cursor, k))
         })
-        .and_then(|_| match k {
-            3 => canvas::draw_simplex("chart-simplex", theme, &run),
+        .and_then(|_| match (k, &d.portrait) {
+            (3, Some(pt)) => canvas::draw_portrait("chart-simplex", theme, &run, pt)
+                .map(|layout| portrait::set_layout(doc, layout)),
+            (3, None) => canvas::draw_simplex("chart-simplex", theme, &run),
             _ => Ok(()),
         });
     if let Err(e) = result {
