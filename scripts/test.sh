@@ -28,10 +28,10 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test -p prefdyn-web --target wasm32-unknown-unknown
 step "trunk build --release"
 trunk build --release
-step "module size (budget: 370 KB gzipped)"
+step "module size (budget: 400 KB gzipped)"
 python3 - <<'PY'
 import glob, gzip, sys
-BUDGET = 370_000
+BUDGET = 400_000
 path = glob.glob("dist/*.wasm")[0]
 raw = open(path, "rb").read()
 gz = len(gzip.compress(raw, 9))

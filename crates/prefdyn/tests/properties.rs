@@ -879,6 +879,40 @@ fn config() -> impl Strategy<Value = Config> {
     })
 }
 
+/// α, β, λ, η anywhere in their ranges.
+fn mrs_params() -> impl Strategy<Value = MrsParams> {
+    (
+        float_in(0.0, 1.0, 1.0),
+        float_in(1e-3, 100.0, 2.0),
+        float_in(0.0, 1.0, 0.8),
+        float_in(1e-3, 1.0, 1.0),
+    )
+        .prop_map(|(alpha, beta, lam, eta)| MrsParams {
+            alpha,
+            beta,
+            lam,
+            eta,
+        })
+}
+
+/// Embed, theme, embed controls and tour step (the view is drawn with the rest).
+fn framing() -> impl Strategy<Value = ViewSettings> {
+    let keys: Vec<String> = FIELDS.iter().map(|f| f.key.to_string()).collect();
+    (
+        any::<bool>(),
+        select(Theme::ALL.to_vec()),
+        proptest::sample::subsequence(keys, 0..4),
+        0..=MAX_TOUR_STEP,
+    )
+        .prop_map(|(embed, theme, controls, tour)| ViewSettings {
+            view: View::Dynamics,
+            embed,
+            theme,
+            controls,
+            tour,
+        })
+}
+
 /// Configurations with every field varied within its legal range. Floats are not
 /// quantised (the codec must quantise them) and parameters that a family ignores are
 /// arbitrary (canonical form resets them).
@@ -889,22 +923,9 @@ fn config_without_starts() -> impl Strategy<Value = Config> {
         let head = (
             Just(matrix),
             select(View::ALL.to_vec()),
-            (
-                any::<bool>(),
-                select(Theme::ALL.to_vec()),
-                proptest::sample::subsequence(
-                    FIELDS.iter().map(|f| f.key.to_string()).collect::<Vec<_>>(),
-                    0..4,
-                ),
-                0..=MAX_TOUR_STEP,
-            ),
+            framing(),
             solver(),
-            (
-                float_in(0.0, 1.0, 1.0),
-                float_in(1e-3, 100.0, 2.0),
-                float_in(0.0, 1.0, 0.8),
-                float_in(1e-3, 1.0, 1.0),
-            ),
+            mrs_params(),
             uint_in(1, 20_000, 100),
             uint_in(0, 20_000, 0),
             sampling(),
@@ -924,16 +945,7 @@ fn config_without_starts() -> impl Strategy<Value = Config> {
         );
         (head, tail).prop_map(
             |(
-                (
-                    matrix,
-                    view,
-                    (embed, theme, controls, tour),
-                    solver,
-                    (alpha, beta, lam, eta),
-                    rounds,
-                    burn_in,
-                    sampling,
-                ),
+                (matrix, view, view_settings, solver, params, rounds, burn_in, sampling),
                 (
                     (pi0, mu0, oneshot_ref, custom_mu),
                     speed,
@@ -945,10 +957,7 @@ fn config_without_starts() -> impl Strategy<Value = Config> {
             )| Config {
                 view: ViewSettings {
                     view,
-                    embed,
-                    theme,
-                    controls,
-                    tour,
+                    ..view_settings
                 },
                 matrix,
                 one_shot: OneShotSettings {
@@ -960,12 +969,7 @@ fn config_without_starts() -> impl Strategy<Value = Config> {
                 },
                 dynamics: DynamicsSettings {
                     solver,
-                    params: MrsParams {
-                        alpha,
-                        beta,
-                        lam,
-                        eta,
-                    },
+                    params,
                     rounds,
                     burn_in,
                     pi0,
