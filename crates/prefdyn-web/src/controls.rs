@@ -211,7 +211,8 @@ pub fn sync(doc: &Document, c: &Config) {
             _ => set_value(doc, f.key, &text),
         }
         set_value(doc, &format!("{}-num", f.key), &text);
-        if let Some(i) = input(doc, f.key) {
+        // A slider says its value in the field's own units (β, not log₁₀ β).
+        if let Some(i) = input(doc, f.key).filter(|i| i.type_() == "range") {
             let _ = i.set_attribute("aria-valuetext", &text);
         }
     }

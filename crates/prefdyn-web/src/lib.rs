@@ -8,6 +8,7 @@ use prefdyn::config::parse_query;
 use prefdyn::config::Changes;
 use wasm_bindgen::prelude::*;
 
+pub mod alt;
 pub mod api;
 pub mod canvas;
 pub mod controls;

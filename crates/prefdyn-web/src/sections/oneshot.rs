@@ -5,6 +5,7 @@ use prefdyn::DpoOutcome;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
+use crate::alt;
 use crate::api::document_json;
 use crate::canvas::{self, Theme};
 use crate::dom::{escape, log_error, on, set_hidden, set_html, set_text};
@@ -67,6 +68,44 @@ fn table(app: &App) -> String {
     rows
 }
 
+/// The chart's sentence (which response each sampling puts on top) and its data table.
+fn describe(doc: &Document, app: &App, panels: &[(String, Vec<f64>)]) {
+    let labels = app.matrix.labels();
+    let tops: Vec<String> = app
+        .results
+        .one_shot
+        .iter()
+        .zip(panels)
+        .map(|(r, (name, p))| {
+            let top = r.properties.top;
+            let who = labels.get(top).map(String::as_str).unwrap_or("");
+            format!(
+                "{name} puts {who} on top ({:.3})",
+                p.get(top).copied().unwrap_or(f64::NAN)
+            )
+        })
+        .collect();
+    alt::describe(
+        doc,
+        "chart-oneshot",
+        &format!(
+            "The one-shot optimum under each sampling distribution: {}.",
+            tops.join("; ")
+        ),
+    );
+    let mut header = vec!["sampling μ".to_string()];
+    header.extend(labels.iter().cloned());
+    let rows: Vec<Vec<String>> = panels
+        .iter()
+        .map(|(name, p)| {
+            let mut row = vec![name.clone()];
+            row.extend(p.iter().map(|v| format!("{v:.4}")));
+            row
+        })
+        .collect();
+    alt::table(doc, "chart-oneshot", &header, &rows);
+}
+
 pub fn render(doc: &Document, app: &App, theme: &Theme) {
     let labels = app.matrix.labels();
     let panels: Vec<(String, Vec<f64>)> = app
@@ -84,6 +123,7 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
         log_error(&e);
     }
     set_html(doc, "oneshot-table", &table(app));
+    describe(doc, app, &panels);
     let note = app
         .results
         .one_shot

@@ -16,6 +16,7 @@ use crate::store::{self, App};
 use crate::{dom, play};
 use prefdyn_charts::{drawn_paths, SamplePaths};
 
+mod described;
 mod portrait;
 mod samples;
 pub use samples::progress_json as finite_progress_json;
@@ -82,6 +83,7 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
     render_texts(doc, app);
     portrait::render(doc, app);
     draw(doc, app, theme);
+    described::render(doc, app);
     samples::render(doc, app);
     samples::on_render(app);
 }

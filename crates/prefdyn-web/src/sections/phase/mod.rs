@@ -3,6 +3,7 @@
 //! a picture of the whole plane appears at once and sharpens; progress, Cancel, hover
 //! readout and a click that opens the cell in Dynamics.
 
+mod described;
 mod pool;
 
 use std::cell::{Cell, RefCell};
@@ -468,6 +469,15 @@ pub fn render() {
         Some(Ok(layout)) => STATE.with(|s| s.borrow_mut().layout = layout),
         Some(Err(e)) => log_error(&e),
         None => {}
+    }
+    if let Some(doc) = document() {
+        store::read(|app| {
+            STATE.with(|s| {
+                let st = s.borrow();
+                let job = st.job.as_ref().map(|j| (j.result(), j.is_done()));
+                described::render(&doc, &app.config, job);
+            })
+        });
     }
 }
 

@@ -1,5 +1,6 @@
-//! The compact P beside the dynamics: a thumbnail of P, where it comes from and what its
-//! majority says; a click opens the Preferences section.
+//! P in brief: the compact P beside the dynamics (a thumbnail, where it comes from and what
+//! its majority says; a click opens the Preferences section) and the heatmap's text
+//! alternative (a sentence and P as a data table).
 
 use prefdyn::config::MatrixSource;
 use prefdyn::presets::preset;
@@ -8,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Document, HtmlCanvasElement};
 
+use crate::alt;
 use crate::dom::{self, document, on, select, set_attr, set_text};
 use crate::store::App;
 
@@ -49,6 +51,29 @@ pub fn render(doc: &Document, app: &App) {
     set_text(doc, "p-summary-text", &text);
     set_attr(doc, "p-summary", "aria-label", &text);
     draw_thumbnail(doc, app);
+    let borda = match d.borda_winner.and_then(|i| labels.get(i)) {
+        Some(b) => format!("Borda winner {b}"),
+        None => "no Borda winner".into(),
+    };
+    alt::describe(
+        doc,
+        "chart-matrix",
+        &format!(
+            "Heatmap of the preference matrix P ({}, K = {}): {majority}, {borda}. Click a cell to edit it.",
+            source_title(app),
+            app.matrix.k()
+        ),
+    );
+    let mut header = vec!["P[row][column]".to_string()];
+    header.extend(labels.iter().cloned());
+    let rows: Vec<Vec<String>> = (0..app.matrix.k())
+        .map(|i| {
+            let mut row = vec![labels.get(i).cloned().unwrap_or_default()];
+            row.extend((0..app.matrix.k()).map(|j| format!("{:.3}", app.matrix.get(i, j))));
+            row
+        })
+        .collect();
+    alt::table(doc, "chart-matrix", &header, &rows);
 }
 
 /// P as a K×K block of cells in the heatmap's colours (the diagonal in grey).

@@ -1,0 +1,92 @@
+//! The dynamics charts in words and numbers: each canvas's sentence and data table.
+
+use web_sys::Document;
+
+use crate::alt::{describe, named, sampled, table};
+use crate::store::App;
+
+pub fn render(doc: &Document, app: &App) {
+    let Some(d) = &app.results.dynamics else {
+        for id in ["chart-policy", "chart-entropy", "chart-simplex"] {
+            describe(doc, id, "No run to show.");
+            table(doc, id, &[], &[]);
+        }
+        return;
+    };
+    let labels = app.matrix.labels();
+    let tr = &d.trajectory;
+    let (t, k) = (tr.rounds(), tr.k);
+    let rho = d
+        .stability
+        .rho
+        .map(|r| format!("; ρ = {r:.3} at the fixed point"))
+        .unwrap_or_default();
+    describe(
+        doc,
+        "chart-policy",
+        &format!(
+            "π_t over {t} rounds for K = {k} responses, {}: at round {t} the policy is {}{rho}.",
+            d.metrics.verdict.label(),
+            named(labels, tr.last())
+        ),
+    );
+    let rounds = sampled(t + 1);
+    let mut header = vec!["t".to_string()];
+    header.extend(labels.iter().cloned());
+    let rows: Vec<Vec<String>> = rounds
+        .iter()
+        .map(|&r| {
+            let mut row = vec![r.to_string()];
+            row.extend(tr.policy(r).iter().map(|p| format!("{p:.4}")));
+            row
+        })
+        .collect();
+    table(doc, "chart-policy", &header, &rows);
+    let h = tr.entropies();
+    let (first, last) = (
+        h.first().copied().unwrap_or(0.0),
+        h.last().copied().unwrap_or(0.0),
+    );
+    describe(
+        doc,
+        "chart-entropy",
+        &format!(
+            "Entropy H(π_t) over {t} rounds: from {first:.3} to {last:.3} nats (log K = {:.3}).",
+            (k as f64).ln()
+        ),
+    );
+    let rows: Vec<Vec<String>> = rounds
+        .iter()
+        .map(|&r| vec![r.to_string(), format!("{:.4}", h[r])])
+        .collect();
+    table(
+        doc,
+        "chart-entropy",
+        &["t".into(), "H(π_t) [nats]".into()],
+        &rows,
+    );
+    if k == 3 {
+        describe(doc, "chart-simplex", &simplex_sentence(app, d));
+    }
+}
+
+fn simplex_sentence(app: &App, d: &prefdyn::report::DynamicsReport) -> String {
+    let labels = app.matrix.labels();
+    let fixed = match (&d.stability.fixed_point, d.stability.rho) {
+        (Some(fp), Some(r)) if r < 1.0 => format!(
+            "the fixed point ({}) attracts, ρ = {r:.3}",
+            named(labels, fp)
+        ),
+        (Some(fp), Some(r)) => {
+            format!("the fixed point ({}) repels, ρ = {r:.3}", named(labels, fp))
+        }
+        _ => "there is no fixed point".into(),
+    };
+    let starts = d.portrait.as_ref().map_or(0, |p| p.starts.len());
+    format!(
+        "Phase portrait on the simplex of {}: the run from π₀ ({}) ends at ({}); {fixed}; {starts} extra starts. Click to add a start.",
+        labels.join(", "),
+        named(labels, &d.pi0),
+        named(labels, d.trajectory.last())
+    )
+}
