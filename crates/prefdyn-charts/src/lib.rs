@@ -6,6 +6,7 @@
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use prefdyn::import::{short_labels, MIN_SHORT_LABEL};
 
 use prefdyn::preference::PreferenceMatrix;
 
@@ -249,10 +250,11 @@ pub fn draw_policy<DB: DrawingBackend>(
     if let Some(samples) = &samples {
         draw_samples(&mut chart, scale, k, upto, samples)?;
     }
+    let visible = short_labels(labels, 16);
     for i in 0..k {
         let c = series_colour(i);
         let pts = (0..=upto.min(t_max)).map(|t| (t as f64, policies[t * k + i]));
-        let label = labels.get(i).cloned().unwrap_or_default();
+        let label = visible.get(i).cloned().unwrap_or_default();
         chart
             .draw_series(LineSeries::new(pts, c.stroke_width(stroke)))
             .map_err(err)?
@@ -369,19 +371,18 @@ pub fn draw_matrix<DB: DrawingBackend>(
     let font_px = (cell * 0.3).min(px(scale, 13.0) as f64).max(1.0) as u32;
     let font = ("sans-serif", font_px).into_font();
     let lab_font = ("sans-serif", px(scale, 11.0)).into_font().color(&theme.fg);
-    let labels = p.labels();
-    let short = |l: &str| -> String { l.chars().take(if k > 12 { 4 } else { 9 }).collect() };
+    let labels = short_labels(p.labels(), if k > 12 { MIN_SHORT_LABEL } else { 9 });
     for i in 0..k {
         let y0 = top + i as f64 * cell;
         root.draw(&Text::new(
-            short(&labels[i]),
+            labels[i].clone(),
             (2, (y0 + cell / 2.0 - font_px as f64 / 2.0) as i32),
             lab_font.clone(),
         ))
         .map_err(err)?;
         let x0 = left + i as f64 * cell;
         root.draw(&Text::new(
-            short(&labels[i]),
+            labels[i].clone(),
             ((x0 + 2.0) as i32, 2),
             lab_font.clone(),
         ))
@@ -470,7 +471,7 @@ pub fn draw_one_shot<DB: DrawingBackend>(
             .y_label_area_size(px(scale, if idx == 0 { 40.0 } else { 8.0 }))
             .build_cartesian_2d(0f64..k as f64, 0f64..y_max)
             .map_err(err)?;
-        let short: Vec<String> = labels.iter().map(|l| l.chars().take(3).collect()).collect();
+        let short = short_labels(labels, MIN_SHORT_LABEL);
         let fmt_x = move |v: &f64| -> String {
             let i = v.floor() as usize;
             if (v - v.floor() - 0.5).abs() < 1e-9 {

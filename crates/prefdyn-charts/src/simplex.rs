@@ -149,13 +149,14 @@ fn draw_triangle<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
+    let visible = prefdyn::import::short_labels(labels, 14);
     for (i, &(x, y)) in tri.iter().enumerate() {
         let dy = if i == 0 {
             -(px(scale, 16.0) as i32)
         } else {
             px(scale, 4.0) as i32
         };
-        let label = labels.get(i).cloned().unwrap_or_default();
+        let label = visible.get(i).cloned().unwrap_or_default();
         root.draw(&Text::new(
             label,
             (x - px(scale, 4.0) as i32, y + dy),

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use prefdyn::config::MatrixSource;
 use prefdyn::config::{parse_query, to_query, Config, View};
+use prefdyn::import::{parse_preferences, Format};
 use prefdyn::phase::PhaseResult;
 use prefdyn::report::Results;
 use prefdyn_paper::figures::FIGURES;
@@ -51,6 +53,17 @@ enum Command {
         /// square of the chart's height, as SVG when the path ends in .svg, else PNG.
         #[arg(long)]
         simplex: Option<PathBuf>,
+        /// Preferences to use instead of the link's matrix: a K×K matrix of P or of win
+        /// counts (CSV/TSV, optional header and label column), a list of comparisons
+        /// `a,b,winner`, or preset JSON (the page's import panel reads the same).
+        #[arg(long)]
+        matrix: Option<PathBuf>,
+        /// The format of --matrix: auto, p, counts, pairs or json.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Set pairs with P_ij + P_ji ≠ 1 to (P_ij + 1 − P_ji)/2 instead of failing.
+        #[arg(long)]
+        make_consistent: bool,
         /// Also compute the phase diagram when the link's view is not `phase`.
         #[arg(long)]
         phase: bool,
@@ -128,8 +141,58 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// `prefdyn run`: the results of a link as JSON, and the files asked for.
-fn run_link(link: &str, files: &Files, phase: bool, quiet: bool) -> Result<(), String> {
+/// `--matrix FILE` with its format and whether to make it consistent.
+struct Import {
+    path: PathBuf,
+    format: String,
+    make_consistent: bool,
+}
+
+/// The link's configuration with the file's preferences as its matrix; notes on stderr
+/// say what was read and the link that reproduces it.
+fn with_import(mut config: Config, import: &Import, quiet: bool) -> Result<Config, String> {
+    let path = import.path.display();
+    let text = std::fs::read_to_string(&import.path)
+        .map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    let format =
+        match import.format.as_str() {
+            "auto" => None,
+            key => Some(Format::from_key(key).ok_or_else(|| {
+                format!("error: --format {key}: use auto, p, counts, pairs or json")
+            })?),
+        };
+    let mut data = parse_preferences(&text, format).map_err(|e| format!("error: {path}: {e}"))?;
+    if import.make_consistent {
+        data.make_consistent();
+    }
+    config.matrix = MatrixSource::imported(&data).map_err(|e| {
+        format!("error: {path}: {e} (--make-consistent sets them to (P_ij + 1 − P_ji)/2)")
+    })?;
+    let config = config.canonical();
+    if !quiet {
+        eprintln!(
+            "{path}: {} with K = {}; {} pair(s) never compared (set to 1/2)",
+            data.format.describe(),
+            data.k(),
+            data.never_compared.len()
+        );
+        eprintln!("link: ?{}", to_query(&config));
+    }
+    Ok(config)
+}
+
+fn run_link(
+    link: &str,
+    import: Option<&Import>,
+    files: &Files,
+    phase: bool,
+    quiet: bool,
+) -> Result<(), String> {
     let config = config_from_link(link, quiet)?;
+    let config = match import {
+        Some(i) => with_import(config, i, quiet)?,
+        None => config,
+    };
     let out = compute(&config, phase, !quiet)?;
     let text = serde_json::to_string_pretty(&output::json(&out)).map_err(|e| e.to_string())?;
     match &files.json {
@@ -215,11 +278,19 @@ fn run() -> Result<(), String> {
             png,
             svg,
             simplex,
+            matrix,
+            format,
+            make_consistent,
             phase,
             width,
             height,
             quiet,
         } => {
+            let import = matrix.map(|path| Import {
+                path,
+                format,
+                make_consistent,
+            });
             let files = Files {
                 json,
                 csv,
@@ -229,7 +300,7 @@ fn run() -> Result<(), String> {
                 width,
                 height,
             };
-            run_link(&link, &files, phase, quiet)
+            run_link(&link, import.as_ref(), &files, phase, quiet)
         }
         Command::Figures { out, quiet } => figures(&out, quiet),
         Command::Fields => {

@@ -403,3 +403,51 @@ fn bad_arguments_exit_non_zero() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
 }
+
+#[test]
+fn run_with_a_matrix_file_is_the_link_of_the_imported_matrix() {
+    let dir = TempDir::new("matrix");
+    let file = dir.path("counts.csv");
+    std::fs::write(&file, "model,a,b,c\na,,7,2\nb,3,,9\nc,8,1,\n").unwrap();
+    let out = stdout_json(&prefdyn(&[
+        "run",
+        "v=2&alpha=0.5",
+        "--matrix",
+        &dir.s("counts.csv"),
+        "--quiet",
+    ]));
+    let q = out["query"].as_str().unwrap();
+    assert_eq!(
+        q,
+        "v=2&k=3&P=0.681818,0.227273,0.863636&labels=a,b,c&alpha=0.5"
+    );
+    // P = (wins + ½) / (games + 1): a beat b 7 of 10 times.
+    assert!(close(7.5 / 11.0, 0.681818, 1e-6));
+    let engine = serde_json::to_value(Results::compute(&parse_query(q).config)).unwrap();
+    assert!(json_close(&out["results"], &engine));
+    // Inconsistent pairs fail, named, unless asked to fix them.
+    std::fs::write(dir.path("p.csv"), ",a,b\na,,0.7\nb,0.4,\n").unwrap();
+    let bad = prefdyn(&["run", "v=2", "--matrix", &dir.s("p.csv"), "--quiet"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--make-consistent"));
+    let fixed = stdout_json(&prefdyn(&[
+        "run",
+        "v=2",
+        "--matrix",
+        &dir.s("p.csv"),
+        "--make-consistent",
+        "--quiet",
+    ]));
+    assert_eq!(
+        fixed["query"].as_str().unwrap(),
+        "v=2&k=2&P=0.65&labels=a,b"
+    );
+    // A bad file is named by row and column.
+    std::fs::write(dir.path("x.csv"), "a,b\n,x\n0.5,\n").unwrap();
+    let bad = prefdyn(&["run", "v=2", "--matrix", &dir.s("x.csv"), "--quiet"]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("row 2"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -277,3 +277,70 @@ fn keys_only_format_2_has_make_a_versionless_link_format_2() {
     assert_eq!(p.config.view.tour, prefdyn::config::MAX_TOUR_STEP);
     assert_eq!(p.issues[0].field, "tour");
 }
+
+#[test]
+fn an_imported_k20_matrix_with_labels_fits_2000_characters_and_reopens() {
+    use prefdyn::config::MatrixSource;
+    use prefdyn::import::{parse_preferences, LINK_PRECISION};
+    let names: Vec<String> = (0..20)
+        .map(|i| format!("model-{i:02}-{}b-chat", 7 + i))
+        .collect();
+    let mut text = format!("model,{}\n", names.join(","));
+    for (i, a) in names.iter().enumerate() {
+        let row: Vec<String> = (0..20)
+            .map(|j| {
+                if i == j {
+                    String::new()
+                } else {
+                    ((i * 7 + j * 13) % 50 + 1).to_string()
+                }
+            })
+            .collect();
+        text.push_str(&format!("{a},{}\n", row.join(",")));
+    }
+    let data = parse_preferences(&text, None).unwrap();
+    let mut c = Config::default();
+    c.matrix = MatrixSource::imported(&data).unwrap();
+    let q = to_query(&c.canonical());
+    let link = format!("https://example.github.io/prefdyn/?{q}");
+    assert!(link.len() <= 2000, "{} characters", link.len());
+    assert!(q.contains("P=b64:"), "{q}");
+    let back = parse_query(&q);
+    assert!(back.issues.is_empty(), "{:?}", back.issues);
+    let (m, _) = prefdyn::report::resolve_matrix(&back.config);
+    assert_eq!(m.labels(), names.as_slice());
+    let original = data.matrix().unwrap();
+    for i in 0..20 {
+        for j in 0..20 {
+            assert!((m.get(i, j) - original.get(i, j)).abs() <= LINK_PRECISION + 1e-6);
+        }
+    }
+    // The canonical configuration is what the link carries: it reopens to itself.
+    assert_eq!(back.config, c.canonical());
+}
+
+#[test]
+fn labels_are_named_when_they_do_not_fit_the_matrix() {
+    let p = parse_query("v=2&k=3&P=0.6,0.3,0.8&labels=a,b");
+    assert!(
+        p.issues
+            .iter()
+            .any(|i| i.field == "labels" && i.message.contains("2 labels for K = 3")),
+        "{:?}",
+        p.issues
+    );
+    let p = parse_query("v=2&k=3&P=0.6,0.3,0.8&labels=a,b,a");
+    assert!(
+        p.issues
+            .iter()
+            .any(|i| i.field == "labels" && i.message.contains("twice")),
+        "{:?}",
+        p.issues
+    );
+    let p = parse_query("v=2&k=3&P=0.6,0.3,0.8&labels=x%252Cy,b,c");
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(
+        to_query(&p.config),
+        "v=2&k=3&P=0.6,0.3,0.8&labels=x%252Cy,b,c"
+    );
+}

@@ -583,7 +583,7 @@ fn error_json() {
 fn short_labels_on_every_preset_are_distinct() {
     for key in preset_keys() {
         let items = preset(key).unwrap().items;
-        for max in [4, 6, 8, 10, 14] {
+        for max in [4, 6, 8, 9, 10, 14, 16] {
             let short = short_labels(&items, max);
             assert_eq!(short.len(), items.len());
             let mut seen = std::collections::HashSet::new();

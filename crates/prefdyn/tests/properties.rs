@@ -781,15 +781,26 @@ fn family_params(max_k: usize) -> impl Strategy<Value = (Family, usize, f64, u64
         })
 }
 
+/// No labels, or K distinct names with characters a link must escape (`,`, `%`, `&`, `=`,
+/// spaces, non-ASCII).
+fn labels(k: usize) -> BoxedStrategy<Vec<String>> {
+    prop_oneof![
+        Just(vec![]),
+        "[a-zA-Z0-9 ,%&=é_.-]{1,12}"
+            .prop_map(move |stem| (0..k).map(|i| format!("{stem}#{i}")).collect()),
+    ]
+    .boxed()
+}
+
 fn matrix_source() -> BoxedStrategy<MatrixSource> {
     let keys: Vec<String> = preset_keys().map(String::from).collect();
     prop_oneof![
         3 => family_params(64).prop_map(|(family, k, param, seed)| MatrixSource::Generated { family, k, param, seed }),
         1 => select(keys).prop_map(|name| MatrixSource::Preset { name }),
-        2 => (2usize..=10).prop_flat_map(|k| (Just(k), vec(prop_oneof![4 => 0.0f64..=1.0, 1 => select(vec![0.0, 0.5, 1.0])], k * (k - 1) / 2)))
-            .prop_map(|(k, upper)| MatrixSource::Values { k, upper }),
-        1 => (11usize..=64).prop_flat_map(|k| (Just(k), vec(0.0f64..=1.0, k * (k - 1) / 2)))
-            .prop_map(|(k, upper)| MatrixSource::Values { k, upper }),
+        2 => (2usize..=10).prop_flat_map(|k| (Just(k), vec(prop_oneof![4 => 0.0f64..=1.0, 1 => select(vec![0.0, 0.5, 1.0])], k * (k - 1) / 2), labels(k)))
+            .prop_map(|(k, upper, labels)| MatrixSource::Values { k, upper, labels }),
+        1 => (11usize..=64).prop_flat_map(|k| (Just(k), vec(0.0f64..=1.0, k * (k - 1) / 2), labels(k)))
+            .prop_map(|(k, upper, labels)| MatrixSource::Values { k, upper, labels }),
     ]
     .boxed()
 }

@@ -65,6 +65,7 @@ enum Value {
     Distribution(PolicySpec),
     Values(Vec<f64>),
     Keys(Vec<String>),
+    Labels(Vec<String>),
     Points(Vec<[f64; 3]>),
 }
 
@@ -173,6 +174,15 @@ impl Reader {
     }
 
     fn list(&mut self, field: &str, raw: &str) -> Option<Vec<f64>> {
+        if raw.trim_start().starts_with("b64") {
+            return match crate::import::decode_values(raw.trim()) {
+                Ok((_, v)) => Some(v),
+                Err(e) => {
+                    self.issue(field, format!("{e}; kept the default"));
+                    None
+                }
+            };
+        }
         let mut out = vec![];
         for (i, part) in raw.split(',').enumerate() {
             match part.trim().parse::<f64>() {
@@ -316,6 +326,16 @@ impl Reader {
             Kind::Distribution => self.policy(key, raw).map(Value::Distribution),
             Kind::Values => self.list(key, raw).map(Value::Values),
             Kind::Keys => self.keys(key, raw).map(Value::Keys),
+            Kind::Labels => {
+                let n = raw.split(',').count();
+                match crate::import::decode_labels(raw, n) {
+                    Ok(l) => Some(Value::Labels(l)),
+                    Err(e) => {
+                        self.issue(key, format!("{e}; showing A, B, …"));
+                        None
+                    }
+                }
+            }
             Kind::Points { max } => Some(Value::Points(self.points(key, raw, max))),
         }
     }
@@ -331,6 +351,7 @@ struct Draft {
     seed: Option<u64>,
     preset: Option<String>,
     values: Option<Vec<f64>>,
+    labels: Option<Vec<String>>,
     /// `current` or a family key.
     ensemble: Option<String>,
     ensemble_k: Option<usize>,
@@ -353,6 +374,7 @@ impl Draft {
             (Part::Seed, Value::Whole(n)) => self.seed = Some(n),
             (Part::Preset, Value::Key(k)) => self.preset = Some(k),
             (Part::Values, Value::Values(v)) => self.values = Some(v),
+            (Part::Labels, Value::Labels(v)) => self.labels = Some(v),
             (Part::EnsembleFamily, Value::Key(k)) => self.ensemble = Some(k),
             (Part::EnsembleK, Value::Whole(n)) => self.ensemble_k = Some(to_usize(n)),
             (Part::EnsembleParam, Value::Number(x)) => self.ensemble_param = Some(x),
@@ -379,9 +401,10 @@ impl Draft {
         if let MatrixSource::Preset { name } = &c.matrix {
             d.preset = Some(name.clone());
         }
-        if let MatrixSource::Values { k, upper } = &c.matrix {
+        if let MatrixSource::Values { k, upper, labels } = &c.matrix {
             d.k = Some(*k);
             d.values = Some(upper.clone());
+            d.labels = (!labels.is_empty()).then(|| labels.clone());
         }
         match c.phase.ensemble.family_draw() {
             None => d.ensemble = Some("current".into()),
@@ -410,8 +433,11 @@ impl Draft {
                     self.sigma = None;
                 }
             }
-            Part::Preset => self.values = None,
-            Part::Values => self.preset = None,
+            Part::Preset => {
+                self.values = None;
+                self.labels = None;
+            }
+            Part::Values | Part::Labels => self.preset = None,
             Part::EnsembleFamily => self.ensemble_param = None,
             _ => {}
         }
@@ -424,6 +450,24 @@ impl Draft {
             || self.sigma.is_some()
             || self.seed.is_some()
     }
+}
+
+/// The labels of edited values: none, or K valid labels (else named, and A, B, …).
+fn matrix_labels(d: &Draft, k: usize, rd: &mut Reader) -> Vec<String> {
+    let Some(labels) = &d.labels else {
+        return vec![];
+    };
+    if labels.len() != k {
+        rd.issue(
+            "labels",
+            format!("{} labels for K = {k}; showing A, B, …", labels.len()),
+        );
+        return vec![];
+    }
+    if crate::preference::default_labels(k) == *labels {
+        return vec![];
+    }
+    labels.clone()
 }
 
 /// K with `K(K−1)/2 = n`.
@@ -442,6 +486,7 @@ fn resolve_matrix(c: &mut Config, d: &Draft, rd: &mut Reader) {
                 c.matrix = MatrixSource::Values {
                     k,
                     upper: upper.clone(),
+                    labels: matrix_labels(d, k, rd),
                 }
             }
             Err(e) => rd.issue("P", format!("{e}; kept the default matrix")),
@@ -599,6 +644,12 @@ fn store(f: &Field, c: &mut Config, draft: &mut Draft, v: Value) {
     }
 }
 
+/// Labels as a link writes them: `,`-joined, each with `%`, `,` and control characters
+/// escaped (the link's own escaping then applies on top).
+fn labels_text(labels: &[String]) -> String {
+    crate::import::encode_labels(labels).unwrap_or_default()
+}
+
 /// Strips a full URL down to its query (`…?query#frag` → `query`).
 fn query_part(input: &str) -> &str {
     let s = input.trim();
@@ -721,9 +772,12 @@ fn part_values(c: &Config, d: &Config) -> Vec<(Part, String)> {
                 }
             }
             MatrixSource::Preset { name } => out.push((Part::Preset, name.clone())),
-            MatrixSource::Values { k, upper } => {
+            MatrixSource::Values { k, upper, labels } => {
                 out.push((Part::K, k.to_string()));
-                out.push((Part::Values, super::format_list(upper)));
+                out.push((Part::Values, super::values_text(upper)));
+                if !labels.is_empty() {
+                    out.push((Part::Labels, labels_text(labels)));
+                }
             }
         }
     }
@@ -836,7 +890,11 @@ fn part_text(c: &Config, part: Part) -> Option<String> {
             _ => None,
         },
         Part::Values => match &c.matrix {
-            MatrixSource::Values { upper, .. } => Some(super::format_list(upper)),
+            MatrixSource::Values { upper, .. } => Some(super::values_text(upper)),
+            _ => None,
+        },
+        Part::Labels => match &c.matrix {
+            MatrixSource::Values { labels, .. } if !labels.is_empty() => Some(labels_text(labels)),
             _ => None,
         },
         Part::EnsembleFamily => Some(

@@ -73,6 +73,8 @@ pub enum Kind {
     Values,
     /// Comma-separated URL keys of this table (each at most once).
     Keys,
+    /// Names of the responses, `,`-separated (`%`, `,` escaped), distinct, non-empty.
+    Labels,
     /// Up to `max` points of the simplex Δ₃, `;`-separated, each three comma-separated
     /// numbers ≥ 0 with a positive sum (`0.7,0.2,0.1;0.1,0.1,0.8`); empty for none.
     Points { max: usize },
@@ -133,6 +135,7 @@ pub enum Part {
     Seed,
     Preset,
     Values,
+    Labels,
     EnsembleFamily,
     EnsembleK,
     EnsembleParam,
@@ -366,7 +369,8 @@ pub const FIELDS: &[Field] = &[
     part!("sigma", Matrix, "σ (utility spread)", "Spread σ of the utilities of Bradley–Terry and Thurstone.", Kind::Number { min: 1e-6, max: 100.0, step: 0.05, scale: Scale::Log }, Sigma),
     part!("seed", Matrix, "seed", "Seed of a random family: the same seed gives the same matrix everywhere.", Kind::Whole { min: 0, max: u64::MAX, scale: Scale::Linear }, Seed),
     part!("preset", Matrix, "real-data preset", "A shipped real preference matrix, shown with its source and caveats.", Kind::Choice(preset_options), Preset),
-    part!("P", Matrix, "edited P", "An edited matrix: its upper triangle row by row, comma-separated (with k).", Kind::Values, Values),
+    part!("P", Matrix, "edited P", "An edited or imported matrix: its upper triangle row by row, comma-separated decimals (with k), or compact (b64: 16-bit, b64d1–b64d4: exact decimals) for long ones.", Kind::Values, Values),
+    part!("labels", Matrix, "labels", "Names of the responses of an edited or imported matrix (default A, B, …).", Kind::Labels, Labels),
     number!("alpha", Dynamics, "α reference weight", "How far the reference follows the current policy: log π_ref,t = α log π_t + (1−α) log π₀ (0 = the fixed reference, 1 = the current policy).", 0.0, 1.0, 0.01, Linear, 0.8, |c| c.dynamics.params.alpha),
     number!("beta", Dynamics, "β strength", "IPO strength β = 1/τ: how far one round may move from the reference.", 1e-3, 100.0, 0.01, Log, 3.0, |c| c.dynamics.params.beta),
     number!("lam", Dynamics, "λ on-policy share", "Share of training pairs sampled from the current policy: μ_t = λ π_t + (1−λ) μ₀ (0 = offline, 1 = fully on-policy).", 0.0, 1.0, 0.01, Linear, 1.0, |c| c.dynamics.params.lam),
@@ -472,6 +476,10 @@ impl Field {
             Kind::Distribution => "`uniform`, `dirSEED`, values".into(),
             Kind::Values => "numbers in [0, 1]".into(),
             Kind::Keys => "URL keys, comma-separated".into(),
+            Kind::Labels => format!(
+                "names, comma-separated (`%`-escaped), at most {} characters each",
+                crate::import::MAX_LINK_LABEL
+            ),
             Kind::Points { max } => {
                 format!("up to {max} points `a,b,c` separated by `;` (entries ≥ 0; K = 3)")
             }
@@ -511,6 +519,7 @@ fn part_default_text(p: Part, d: &Config) -> String {
         (Part::Sigma, _) => "1".into(),
         (Part::Seed, _) => seed.to_string(),
         (Part::Preset | Part::Values, _) => "—".into(),
+        (Part::Labels, _) => "A, B, …".into(),
         (Part::EnsembleFamily, Some((f, ..))) => format!("`{}`", f.key()),
         (Part::EnsembleK, Some((_, k, ..))) => k.to_string(),
         (Part::EnsembleParam, Some((_, _, p, ..))) => format!("{} (σ: 1)", super::format_float(p)),

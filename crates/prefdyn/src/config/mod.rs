@@ -177,10 +177,26 @@ pub enum MatrixSource {
     Values {
         k: usize,
         upper: Vec<f64>,
+        /// The responses' names (empty: A, B, …).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        labels: Vec<String>,
     },
 }
 
 impl MatrixSource {
+    /// Imported preferences as edited values with their labels (inconsistent pairs must be
+    /// made consistent first).
+    pub fn imported(
+        data: &crate::import::Imported,
+    ) -> Result<MatrixSource, crate::import::ImportError> {
+        let m = data.matrix()?;
+        Ok(MatrixSource::Values {
+            k: m.k(),
+            upper: m.upper(),
+            labels: m.labels().to_vec(),
+        })
+    }
+
     /// `(family, K, parameter, seed)` of a generated matrix.
     pub fn generated(&self) -> Option<(Family, usize, f64, u64)> {
         match *self {
@@ -223,7 +239,14 @@ impl MatrixSource {
                     preset(name).ok_or_else(|| MatrixSourceError::UnknownPreset(name.clone()))?;
                 Ok(p.matrix()?)
             }
-            MatrixSource::Values { k, upper } => Ok(PreferenceMatrix::from_upper(*k, upper)?),
+            MatrixSource::Values { k, upper, labels } => {
+                let m = PreferenceMatrix::from_upper(*k, upper)?;
+                Ok(if labels.is_empty() {
+                    m
+                } else {
+                    m.with_labels(labels.clone())?
+                })
+            }
         }
     }
 }
@@ -237,6 +260,32 @@ pub enum MatrixSourceError {
     Matrix(#[from] PreferenceError),
     #[error("unknown preset '{0}'")]
     UnknownPreset(String),
+}
+
+/// Longest decimal list `P=…` a link writes; a longer upper triangle goes compact.
+pub const MAX_DECIMAL_P: usize = 600;
+
+/// The link text of edited values: the comma-separated decimals while they take at most
+/// [`MAX_DECIMAL_P`] characters, else the compact encoding of [`crate::import`] (exact
+/// `b64dN:` for data with at most 4 decimals, else 16-bit `b64:`, within 1/131070).
+pub fn values_text(upper: &[f64]) -> String {
+    let list = format_list(upper);
+    if list.len() <= MAX_DECIMAL_P {
+        list
+    } else {
+        crate::import::encode_values(upper)
+    }
+}
+
+/// The values a link carries for `upper` ([`values_text`] read back, quantised): the
+/// canonical form of edited values, so that a configuration equals its own link.
+pub fn link_values(upper: &[f64]) -> Vec<f64> {
+    let text = values_text(upper);
+    let read = match crate::import::decode_values(&text) {
+        Ok((_, v)) => v,
+        Err(_) => upper.to_vec(),
+    };
+    read.into_iter().map(quantise).collect()
 }
 
 /// A distribution given in a URL: uniform, a seeded flat-Dirichlet draw, or values.
@@ -603,7 +652,12 @@ impl Config {
                 param,
                 seed,
             } => canonical_family(*family, k, param, Some(seed)),
-            MatrixSource::Values { upper, .. } => upper.iter_mut().for_each(|x| *x = quantise(*x)),
+            MatrixSource::Values { k, upper, labels } => {
+                *upper = link_values(upper);
+                if labels.len() != *k || *labels == crate::preference::default_labels(*k) {
+                    labels.clear();
+                }
+            }
             MatrixSource::Preset { .. } => {}
         }
         if let Ensemble::Family {

@@ -18,6 +18,7 @@ use crate::export::download_canvas;
 use crate::history::HistoryMode;
 use crate::store::{self, App, Change};
 
+mod import;
 mod summary;
 
 /// The selected cell and where the heatmap's cells are.
@@ -97,6 +98,7 @@ fn on_source(value: &str) {
                 c.matrix = MatrixSource::Values {
                     k: m.k(),
                     upper: m.upper(),
+                    labels: m.labels().to_vec(),
                 };
             }
         };
@@ -122,6 +124,7 @@ fn edit_cell(raw: &str) {
         Some(MatrixSource::Values {
             k: m.k(),
             upper: m.upper(),
+            labels: m.labels().to_vec(),
         })
     })
     .flatten();
@@ -134,6 +137,30 @@ fn edit_cell(raw: &str) {
     };
     store::apply(Change::With(Box::new(change)), HistoryMode::Push);
     store::note("P", value.is_none().then_some(message));
+}
+
+/// The cell under the pointer in the canvas's tooltip (with its win counts if imported).
+fn on_heatmap_hover(e: web_sys::MouseEvent) {
+    let Some((x, y)) = offset_in_target(&e) else {
+        return;
+    };
+    let Some((i, j)) = HEATMAP.with(|h| h.borrow().layout.hit(x, y)) else {
+        return;
+    };
+    let text = store::read(|app| {
+        let l = app.matrix.labels();
+        import::counts_text(&app.config, l, i, j).unwrap_or_else(|| {
+            format!(
+                "P[{}][{}] = {:.3}",
+                l.get(i).map_or("", String::as_str),
+                l.get(j).map_or("", String::as_str),
+                app.matrix.get(i, j)
+            )
+        })
+    });
+    if let (Some(doc), Some(text)) = (document(), text) {
+        crate::dom::set_attr(&doc, "chart-matrix", "title", &text);
+    }
 }
 
 fn on_heatmap_click(e: web_sys::MouseEvent) {
@@ -155,6 +182,8 @@ fn on_heatmap_click(e: web_sys::MouseEvent) {
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
     fill_sources(doc);
     summary::wire(doc)?;
+    import::wire(doc)?;
+    on(doc, "chart-matrix", "mousemove", on_heatmap_hover)?;
     on(doc, "source", "change", |_: web_sys::Event| {
         if let Some(v) = document()
             .and_then(|d| select(&d, "source"))
@@ -191,6 +220,11 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         }
     })?;
     on(doc, "chart-matrix", "click", on_heatmap_click)?;
+    on(doc, "export-matrix-csv", "click", |_: web_sys::Event| {
+        let csv =
+            store::read(|app| prefdyn::import::matrix_to_csv(&app.matrix)).unwrap_or_default();
+        crate::export::download("prefdyn-preferences.csv", "text/csv", &csv);
+    })?;
     on(doc, "export-matrix-png", "click", |_: web_sys::Event| {
         download_canvas("chart-matrix", "prefdyn-preferences.png")
     })
@@ -233,7 +267,7 @@ fn names(labels: &[String], idx: &[usize]) -> String {
         .join(", ")
 }
 
-fn render_diagnostics(doc: &Document, app: &App) {
+pub(super) fn render_diagnostics(doc: &Document, app: &App) {
     let d = &app.results.matrix.diagnostics;
     let labels = app.matrix.labels();
     let name = |i: Option<usize>, none: &str| {
@@ -270,10 +304,17 @@ fn render_diagnostics(doc: &Document, app: &App) {
             if d.sst { "yes" } else { "no" }.into(),
         ),
     ];
-    let html: String = rows
+    let mut html: String = rows
         .iter()
         .map(|(t, id, v)| format!("<dt>{t}</dt><dd id=\"{id}\">{}</dd>", escape(v)))
         .collect();
+    if let Some((format, never)) =
+        import::with_current(&app.config, |li| (li.format.describe(), li.never_compared))
+    {
+        html.push_str(&format!(
+            "<dt>Imported</dt><dd id=\"diag-import\">{format}</dd><dt>Never compared</dt><dd id=\"diag-never\">{never} pair(s), set to 1/2</dd>"
+        ));
+    }
     set_html(doc, "diagnostics", &format!("<dl>{html}</dl>"));
     let attribution = match &app.config.matrix {
         MatrixSource::Preset { name } => preset(name)

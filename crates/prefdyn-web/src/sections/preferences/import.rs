@@ -1,0 +1,222 @@
+//! Bring your own preferences: pasted text or a dropped or chosen file, read by
+//! `prefdyn::import` into a labelled matrix that becomes the page's P (and its link).
+//! Bad input is named by row and column and changes nothing; inconsistent pairs are
+//! named and fixed only on request; pairs never compared are named and counted.
+
+use std::cell::RefCell;
+
+use prefdyn::config::{Config, MatrixSource};
+use prefdyn::import::{parse_preferences, Counts, Format, Imported};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, HtmlTextAreaElement};
+
+use crate::dom::{document, escape, input, on, select, set_hidden, set_html};
+use crate::history::HistoryMode;
+use crate::store::{self, Change};
+
+/// What the last import brought, while it is the page's matrix.
+pub struct LastImport {
+    pub source: MatrixSource,
+    pub format: Format,
+    pub never_compared: usize,
+    pub counts: Option<Counts>,
+}
+
+thread_local! {
+    /// A parse with inconsistent pairs, waiting for "make consistent".
+    static PENDING: RefCell<Option<Imported>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<LastImport>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the last import if the page's matrix is still the one it brought.
+pub fn with_current<R>(config: &Config, f: impl FnOnce(&LastImport) -> R) -> Option<R> {
+    LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|li| li.source == config.matrix)
+            .map(f)
+    })
+}
+
+fn textarea(doc: &Document) -> Option<HtmlTextAreaElement> {
+    doc.get_element_by_id("import-text")?.dyn_into().ok()
+}
+
+fn report(html: &str) {
+    if let Some(doc) = document() {
+        set_html(&doc, "import-report", html);
+    }
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items
+        .take(8)
+        .map(|t| format!("<li>{}</li>", escape(&t)))
+        .collect();
+    format!("<ul>{}</ul>", items.join(""))
+}
+
+/// Reads the text area with the chosen format.
+fn import_now() {
+    let Some(doc) = document() else { return };
+    let text = textarea(&doc).map(|t| t.value()).unwrap_or_default();
+    let format = select(&doc, "import-format").and_then(|s| Format::from_key(&s.value()));
+    set_hidden(&doc, "import-fix", true);
+    match parse_preferences(&text, format) {
+        Err(e) => report(&format!(
+            "<p class=\"bad\">Not imported: {}. The page's matrix is unchanged.</p>",
+            escape(&e.to_string())
+        )),
+        Ok(data) if !data.inconsistent.is_empty() => {
+            let n = data.inconsistent.len();
+            let items = list(data.inconsistent.iter().map(|c| c.to_string()));
+            report(&format!(
+                "<p class=\"bad\">{n} pair(s) have P_ij + P_ji ≠ 1; nothing was imported yet. “Make consistent” sets each to (P_ij + 1 − P_ji)/2:</p>{items}"
+            ));
+            set_hidden(&doc, "import-fix", false);
+            PENDING.with(|p| *p.borrow_mut() = Some(data));
+        }
+        Ok(data) => apply(data),
+    }
+}
+
+fn make_consistent() {
+    if let Some(mut data) = PENDING.with(|p| p.borrow_mut().take()) {
+        data.make_consistent();
+        if let Some(doc) = document() {
+            set_hidden(&doc, "import-fix", true);
+        }
+        apply(data);
+    }
+}
+
+/// The imported matrix becomes P (one history entry); the report says what was read.
+fn apply(data: Imported) {
+    let source = match MatrixSource::imported(&data) {
+        Ok(s) => s,
+        Err(e) => {
+            report(&format!(
+                "<p class=\"bad\">Not imported: {}.</p>",
+                escape(&e.to_string())
+            ));
+            return;
+        }
+    };
+    let never = data.never_compared.len();
+    let mut html = format!(
+        "<p>Imported a {} with K = {}: {}.</p>",
+        data.format.describe(),
+        data.k(),
+        escape(&data.labels.join(", "))
+    );
+    if never > 0 {
+        html.push_str(&format!(
+            "<p>{never} pair(s) never compared, set to 1/2:</p>{}",
+            list(data.never_compared.iter().map(|p| p.to_string()))
+        ));
+    }
+    let set = source.clone();
+    store::apply(
+        Change::With(Box::new(move |c: &mut Config| c.matrix = set)),
+        HistoryMode::Push,
+    );
+    // The link carries the matrix as the page now holds it (canonical values).
+    let held = store::read(|app| app.config.matrix.clone()).unwrap_or(source);
+    LAST.with(|l| {
+        *l.borrow_mut() = Some(LastImport {
+            source: held,
+            format: data.format,
+            never_compared: never,
+            counts: data.counts,
+        })
+    });
+    report(&html);
+    if let Some(doc) = document() {
+        store::read(|app| super::render_diagnostics(&doc, app));
+    }
+}
+
+/// A file's text into the text area, then imported.
+fn read_file(file: web_sys::File) {
+    let done = Closure::once(move |text: JsValue| {
+        if let (Some(doc), Some(t)) = (document(), text.as_string()) {
+            if let Some(area) = textarea(&doc) {
+                area.set_value(&t);
+            }
+            import_now();
+        }
+    });
+    let _ = file.text().then(&done);
+    done.forget();
+}
+
+pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    on(doc, "import-go", "click", |_: web_sys::Event| import_now())?;
+    on(doc, "import-fix", "click", |_: web_sys::Event| {
+        make_consistent()
+    })?;
+    on(doc, "import-file", "change", |_: web_sys::Event| {
+        let file = document()
+            .and_then(|d| input(&d, "import-file"))
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0));
+        if let Some(f) = file {
+            read_file(f);
+        }
+    })?;
+    on(doc, "import-text", "dragover", |e: web_sys::DragEvent| {
+        e.prevent_default();
+        if let Some(t) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = t.class_list().add_1("dragging");
+        }
+    })?;
+    on(doc, "import-text", "dragleave", |e: web_sys::DragEvent| {
+        if let Some(t) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = t.class_list().remove_1("dragging");
+        }
+    })?;
+    on(doc, "import-text", "drop", |e: web_sys::DragEvent| {
+        e.prevent_default();
+        if let Some(t) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = t.class_list().remove_1("dragging");
+        }
+        let file = e
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
+        if let Some(f) = file {
+            read_file(f);
+        }
+    })
+}
+
+/// The counts behind cell (i, j) of the heatmap, when the matrix came from counts.
+pub fn counts_text(config: &Config, labels: &[String], i: usize, j: usize) -> Option<String> {
+    with_current(config, |li| {
+        let c = li.counts.as_ref()?;
+        let ties = c.ties.as_ref().map_or(0.0, |t| t[i][j]);
+        let (a, b) = (labels.get(i)?, labels.get(j)?);
+        Some(format!(
+            "{a} beat {b} {} times, lost {} times{}: P = {:.3}",
+            c.wins[i][j],
+            c.wins[j][i],
+            if ties > 0.0 {
+                format!(", {ties} ties")
+            } else {
+                String::new()
+            },
+            c.smoothed(i, j)
+        ))
+    })
+    .flatten()
+}
