@@ -299,8 +299,10 @@ fn an_imported_k20_matrix_with_labels_fits_2000_characters_and_reopens() {
         text.push_str(&format!("{a},{}\n", row.join(",")));
     }
     let data = parse_preferences(&text, None).unwrap();
-    let mut c = Config::default();
-    c.matrix = MatrixSource::imported(&data).unwrap();
+    let c = Config {
+        matrix: MatrixSource::imported(&data).unwrap(),
+        ..Config::default()
+    };
     let q = to_query(&c.canonical());
     let link = format!("https://example.github.io/prefdyn/?{q}");
     assert!(link.len() <= 2000, "{} characters", link.len());
