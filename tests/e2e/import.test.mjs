@@ -52,6 +52,18 @@ for (const [name, text, format, labels, extra] of [
     assert.equal(params(pg.search).labels, labels.join(','), 'the labels travel in the link');
     assert.match(await h.page.textContent('#import-report'), new RegExp(`K = ${labels.length}`));
     if (extra.never) {
+      // Hovering the heatmap shows the counts behind a cell.
+      await h.page.locator('#chart-matrix').scrollIntoViewIfNeeded();
+      const box = await h.page.locator('#chart-matrix').boundingBox();
+      const titles = new Set();
+      for (let a = 0.1; a < 1; a += 0.1) {
+        for (let b = 0.1; b < 1; b += 0.1) {
+          await h.page.mouse.move(box.x + a * box.width, box.y + b * box.height);
+          titles.add(await h.page.getAttribute('#chart-matrix', 'title'));
+        }
+      }
+      const want = `alpha beat beta 12 times, lost 4 times: P = ${(12.5 / 17).toFixed(3)}`;
+      assert.ok([...titles].includes(want), [...titles].join(' | '));
       assert.match(await h.page.textContent('#diag-never'), new RegExp(`^${extra.never} pair`));
       assert.match(await h.page.textContent('#import-report'), /delta/);
     }

@@ -202,6 +202,9 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
 
 /// The counts behind cell (i, j) of the heatmap, when the matrix came from counts.
 pub fn counts_text(config: &Config, labels: &[String], i: usize, j: usize) -> Option<String> {
+    if i == j {
+        return None;
+    }
     with_current(config, |li| {
         let c = li.counts.as_ref()?;
         let ties = c.ties.as_ref().map_or(0.0, |t| t[i][j]);
