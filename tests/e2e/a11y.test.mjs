@@ -30,6 +30,7 @@ for (const [name, query, opts] of PAGES) {
     if (opts.phase) await waitPhaseDone(h.page, 60000);
     // Open every data table, so that their contents are checked too.
     await h.page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+    await h.page.waitForFunction(() => document.querySelectorAll('#chart-policy-data tbody tr').length > 0);
     const r = await new AxeBuilder({ page: h.page }).analyze();
     for (const v of r.violations) t.diagnostic(`${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
     const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -65,6 +66,10 @@ test('every chart canvas has a text alternative with its numbers, kept in sync',
 test('the data tables hold the charts\' numbers', async () => {
   const h = await openPage(site, 'v=2&gen=random&k=5&seed=57&T=300');
   const pg = await pageNumbers(h.page);
+  // Folded tables are not built; unfolding one fills them.
+  assert.equal(await h.page.$$eval('#chart-policy-data tr', (trs) => trs.length), 0, 'not built while folded');
+  await h.page.$$eval('details.chart-data', (ds) => ds.forEach((d) => { d.open = true; }));
+  await h.page.waitForFunction(() => document.querySelectorAll('#chart-matrix-data tbody tr').length === 5);
   const rows = (id) => h.page.$$eval(`#${id}-data tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   const policy = await rows('chart-policy');
   assert.equal(policy.length, 101, 'T = 300 is sampled to 101 rows');

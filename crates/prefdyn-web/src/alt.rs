@@ -14,13 +14,26 @@ pub fn describe(doc: &Document, id: &str, sentence: &str) {
     set_attr(doc, id, "aria-label", sentence);
 }
 
-/// Fills the data table of chart canvas `id`: a header row, then `rows` (already text).
-pub fn table(doc: &Document, id: &str, header: &[String], rows: &[Vec<String>]) {
+/// Whether the data table of chart canvas `id` is shown (its `<details>` is open).
+fn shown(doc: &Document, id: &str) -> bool {
+    doc.get_element_by_id(&format!("{id}-data"))
+        .and_then(|t| t.closest("details").ok().flatten())
+        .is_some_and(|d| d.has_attribute("open"))
+}
+
+/// Fills the data table of chart canvas `id`: a header row, then the rows `rows` makes
+/// (already text). While the table is folded nothing is built; opening it redraws the
+/// descriptions ([`crate::sections::describe_all`]).
+pub fn table(doc: &Document, id: &str, header: &[String], rows: impl FnOnce() -> Vec<Vec<String>>) {
+    if !shown(doc, id) {
+        set_html(doc, &format!("{id}-data"), "");
+        return;
+    }
     let head: String = header
         .iter()
         .map(|h| format!("<th scope=\"col\">{}</th>", escape(h)))
         .collect();
-    let body: String = rows
+    let body: String = rows()
         .iter()
         .map(|r| {
             let cells: String = r

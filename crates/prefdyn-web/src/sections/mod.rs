@@ -4,6 +4,7 @@
 
 use prefdyn::config::Changes;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Document;
 
 use crate::canvas::theme_from_page;
@@ -18,8 +19,35 @@ pub mod phase;
 pub mod preferences;
 pub mod tour;
 
+/// Every chart's text alternative and data table again (when a data table is unfolded:
+/// folded tables are not built).
+pub fn describe_all() {
+    let Some(doc) = document() else { return };
+    store::read(|app| {
+        preferences::describe(&doc, app);
+        oneshot::describe_now(&doc, app);
+        dynamics::describe(&doc, app);
+    });
+    phase::describe();
+}
+
+/// `toggle` does not bubble: listen in the capture phase for every chart's data table.
+fn wire_data_tables(doc: &Document) -> Result<(), JsValue> {
+    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+        let opened = crate::dom::event_target(&e, "details.chart-data")
+            .is_some_and(|d| d.has_attribute("open"));
+        if opened {
+            describe_all();
+        }
+    });
+    doc.add_event_listener_with_callback_and_bool("toggle", cb.as_ref().unchecked_ref(), true)?;
+    cb.forget();
+    Ok(())
+}
+
 /// Wires every section's controls.
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    wire_data_tables(doc)?;
     page::wire(doc)?;
     preferences::wire(doc)?;
     oneshot::wire(doc)?;

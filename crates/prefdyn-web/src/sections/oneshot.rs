@@ -95,21 +95,21 @@ fn describe(doc: &Document, app: &App, panels: &[(String, Vec<f64>)]) {
     );
     let mut header = vec!["sampling μ".to_string()];
     header.extend(labels.iter().cloned());
-    let rows: Vec<Vec<String>> = panels
-        .iter()
-        .map(|(name, p)| {
-            let mut row = vec![name.clone()];
-            row.extend(p.iter().map(|v| format!("{v:.4}")));
-            row
-        })
-        .collect();
-    alt::table(doc, "chart-oneshot", &header, &rows);
+    alt::table(doc, "chart-oneshot", &header, || {
+        panels
+            .iter()
+            .map(|(name, p)| {
+                let mut row = vec![name.clone()];
+                row.extend(p.iter().map(|v| format!("{v:.4}")));
+                row
+            })
+            .collect()
+    });
 }
 
-pub fn render(doc: &Document, app: &App, theme: &Theme) {
-    let labels = app.matrix.labels();
-    let panels: Vec<(String, Vec<f64>)> = app
-        .results
+/// Each strategy's short name and optimum, as the chart's panels show them.
+fn panels(app: &App) -> Vec<(String, Vec<f64>)> {
+    app.results
         .one_shot
         .iter()
         .map(|r| {
@@ -118,7 +118,17 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
                 r.result.policy.clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The chart's text alternative and data table, from the model.
+pub fn describe_now(doc: &Document, app: &App) {
+    describe(doc, app, &panels(app));
+}
+
+pub fn render(doc: &Document, app: &App, theme: &Theme) {
+    let labels = app.matrix.labels();
+    let panels = panels(app);
     if let Err(e) = canvas::draw_one_shot("chart-oneshot", theme, &panels, labels) {
         log_error(&e);
     }

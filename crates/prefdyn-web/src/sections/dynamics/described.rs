@@ -1,5 +1,6 @@
 //! The dynamics charts in words and numbers: each canvas's sentence and data table.
 
+use prefdyn::simplex::entropy;
 use web_sys::Document;
 
 use crate::alt::{describe, named, sampled, table};
@@ -9,7 +10,7 @@ pub fn render(doc: &Document, app: &App) {
     let Some(d) = &app.results.dynamics else {
         for id in ["chart-policy", "chart-entropy", "chart-simplex"] {
             describe(doc, id, "No run to show.");
-            table(doc, id, &[], &[]);
+            table(doc, id, &[], Vec::new);
         }
         return;
     };
@@ -33,15 +34,16 @@ pub fn render(doc: &Document, app: &App) {
     let rounds = sampled(t + 1);
     let mut header = vec!["t".to_string()];
     header.extend(labels.iter().cloned());
-    let rows: Vec<Vec<String>> = rounds
-        .iter()
-        .map(|&r| {
-            let mut row = vec![r.to_string()];
-            row.extend(tr.policy(r).iter().map(|p| format!("{p:.4}")));
-            row
-        })
-        .collect();
-    table(doc, "chart-policy", &header, &rows);
+    table(doc, "chart-policy", &header, || {
+        rounds
+            .iter()
+            .map(|&r| {
+                let mut row = vec![r.to_string()];
+                row.extend(tr.policy(r).iter().map(|p| format!("{p:.4}")));
+                row
+            })
+            .collect()
+    });
     let h = tr.entropies();
     let (first, last) = (
         h.first().copied().unwrap_or(0.0),
@@ -55,15 +57,16 @@ pub fn render(doc: &Document, app: &App) {
             (k as f64).ln()
         ),
     );
-    let rows: Vec<Vec<String>> = rounds
-        .iter()
-        .map(|&r| vec![r.to_string(), format!("{:.4}", h[r])])
-        .collect();
     table(
         doc,
         "chart-entropy",
         &["t".into(), "H(π_t) [nats]".into()],
-        &rows,
+        || {
+            rounds
+                .iter()
+                .map(|&r| vec![r.to_string(), format!("{:.4}", entropy(tr.policy(r)))])
+                .collect()
+        },
     );
     if k == 3 {
         describe(doc, "chart-simplex", &simplex_sentence(app, d));

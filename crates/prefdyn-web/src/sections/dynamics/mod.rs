@@ -171,6 +171,11 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
     set_text(doc, "play", if play::playing() { "Pause" } else { "Play" });
 }
 
+/// The charts' text alternatives and data tables, from the model.
+pub fn describe(doc: &Document, app: &App) {
+    described::render(doc, app);
+}
+
 /// One frame of playback: the charts only.
 pub fn render_frame() {
     let Some(doc) = document() else { return };

@@ -24,7 +24,7 @@ pub fn render(doc: &Document, c: &Config, job: Option<(&PhaseResult, bool)>) {
     let ph = &c.phase;
     let Some((r, done)) = job else {
         describe(doc, "chart-phase", "Phase diagram: not computed.");
-        table(doc, "chart-phase", &[], &[]);
+        table(doc, "chart-phase", &[], Vec::new);
         return;
     };
     let g = &r.grid;
@@ -54,26 +54,27 @@ pub fn render(doc: &Document, c: &Config, job: Option<(&PhaseResult, bool)>) {
     );
     let header = [ph.x.axis.symbol(), ph.y.axis.symbol(), "mean", "sd", "ρ"].map(String::from);
     if !done {
-        table(doc, "chart-phase", &header, &[]);
+        table(doc, "chart-phase", &header, Vec::new);
         return;
     }
     if g.nx * g.ny > MAX_TABLE_CELLS {
         let note = format!("{} cells: the CSV export lists them all.", g.nx * g.ny);
-        table(doc, "chart-phase", &header, &[vec![note]]);
+        table(doc, "chart-phase", &header, || vec![vec![note]]);
         return;
     }
-    let rows: Vec<Vec<String>> = (0..g.ny)
-        .flat_map(|iy| (0..g.nx).map(move |ix| (ix, iy)))
-        .map(|(ix, iy)| {
-            let i = iy * g.nx + ix;
-            vec![
-                format!("{:.4}", g.x_values[ix]),
-                format!("{:.4}", g.y_values[iy]),
-                format!("{:.4e}", g.mean[i]),
-                format!("{:.4e}", g.sd[i]),
-                r.rho.get(i).map_or(String::new(), |x| format!("{x:.4}")),
-            ]
-        })
-        .collect();
-    table(doc, "chart-phase", &header, &rows);
+    table(doc, "chart-phase", &header, || {
+        (0..g.ny)
+            .flat_map(|iy| (0..g.nx).map(move |ix| (ix, iy)))
+            .map(|(ix, iy)| {
+                let i = iy * g.nx + ix;
+                vec![
+                    format!("{:.4}", g.x_values[ix]),
+                    format!("{:.4}", g.y_values[iy]),
+                    format!("{:.4e}", g.mean[i]),
+                    format!("{:.4e}", g.sd[i]),
+                    r.rho.get(i).map_or(String::new(), |x| format!("{x:.4}")),
+                ]
+            })
+            .collect()
+    });
 }

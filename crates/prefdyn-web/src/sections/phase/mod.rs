@@ -470,6 +470,11 @@ pub fn render() {
         Some(Err(e)) => log_error(&e),
         None => {}
     }
+    describe();
+}
+
+/// The diagram's text alternative and data table, from the current job.
+pub fn describe() {
     if let Some(doc) = document() {
         store::read(|app| {
             STATE.with(|s| {

@@ -361,6 +361,11 @@ fn render_cell_editor(doc: &Document, app: &App, selected: Option<(usize, usize)
     }
 }
 
+/// The compact P, and the heatmap's text alternative and data table.
+pub fn describe(doc: &Document, app: &App) {
+    summary::render(doc, app);
+}
+
 pub fn render(doc: &Document, app: &App, theme: &Theme) {
     let k = app.matrix.k();
     let selected = HEATMAP.with(|h| {

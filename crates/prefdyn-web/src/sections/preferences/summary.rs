@@ -66,14 +66,15 @@ pub fn render(doc: &Document, app: &App) {
     );
     let mut header = vec!["P[row][column]".to_string()];
     header.extend(labels.iter().cloned());
-    let rows: Vec<Vec<String>> = (0..app.matrix.k())
-        .map(|i| {
-            let mut row = vec![labels.get(i).cloned().unwrap_or_default()];
-            row.extend((0..app.matrix.k()).map(|j| format!("{:.3}", app.matrix.get(i, j))));
-            row
-        })
-        .collect();
-    alt::table(doc, "chart-matrix", &header, &rows);
+    alt::table(doc, "chart-matrix", &header, || {
+        (0..app.matrix.k())
+            .map(|i| {
+                let mut row = vec![labels.get(i).cloned().unwrap_or_default()];
+                row.extend((0..app.matrix.k()).map(|j| format!("{:.3}", app.matrix.get(i, j))));
+                row
+            })
+            .collect()
+    });
 }
 
 /// P as a K×K block of cells in the heatmap's colours (the diagonal in grey).
