@@ -4,7 +4,7 @@
 //! of magnitude (β, T, speed) move in log₁₀; each slider's `KEY-num` box takes the exact
 //! value within the same bounds. A `.new-seed` button draws a fresh seed for its field.
 
-use prefdyn::config::{field_text, format_float, Config, Field, Kind, Scale, FIELDS};
+use prefdyn::config::{field, field_text, format_float, Config, Field, Kind, Scale, FIELDS};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
@@ -138,7 +138,7 @@ fn wire_delegated(doc: &Document) -> Result<(), JsValue> {
         ) else {
             return;
         };
-        if let Some(f) = FIELDS.iter().find(|f| f.key == key) {
+        if let Some(f) = field(&key) {
             edit(f.key, i.value(), HistoryMode::Push);
             // The box keeps the focus, so `sync` left it alone: show what applied.
             if let Some(text) = store::read(|app| field_text(&app.config, f)).flatten() {
@@ -152,7 +152,7 @@ fn wire_delegated(doc: &Document) -> Result<(), JsValue> {
         else {
             return;
         };
-        match (FIELDS.iter().find(|f| f.key == key), fresh_seed()) {
+        match (field(&key), fresh_seed()) {
             (Some(f), Some(seed)) => edit(f.key, seed.to_string(), HistoryMode::Push),
             (Some(f), None) => store::note(
                 f.key,

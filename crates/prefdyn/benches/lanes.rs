@@ -15,27 +15,18 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use prefdyn::dynamics::MrsParams;
-use prefdyn::lanes::{exp_slice, Backend, LaneEnsemble, LaneMetric, Member};
-use prefdyn::phase::{budget_ensemble, budget_spec, cell_params, ensemble_members, sweep_scalar};
+use prefdyn::lanes::{exp_slice, Backend, LaneEnsemble, LaneMetric};
+use prefdyn::phase::{
+    budget_ensemble, budget_spec, cell_params, ensemble_members, log_starts, sweep_scalar,
+};
 
 fn budget(c: &mut Criterion) {
     let spec = budget_spec();
     let Ok(members) = ensemble_members(&budget_ensemble(), None) else {
         return;
     };
-    let x0: Vec<Vec<f64>> = members
-        .iter()
-        .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
-        .collect();
-    let lane_members: Vec<Member> = members
-        .iter()
-        .zip(&x0)
-        .map(|(m, x0)| Member {
-            p: &m.p,
-            x0,
-            mu0: &m.mu0,
-        })
-        .collect();
+    let x0 = log_starts(&members);
+    let lane_members = prefdyn::phase::lane_members(&members, &x0);
     let cells: Vec<MrsParams> = (0..spec.y.n)
         .flat_map(|iy| (0..spec.x.n).map(move |ix| (ix, iy)))
         .map(|(ix, iy)| cell_params(&spec, ix, iy))

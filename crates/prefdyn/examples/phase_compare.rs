@@ -20,8 +20,8 @@ use std::time::Instant;
 use prefdyn::dynamics::{MrsParams, MrsRun, Solver};
 use prefdyn::lanes::{fill_cells, CellStat, LaneMetric, Member};
 use prefdyn::phase::{
-    budget_ensemble, budget_spec, cell_params, ensemble_members, EnsembleMember, PhaseMetric,
-    PhaseSpec,
+    budget_ensemble, budget_spec, cell_params, ensemble_members, log_starts, EnsembleMember,
+    PhaseMetric, PhaseSpec,
 };
 use serde_json::{json, Value};
 
@@ -251,19 +251,8 @@ fn run() -> Result<bool, String> {
         .flat_map(|iy| (0..nx).map(move |ix| (ix, iy)))
         .map(|(ix, iy)| cell_params(&spec, ix, iy))
         .collect();
-    let x0: Vec<Vec<f64>> = members
-        .iter()
-        .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
-        .collect();
-    let lane_members: Vec<Member> = members
-        .iter()
-        .zip(&x0)
-        .map(|(m, x0)| Member {
-            p: &m.p,
-            x0,
-            mu0: &m.mu0,
-        })
-        .collect();
+    let x0 = log_starts(&members);
+    let lane_members = prefdyn::phase::lane_members(&members, &x0);
 
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let in_path = args.out.join("phase_in.json");

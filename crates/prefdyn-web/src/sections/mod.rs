@@ -70,6 +70,9 @@ pub fn render(changes: Changes) {
     store::read(|app| {
         controls::sync(&doc, &app.config);
         page::render(&doc, app);
+        if changes.view {
+            page::show_controls(&doc, &app.config.view);
+        }
         tour::render(&doc, app);
         if changes.matrix {
             preferences::render(&doc, app, &theme);

@@ -70,12 +70,11 @@ pub fn render(doc: &Document, app: &App) {
         };
     }
     set_attr(doc, "open-full", "href", &share_url(c, false));
-    show_controls(doc, &c.view);
 }
 
 /// The controls an embed shows: `controls=` if given, else α and β in Dynamics. Marks
 /// each `[data-control]` element with `shown` (the stylesheet hides the rest in embeds).
-fn show_controls(doc: &Document, v: &ViewSettings) {
+pub fn show_controls(doc: &Document, v: &ViewSettings) {
     let defaults: &[&str] = match v.view {
         View::Dynamics => &["alpha", "beta"],
         _ => &[],

@@ -157,7 +157,7 @@ impl Reader {
     fn keys(&mut self, field: &str, raw: &str) -> Option<Vec<String>> {
         let mut out: Vec<String> = vec![];
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            match FIELDS.iter().find(|f| f.key == part) {
+            match super::fields::field(part) {
                 Some(f) if !out.iter().any(|k| k == f.key) => out.push(f.key.to_string()),
                 Some(_) => {}
                 None => {

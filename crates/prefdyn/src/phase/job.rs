@@ -15,7 +15,7 @@ use crate::dynamics::{
 };
 use crate::finite::{finite_cell, CellWorkspace, FiniteMember, FiniteSpec};
 use crate::generators::Family;
-use crate::lanes::{CellStat, LaneEnsemble, LaneMetric, Member};
+use crate::lanes::{CellStat, LaneEnsemble, LaneMetric};
 use crate::simplex::entropy;
 
 /// How far a sweep has got.
@@ -152,22 +152,11 @@ impl CellComputer {
     /// Checks the spec and the members (every cell's parameters included).
     pub fn new(spec: PhaseSpec, members: Vec<EnsembleMember>) -> Result<Self, PhaseError> {
         check_spec(&spec, &members)?;
-        let x0: Vec<Vec<f64>> = members
-            .iter()
-            .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
-            .collect();
+        let x0 = super::log_starts(&members);
         let lanes = (spec.metric != PhaseMetric::Rho && spec.sampling.is_none())
             .then(|| {
-                let lane_members: Vec<Member> = members
-                    .iter()
-                    .zip(&x0)
-                    .map(|(m, x0)| Member {
-                        p: &m.p,
-                        x0,
-                        mu0: &m.mu0,
-                    })
-                    .collect();
-                LaneEnsemble::new(&lane_members, spec.rounds, spec.burn_in).ok()
+                let lane = super::lane_members(&members, &x0);
+                LaneEnsemble::new(&lane, spec.rounds, spec.burn_in).ok()
             })
             .flatten();
         let kmax = members.iter().map(|m| m.p.k()).max().unwrap_or(0);

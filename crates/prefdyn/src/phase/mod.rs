@@ -270,6 +270,30 @@ pub struct EnsembleMember {
     pub mu0: Vec<f64>,
 }
 
+/// `log π₀` of each member: the lanes' start and base reference.
+pub fn log_starts(members: &[EnsembleMember]) -> Vec<Vec<f64>> {
+    members
+        .iter()
+        .map(|m| m.pi0.iter().map(|v| v.ln()).collect())
+        .collect()
+}
+
+/// The members as the lanes read them, with their `log π₀` from [`log_starts`].
+pub fn lane_members<'a>(
+    members: &'a [EnsembleMember],
+    x0: &'a [Vec<f64>],
+) -> Vec<crate::lanes::Member<'a>> {
+    members
+        .iter()
+        .zip(x0)
+        .map(|(m, x0)| crate::lanes::Member {
+            p: &m.p,
+            x0,
+            mu0: &m.mu0,
+        })
+        .collect()
+}
+
 /// Why a phase diagram cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PhaseError {
