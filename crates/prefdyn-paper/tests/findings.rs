@@ -234,7 +234,7 @@ fn finding4_transitive_preferences_concentrate_with_the_ratio_and_collapse_at_al
         vec![argmax(&borda(&prefdyn::report::resolve_matrix(&c).0)).unwrap()]
     );
     assert!(d.final_policy[t.top[0]] > 1.0 - 1e-6);
-    assert_eq!(d.metrics.verdict, Verdict::Collapsing);
+    assert_eq!(d.metrics.verdict, Verdict::Collapsed);
 }
 
 #[test]
@@ -290,7 +290,7 @@ fn finding6_stability_theory_agrees_with_simulation() {
     assert_eq!(f.predicted_converge.oscillating, 0);
     assert_eq!(f.predicted_oscillate.converged, 0);
     assert_eq!(
-        f.predicted_converge.collapsing,
+        f.predicted_converge.collapsed,
         f.collapsing_converged_to_fixed_point
     );
     assert_eq!(f.disagreements.len(), f.counted - f.agreements);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dpo::{dpo_has_finite_optimum, dpo_newton};
 use crate::preference::PreferenceMatrix;
-use crate::simplex::{entropy, l1_distance, log_softmax_in_place};
+use crate::simplex::{argmax, entropy, l1_distance, log_softmax_in_place};
 use crate::social_choice::top_component;
 use crate::stability::{jacobian_spectral_radius, solve_fixed_point, Stability};
 
@@ -78,28 +78,73 @@ pub enum DynamicsError {
     },
 }
 
-/// What a run did, judged on its end.
+/// What a run did, judged on its end (MODEL.md), tested in this order: oscillating,
+/// collapsed, converged, converging, not settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The last step is below 1e-9 in L1 (and the run is neither oscillating nor collapsing).
-    Converged,
-    /// The late swing (last quarter) is ≥ 1e-4 and not shrinking (≥ 0.9 × the third quarter's).
+    /// The swing over the last quarter of rounds is ≥ 1e-4 and ≥ 0.9 × the third quarter's.
     Oscillating,
-    /// `max π_T > 1 − 1e-3`.
-    Collapsing,
-    /// Still moving but neither of the above.
+    /// `max_i π_T(i) > 1 − 1e-3`: collapsed onto that response.
+    Collapsed,
+    /// `d_T = ‖π_T − π_{T−1}‖₁ < 1e-6`.
+    Converged,
+    /// The mean step over the last quarter is < 0.9 × the third quarter's: steps shrink.
+    Converging,
+    /// Still moving, and the steps are not shrinking.
     NotSettled,
 }
 
+/// Below this last step (L1) a run has converged.
+pub const CONVERGED_STEP: f64 = 1e-6;
+/// Above this share of the mass on one response at round T a run has collapsed onto it.
+pub const COLLAPSED_SHARE: f64 = 1.0 - 1e-3;
+/// At or above this share of the mass on one response a run is concentrated on it.
+pub const CONCENTRATED_SHARE: f64 = 0.9;
+/// The smallest late swing that counts as an oscillation.
+pub const OSCILLATION_SWING: f64 = 1e-4;
+/// The ratio of the last quarter's to the third quarter's (swing or mean step) that
+/// separates sustained from shrinking.
+pub const SHRINK_RATIO: f64 = 0.9;
+
 impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Converged,
+        Verdict::Converging,
+        Verdict::Oscillating,
+        Verdict::Collapsed,
+        Verdict::NotSettled,
+    ];
+
+    /// The word the page, the CLI and the JSON use.
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Converged => "converged",
+            Verdict::Converging => "converging",
             Verdict::Oscillating => "oscillating",
-            Verdict::Collapsing => "collapsing",
+            Verdict::Collapsed => "collapsed",
             Verdict::NotSettled => "not settled",
         }
+    }
+
+    /// One sentence: what the word means (shown beside it on the page).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Verdict::Converged => "Converged: the last round moved the policy by less than 10⁻⁶ (sum of |change| over the responses), so nothing a chart can show still moves.",
+            Verdict::Converging => "Converging: the policy still moves by more than 10⁻⁶ per round, but its steps shrink (over the last quarter of the rounds they average under 0.9× the third quarter's).",
+            Verdict::Oscillating => "Oscillating: the policy keeps swinging; over the last quarter of the rounds some π_i still ranges over at least 10⁻⁴, no less than 0.9× its range in the third quarter.",
+            Verdict::Collapsed => "Collapsed: one response holds more than 99.9 % of the mass at the last round.",
+            Verdict::NotSettled => "Not settled: the policy still moves and its steps are not shrinking; more rounds are needed to tell.",
+        }
+    }
+
+    /// Whether the run settles (converged, converging or collapsed: what the theory's
+    /// ρ < 1 predicts).
+    pub fn settles(self) -> bool {
+        matches!(
+            self,
+            Verdict::Converged | Verdict::Converging | Verdict::Collapsed
+        )
     }
 }
 
@@ -147,6 +192,14 @@ pub struct Metrics {
     /// `‖π_T − π_{T−1}‖₁`.
     pub last_step: f64,
     pub verdict: Verdict,
+    /// `argmax_i π_T(i)` (the first on a tie).
+    pub top: usize,
+    /// `max_i π_T(i)`.
+    pub top_share: f64,
+    /// For a converging run: the observed factor r by which the step shrinks per round.
+    pub step_ratio: Option<f64>,
+    /// For a converging run: about `log(1e-6 / d_T) / log r` more rounds reach 1e-6.
+    pub rounds_to_converge: Option<f64>,
 }
 
 /// `(1/K) Σ_i Var_{t=B..T} π_t(i)`, two-pass population variance.
@@ -183,27 +236,107 @@ fn swing(policies: &[f64], k: usize, from: usize, to: usize) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// The verdict for `policies` (`(T+1) × K`), tested in this order: oscillating (the swing
-/// over the last quarter is ≥ 1e-4 and ≥ 0.9 × the third quarter's: a sustained cycle, even
-/// one that passes near the vertices), collapsing (`max π_T > 1 − 1e-3`), converged (the
-/// last step is below 1e-9 in L1), else not settled.
-pub fn verdict(policies: &[f64], k: usize) -> Verdict {
-    let t_end = policies.len() / k - 1;
-    let last = &policies[t_end * k..];
-    if t_end >= 8 {
-        let q3 = swing(policies, k, t_end / 2, 3 * t_end / 4);
-        let q4 = swing(policies, k, 3 * t_end / 4, t_end);
-        if q4 >= 1e-4 && q4 >= 0.9 * q3 {
-            return Verdict::Oscillating;
+/// The quarters of rounds `1..=T` the verdict compares: the third `(T/2, 3T/4]` and the
+/// last `(3T/4, T]` (round t's step is `d_t = ‖π_t − π_{t−1}‖₁`).
+pub fn verdict_windows(t_end: usize) -> ((usize, usize), (usize, usize)) {
+    ((t_end / 2, 3 * t_end / 4), (3 * t_end / 4, t_end))
+}
+
+/// What the verdict is judged from; the scalar engine and the SIMD lanes both fill it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VerdictInputs {
+    /// T.
+    pub t_end: usize,
+    /// `max_i (max − min of π_t(i))` over `[T/2, 3T/4]` and over `[3T/4, T]`.
+    pub swing3: f64,
+    pub swing4: f64,
+    /// `Σ d_t` over the third and the last quarter.
+    pub steps3: f64,
+    pub steps4: f64,
+    /// `max_i π_T(i)`.
+    pub top_share: f64,
+    /// `d_T`.
+    pub last_step: f64,
+}
+
+/// The verdict, the step ratio per round and the rounds still needed (converging only).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    pub step_ratio: Option<f64>,
+    pub rounds_to_converge: Option<f64>,
+}
+
+impl VerdictInputs {
+    /// Gathers the inputs from `policies` (`(T+1) × K`).
+    pub fn of(policies: &[f64], k: usize) -> VerdictInputs {
+        let t_end = policies.len() / k - 1;
+        let ((a3, b3), (a4, b4)) = verdict_windows(t_end);
+        let step =
+            |t: usize| l1_distance(&policies[t * k..(t + 1) * k], &policies[(t - 1) * k..t * k]);
+        let steps = |a: usize, b: usize| (a + 1..=b).map(step).sum::<f64>();
+        let last = &policies[t_end * k..];
+        VerdictInputs {
+            t_end,
+            swing3: swing(policies, k, a3, b3),
+            swing4: swing(policies, k, a4, b4),
+            steps3: steps(a3, b3),
+            steps4: steps(a4, b4),
+            top_share: last.iter().copied().fold(0.0, f64::max),
+            last_step: if t_end == 0 { 0.0 } else { step(t_end) },
         }
     }
-    if last.iter().copied().fold(0.0, f64::max) > 1.0 - 1e-3 {
-        return Verdict::Collapsing;
+
+    /// MODEL.md's verdict, tested in order: oscillating, collapsed, converged, converging,
+    /// not settled. Converging also gives the observed step ratio per round `r` (the
+    /// quarters' mean steps are about T/4 rounds apart) and `log(1e-6/d_T) / log r`.
+    pub fn judge(&self) -> Judgement {
+        let plain = |verdict| Judgement {
+            verdict,
+            step_ratio: None,
+            rounds_to_converge: None,
+        };
+        let ((a3, b3), (a4, b4)) = verdict_windows(self.t_end);
+        if self.t_end >= 8
+            && self.swing4 >= OSCILLATION_SWING
+            && self.swing4 >= SHRINK_RATIO * self.swing3
+        {
+            return plain(Verdict::Oscillating);
+        }
+        if self.top_share > COLLAPSED_SHARE {
+            return plain(Verdict::Collapsed);
+        }
+        if self.t_end > 0 && self.last_step < CONVERGED_STEP {
+            return plain(Verdict::Converged);
+        }
+        let (n3, n4) = (b3 - a3, b4 - a4);
+        if n3 == 0 || n4 == 0 {
+            return plain(Verdict::NotSettled);
+        }
+        let (m3, m4) = (self.steps3 / n3 as f64, self.steps4 / n4 as f64);
+        // NaN steps (a broken run) are not shrinking either.
+        let shrinking = m4 < SHRINK_RATIO * m3;
+        if !shrinking {
+            return plain(Verdict::NotSettled);
+        }
+        let apart = 0.5 * ((a4 + b4) as f64 - (a3 + b3) as f64);
+        let r = (m4 / m3).powf(1.0 / apart.max(1.0));
+        let to_go = (r > 0.0 && r < 1.0).then(|| {
+            ((CONVERGED_STEP / self.last_step).ln() / r.ln())
+                .max(0.0)
+                .ceil()
+        });
+        Judgement {
+            verdict: Verdict::Converging,
+            step_ratio: Some(r),
+            rounds_to_converge: to_go.filter(|v| v.is_finite()),
+        }
     }
-    if t_end > 0 && l1_distance(last, &policies[(t_end - 1) * k..t_end * k]) < 1e-9 {
-        return Verdict::Converged;
-    }
-    Verdict::NotSettled
+}
+
+/// The verdict for `policies` (`(T+1) × K`): see [`VerdictInputs::judge`].
+pub fn verdict(policies: &[f64], k: usize) -> Verdict {
+    VerdictInputs::of(policies, k).judge().verdict
 }
 
 impl Metrics {
@@ -212,19 +345,28 @@ impl Metrics {
         let t_end = traj.rounds();
         let last = traj.last();
         let h = entropy(last);
+        let inputs = VerdictInputs::of(&traj.policies, k);
+        let judged = inputs.judge();
         Metrics {
             final_entropy: h,
             final_entropy_normalised: h / (k as f64).ln(),
             variance: time_averaged_variance(&traj.policies, k, burn_in),
             burn_in: burn_in.min(t_end),
             late_amplitude: swing(&traj.policies, k, t_end / 2, t_end),
-            last_step: if t_end == 0 {
-                0.0
-            } else {
-                l1_distance(last, traj.policy(t_end - 1))
-            },
-            verdict: verdict(&traj.policies, k),
+            last_step: inputs.last_step,
+            verdict: judged.verdict,
+            top: argmax(last).unwrap_or(0),
+            top_share: inputs.top_share,
+            step_ratio: judged.step_ratio,
+            rounds_to_converge: judged.rounds_to_converge,
         }
+    }
+
+    /// The qualifier "concentrated on i (p)": `Some((i, π_T(i)))` when `π_T(i) ≥ 0.9` and
+    /// the run has not collapsed (which says more).
+    pub fn concentrated(&self) -> Option<(usize, f64)> {
+        (self.verdict != Verdict::Collapsed && self.top_share >= CONCENTRATED_SHARE)
+            .then_some((self.top, self.top_share))
     }
 }
 
@@ -571,5 +713,73 @@ impl MrsRun<'_> {
             fixed_point: Some(pi_star),
             rho: Some(rho),
         })
+    }
+}
+
+#[cfg(test)]
+mod verdict_tests {
+    use super::*;
+
+    /// A K = 2 trajectory from `π_t(0)` values.
+    fn path(first: impl Iterator<Item = f64>) -> Vec<f64> {
+        first.flat_map(|p| [p, 1.0 - p]).collect()
+    }
+
+    fn judge(policies: &[f64]) -> Judgement {
+        VerdictInputs::of(policies, 2).judge()
+    }
+
+    #[test]
+    fn each_verdict_on_a_trajectory_made_for_it() {
+        // A geometric approach with ratio 0.8: d_t = 0.3·0.2·0.8^t·2.
+        let geometric = |t_end: usize| path((0..=t_end).map(|t| 0.5 + 0.3 * 0.8f64.powi(t as i32)));
+        let far = judge(&geometric(40));
+        assert_eq!(far.verdict, Verdict::Converging);
+        let r = far.step_ratio.unwrap_or(f64::NAN);
+        assert!((r - 0.8).abs() < 1e-9, "observed ratio {r}");
+        // d_40 = 0.6·0.2·0.8^39 ≈ 1.9e-5: about log(1e-6/d)/log 0.8 ≈ 13.2 more rounds.
+        assert_eq!(far.rounds_to_converge, Some(14.0));
+        assert_eq!(judge(&geometric(80)).verdict, Verdict::Converged);
+        // A sustained swing.
+        let cycle = path((0..=100).map(|t| 0.5 + 0.2 * (t as f64 * 0.7).sin()));
+        assert_eq!(judge(&cycle).verdict, Verdict::Oscillating);
+        // A vertex.
+        let collapse = path((0..=50).map(|t| 1.0 - 0.5 * 0.7f64.powi(t as i32)));
+        assert_eq!(judge(&collapse).verdict, Verdict::Collapsed);
+        // A steady drift keeps its swing: oscillating by MODEL.md's first test.
+        let drift = path((0..=40).map(|t| 0.2 + 0.01 * t as f64));
+        assert_eq!(judge(&drift).verdict, Verdict::Oscillating);
+        // A climb in the third quarter, then a jitter as fast but in a narrow band: the
+        // swing shrinks, the steps do not.
+        let jitter = path((0..=40).map(|t| match t {
+            0..=20 => 0.3,
+            21..=30 => 0.3 + 0.03 * (t - 20) as f64,
+            _ => 0.6 + 0.03 * (t % 2) as f64,
+        }));
+        assert_eq!(judge(&jitter).verdict, Verdict::NotSettled);
+        // Too short to judge shrinking.
+        assert_eq!(
+            judge(&path([0.3, 0.5].into_iter())).verdict,
+            Verdict::NotSettled
+        );
+    }
+
+    #[test]
+    fn concentration_is_a_qualifier_except_after_collapse() {
+        let settle = |p: f64| {
+            let t = Trajectory {
+                k: 2,
+                policies: path((0..=20).map(|_| p)),
+            };
+            Metrics::of(&t, 0)
+        };
+        let m = settle(0.93);
+        assert_eq!(m.verdict, Verdict::Converged);
+        assert_eq!(m.concentrated(), Some((0, 0.93)));
+        assert_eq!(settle(0.7).concentrated(), None);
+        let c = settle(0.9995);
+        assert_eq!(c.verdict, Verdict::Collapsed);
+        assert_eq!(c.concentrated(), None);
+        assert_eq!(settle(0.05).concentrated(), Some((1, 0.95)));
     }
 }

@@ -22,6 +22,7 @@ pub mod sampling;
 pub mod simplex;
 pub mod social_choice;
 pub mod stability;
+pub mod text;
 pub mod theory;
 
 pub use dpo::{dpo_solve, DpoOutcome};

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::config::{Config, MatrixSource, MatrixSourceError, PolicySpec};
 use crate::dynamics::DynamicsError;
-use crate::dynamics::{Metrics, MrsRun, Trajectory};
+use crate::dynamics::{Metrics, MrsRun, Trajectory, Verdict};
 use crate::finite::{
     DpoEvent, FiniteError, FiniteOutcome, FiniteRun, FiniteSpec, FiniteStepper, FiniteSummary,
 };
@@ -17,6 +17,7 @@ use crate::sampling::{one_shot, OneShot, SamplingStrategy};
 use crate::simplex::DistributionError;
 use crate::social_choice::Diagnostics;
 use crate::stability::Stability;
+use crate::text;
 use crate::theory::TheoryReport;
 
 /// The matrix and its diagnostics.
@@ -52,6 +53,9 @@ pub struct DynamicsReport {
     pub stability: Stability,
     /// What ρ predicts: "converges" (ρ < 1), "oscillates" (ρ > 1) or "no anchor" (a = 1).
     pub prediction: String,
+    /// The verdict as the page writes it, with what it says about this run
+    /// ([`verdict_text`]).
+    pub verdict_text: String,
     /// The paper's closed forms that apply to this P (contraction bound, circulant
     /// threshold, concentration ratio).
     pub theory: TheoryReport,
@@ -232,7 +236,9 @@ pub fn dynamics_report(
         Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
         Some(_) => "oscillates (ρ > 1)".into(),
     };
+    let verdict_text = verdict_text(&metrics, p.labels());
     Ok(DynamicsReport {
+        verdict_text,
         final_policy: trajectory.last().to_vec(),
         pi0,
         mu0,
@@ -292,21 +298,64 @@ pub fn finite_fields(
     }
 }
 
+/// The name of response `i` (`#i` past the labels).
+fn label(labels: &[String], i: usize) -> String {
+    labels.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
+}
+
+/// The verdict as the page and the CLI write it: the word with what it means for this run
+/// ("collapsed onto A"; "converging: the step shrinks by a factor 0.93 per round, about 40
+/// more rounds to 10⁻⁶") and, but after "collapsed", "concentrated on A (93 %)".
+pub fn verdict_text(m: &Metrics, labels: &[String]) -> String {
+    let mut s = match m.verdict {
+        Verdict::Collapsed => format!("collapsed onto {}", label(labels, m.top)),
+        Verdict::Converging => {
+            let mut s = "converging".to_string();
+            if let Some(r) = m.step_ratio {
+                s.push_str(&format!(
+                    ": the step shrinks by a factor {} per round",
+                    text::sig(r)
+                ));
+            }
+            if let Some(n) = m.rounds_to_converge {
+                let n = n as u64;
+                s.push_str(&format!(
+                    ", about {} more {} to reach 10⁻⁶",
+                    text::grouped(n),
+                    if n == 1 { "round" } else { "rounds" }
+                ));
+            }
+            s
+        }
+        v => v.label().to_string(),
+    };
+    if let Some((i, share)) = m.concentrated() {
+        s.push_str(&format!(
+            "; concentrated on {} ({})",
+            label(labels, i),
+            text::percent(share)
+        ));
+    }
+    s
+}
+
 /// The theory beside a run, one sentence per result that applies: ρ at the fixed point,
 /// the contraction bound, the circulant (3-cycle) closed form, the concentration ratio.
+/// Every symbol is defined where it first appears; numbers have 3 significant digits.
 pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
-    let name = |i: usize| labels.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+    let sig = text::sig;
     let mut out = vec![match d.stability.rho {
         Some(rho) => format!(
-            "ρ(J) = {rho:.4} at the fixed point, so the run {}: ρ is the spectral radius of the map's Jacobian there; below 1 small deviations shrink each round, above 1 they grow into a persistent oscillation.",
-            if rho < 1.0 { "should converge" } else { "should oscillate" }
+            "ρ = {} at the fixed point π*, so the run {}. ρ is the spectral radius of the map's Jacobian at π*: below 1 small deviations shrink each round, above 1 they grow into a persistent oscillation.",
+            sig(rho),
+            if rho < 1.0 { "should settle" } else { "should oscillate" }
         ),
-        None => "With α = 1 and η = 1 (a = 1) nothing anchors the policy to π₀: there is no fixed point to linearise around.".into(),
+        None => "With α = 1 and η = 1 nothing anchors the policy to π₀: there is no fixed point to linearise around.".into(),
     }];
     let t = &d.theory;
     out.push(format!(
-        "Contraction bound α + (βλ/2)‖P − ½11ᵀ‖₂ = {:.4}{}",
-        t.contraction,
+        "Contraction bound α + (βλ/2)‖P − ½11ᵀ‖₂ = {}{}",
+        sig(t.contraction),
         if t.contraction_certain {
             " < 1: convergence to the one interior fixed point is certain from every start."
         } else {
@@ -321,15 +370,15 @@ pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
         };
         match &c.three_cycle {
             Some(tc) => out.push(format!(
-                "3-cycle (s = {:.3}): α² + s²β²λ²/3 = {:.4}{}: the paper's threshold says the uniform fixed point is {}{caveat}.",
-                tc.s,
-                tc.value,
+                "3-cycle (each response beats the next with probability ½ + s, s = {}): α² + s²β²λ²/3 = {}{}: the paper's threshold says the uniform fixed point is {}{caveat}.",
+                sig(tc.s),
+                sig(tc.value),
                 if tc.value > 1.0 { " > 1" } else { " ≤ 1" },
                 if tc.value > 1.0 { "unstable" } else { "stable" },
             )),
             None => out.push(format!(
-                "Circulant P (ω = ρ(S)/K = {:.4}): at the uniform fixed point ρ = √(a² + (κλω)²) = {:.4}; at η = 1 oscillation starts at α* = √(1 − (βλω)²) = {:.4}{caveat}.",
-                c.omega, c.rho_uniform, c.onset_alpha
+                "Circulant P (ω = ρ(P − ½11ᵀ)/K = {}): at the uniform fixed point ρ = √(a² + (κλω)²) = {}, with a = 1 − η(1−α) and κ = ηβ; at η = 1 oscillation starts at α* = √(1 − (βλω)²) = {}{caveat}.",
+                sig(c.omega), sig(c.rho_uniform), sig(c.onset_alpha)
             )),
         }
     }
@@ -337,15 +386,15 @@ pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
         let top = tr
             .top
             .iter()
-            .map(|&i| name(i))
+            .map(|&i| label(labels, i))
             .collect::<Vec<_>>()
             .join(", ");
         out.push(if tr.collapses_to_top {
             format!("Strongly transitive P with α = 1: the entropy falls to 0 and the policy converges to the top response ({top}).")
         } else {
             format!(
-                "Strongly transitive P: concentration is governed by βλ/(1−α) = {:.3}; the larger it is, the more the fixed point concentrates on {top}; at α = 1 (η = 1) the policy collapses onto it.",
-                tr.concentration_ratio
+                "Strongly transitive P: concentration is governed by βλ/(1−α) = {}; the larger it is, the more the fixed point concentrates on {top}; at α = 1 (η = 1) the policy collapses onto it.",
+                sig(tr.concentration_ratio)
             )
         });
     }

@@ -608,11 +608,11 @@ fn finite_samples_spread_the_final_entropy_where_the_population_collapses() {
         },
     };
     let pop = Metrics::of(&run.population().unwrap(), 0);
-    assert_eq!(pop.verdict, Verdict::Collapsing);
+    assert_eq!(pop.verdict, Verdict::Collapsed);
     assert!(pop.final_entropy < 0.01, "{}", pop.final_entropy);
     let o = run.simulate().unwrap();
     let h = o.summary.final_entropy;
-    assert_eq!(o.summary.collapsing, 0);
+    assert_eq!(o.summary.collapsed, 0);
     assert!(h.sd > 0.1, "{h:?}");
     assert!(h.max - h.min > 0.5, "{h:?}");
     assert!(h.min > 10.0 * pop.final_entropy, "{h:?}");

@@ -618,6 +618,79 @@ proptest! {
     }
 }
 
+/// A run with ρ < 1, long enough that the theory's shrink of its steps over a quarter of
+/// the rounds (about ρ^(T/4)) is at most 0.3, with T otherwise random (the transient from
+/// π₀ may still be visible): its verdict is converged, converging or collapsed, never
+/// "not settled" or "oscillating" (MODEL.md: the verdict never contradicts the chart).
+fn check_settling(c: &CyclicCase, extra: usize) -> Result<bool, String> {
+    let p = Generator::RandomCyclic { k: c.k, s: c.s }
+        .generate(c.seed)
+        .map_err(|e| e.to_string())?;
+    let pi0 = dirichlet_flat(c.k, c.pi_seed);
+    let mu0 = vec![1.0 / c.k as f64; c.k];
+    let mut run = MrsRun {
+        p: &p,
+        pi0: &pi0,
+        mu0: &mu0,
+        params: c.params,
+        solver: Solver::Ipo,
+        rounds: 1,
+    };
+    let rho = run.stability().map_err(|e| e.to_string())?.rho;
+    let Some(rho) = rho.filter(|r| *r < 0.99) else {
+        return Ok(false);
+    };
+    let quarter = (0.3f64.ln() / rho.max(1e-300).ln()).ceil().max(2.0) as usize;
+    run.rounds = (4 * quarter + extra).clamp(12, 20_000);
+    let m = Metrics::of(&run.simulate().map_err(|e| e.to_string())?, 0);
+    if !m.verdict.settles() {
+        return Err(format!(
+            "{c:?}, T = {}: ρ = {rho} but the verdict is {:?} (last step {:e}, steps ratio {:?})",
+            run.rounds, m.verdict, m.last_step, m.step_ratio
+        ));
+    }
+    Ok(true)
+}
+
+proptest! {
+    #![proptest_config(cfg(200))]
+
+    #[test]
+    fn a_run_with_rho_below_one_is_never_not_settled(c in cyclic_case(), extra in 0usize..200) {
+        check_settling(&c, extra).map_err(fail)?;
+    }
+}
+
+/// The same on a fixed sample, which must hold enough runs with ρ < 1 to mean something.
+#[test]
+fn settling_sample_has_runs_with_rho_below_one() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let (mut checked, mut failures) = (0, vec![]);
+    for _ in 0..300 {
+        let c = CyclicCase {
+            k: [3, 5, 7][rng.gen_range(0..3)],
+            s: rng.gen_range(0.05..=0.5),
+            seed: rng.gen(),
+            pi_seed: rng.gen(),
+            params: MrsParams {
+                alpha: rng.gen_range(0.0..=0.95),
+                beta: rng.gen_range(BETA_LN_RANGE).exp(),
+                lam: rng.gen_range(0.0..=1.0),
+                eta: rng.gen_range(0.05..=1.0),
+            },
+        };
+        match check_settling(&c, rng.gen_range(0..200)) {
+            Ok(true) => checked += 1,
+            Ok(false) => {}
+            Err(e) => failures.push(e),
+        }
+    }
+    println!("{checked} runs with ρ < 0.99 checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 80, "only {checked} runs with ρ < 0.99");
+}
+
 fn stability_sample(n: usize) -> ([usize; 3], Vec<String>) {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2026);
@@ -1048,11 +1121,28 @@ proptest! {
 #[test]
 fn default_config_has_the_shortest_query() {
     assert_eq!(to_query(&Config::default()), "v=2");
-    let p = parse_query("");
-    assert!(p.issues.is_empty());
-    assert_eq!(p.upgraded_from, None);
-    assert_eq!(p.config, Config::default());
     assert_eq!(parse_query("v=2").config, Config::default());
+}
+
+/// A link without parameters opens the home run (Figure 1, centre), whose canonical query
+/// is written out in full, so that no canonical query is ever empty.
+#[test]
+fn an_empty_link_opens_the_home_run() {
+    for empty in [
+        "",
+        "?",
+        "https://example.org/prefdyn/?",
+        "https://example.org/prefdyn/?#x",
+    ] {
+        let p = parse_query(empty);
+        assert!(p.issues.is_empty(), "{empty}: {:?}", p.issues);
+        assert_eq!(p.upgraded_from, None);
+        assert_eq!(to_query(&p.config), prefdyn::config::HOME_QUERY, "{empty}");
+        let prm = p.config.dynamics.params;
+        assert_eq!((prm.alpha, prm.beta, prm.lam), (0.95, 2.0, 0.8));
+        assert_eq!(p.config.dynamics.rounds, 100);
+    }
+    assert_ne!(parse_query("").config, Config::default());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ fn count_outside_band(f: &mut AgreementFinding, r: &Disagreement) -> bool {
     let agree = if r.rho < 1.0 {
         f.predicted_converge.add(v);
         let settled_at_vertex =
-            v == Verdict::Collapsing && r.last_step < 1e-9 && r.distance_to_fixed_point < 1e-6;
+            v == Verdict::Collapsed && r.last_step < 1e-9 && r.distance_to_fixed_point < 1e-6;
         f.collapsing_converged_to_fixed_point += usize::from(settled_at_vertex);
         v == Verdict::Converged || settled_at_vertex
     } else {
@@ -230,14 +230,14 @@ fn agreement_summary(f: &AgreementFinding) -> String {
         f.in_band,
         ratio_pct(f.agreements, f.counted),
         f.predicted_converge.converged,
-        f.predicted_converge.collapsing,
+        f.predicted_converge.collapsed,
         f.collapsing_converged_to_fixed_point,
         f.predicted_converge.not_settled,
         f.predicted_converge.oscillating,
         f.predicted_oscillate.oscillating,
         f.predicted_oscillate.not_settled,
         f.predicted_oscillate.converged,
-        f.predicted_oscillate.collapsing,
+        f.predicted_oscillate.collapsed,
         f.vertex_fixed_points,
         ratio_pct(f.agreements_interior, f.counted_interior),
     )

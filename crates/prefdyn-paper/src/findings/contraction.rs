@@ -183,7 +183,7 @@ fn contraction_summary(f: &ContractionFinding) -> String {
         f.max_rounds,
         f.settled,
         f.verdicts.converged,
-        f.verdicts.collapsing,
+        f.verdicts.collapsed,
         f.verdicts.oscillating,
         f.verdicts.not_settled,
         f.max_rho_over_bound,

@@ -255,7 +255,7 @@ fn solver_corners(
             cyclic_variance_low: cl,
             cyclic_variance_high: ch,
             cyclic_oscillating_high: counts.oscillating,
-            cyclic_collapsing_high: counts.collapsing,
+            cyclic_collapsing_high: counts.collapsed,
             sst_entropy_low: hl,
             sst_entropy_high: hh,
         });

@@ -276,8 +276,9 @@ impl CoarseGrid {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct VerdictCounts {
     pub converged: usize,
+    pub converging: usize,
     pub oscillating: usize,
-    pub collapsing: usize,
+    pub collapsed: usize,
     pub not_settled: usize,
 }
 
@@ -285,8 +286,9 @@ impl VerdictCounts {
     pub(crate) fn add(&mut self, v: Verdict) {
         match v {
             Verdict::Converged => self.converged += 1,
+            Verdict::Converging => self.converging += 1,
             Verdict::Oscillating => self.oscillating += 1,
-            Verdict::Collapsing => self.collapsing += 1,
+            Verdict::Collapsed => self.collapsed += 1,
             Verdict::NotSettled => self.not_settled += 1,
         }
     }

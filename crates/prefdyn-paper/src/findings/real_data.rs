@@ -230,7 +230,7 @@ fn real_data_summary(f: &RealDataFinding) -> String {
         f.runs,
         f.verdicts.converged,
         f.verdicts.not_settled,
-        f.verdicts.collapsing,
+        f.verdicts.collapsed,
         f.verdicts.oscillating,
         f.max_rho,
         f.contradictions,

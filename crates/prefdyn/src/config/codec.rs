@@ -671,9 +671,13 @@ pub fn query_pairs(input: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Parses a query string or a full URL. Never fails; see the module docs.
+/// Parses a query string or a full URL. Never fails; see the module docs. A link without
+/// parameters opens [`super::HOME_QUERY`] (every canonical query has `v`, so none is empty).
 pub fn parse_query(input: &str) -> Parsed {
     let mut pairs = query_pairs(input);
+    if pairs.is_empty() {
+        pairs = query_pairs(super::HOME_QUERY);
+    }
     let version = declared_version(&pairs);
     let renamed = if version < 2 {
         migrate_v1(&mut pairs)

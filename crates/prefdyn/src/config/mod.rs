@@ -30,6 +30,11 @@ pub use migrate::migrate_v1;
 /// Version of the query format written by `to_query` (`v=`). Older links keep working:
 /// see [`migrate_v1`].
 pub const SCHEMA_VERSION: u32 = 2;
+/// What a link without any parameter opens (the site's own address, a bare `?`): the
+/// paper's Figure 1 (centre), a cycle whose oscillation reads at a glance (period about
+/// 19 rounds, five of them in 100 rounds). The field defaults stay those of schema 2, so
+/// every link written with them keeps its run.
+pub const HOME_QUERY: &str = "v=2&alpha=0.95&beta=2&lam=0.8&T=100";
 /// Decimals kept for every float in a URL.
 pub const DECIMALS: i32 = 6;
 /// Largest `T · K³` of an MRS-DPO run (a Newton solve per round costs about K³).

@@ -474,9 +474,9 @@ pub struct FiniteSummary {
     pub mean_path_variance: f64,
     /// `H(π_T)` of each realisation (its last policy when stopped).
     pub final_entropy: Spread,
-    /// Realisations whose verdict is oscillating / collapsing.
+    /// Realisations whose verdict is oscillating / collapsed.
     pub oscillating: usize,
-    pub collapsing: usize,
+    pub collapsed: usize,
     /// Realisations stopped by a DPO event.
     pub stopped: usize,
 }
@@ -711,7 +711,7 @@ fn summarise(done: &[Realisation], mean_path_variance: f64) -> FiniteSummary {
         mean_path_variance,
         final_entropy: Spread::of(done.iter().map(|r| r.metrics.final_entropy)),
         oscillating: count(Verdict::Oscillating),
-        collapsing: count(Verdict::Collapsing),
+        collapsed: count(Verdict::Collapsed),
         stopped: done.iter().filter(|r| r.event.is_some()).count(),
     }
 }

@@ -33,7 +33,7 @@
 
 use super::simd::{exp_nonpos, Lane, MAX_W};
 use super::RunMetrics;
-use crate::dynamics::Verdict;
+use crate::dynamics::VerdictInputs;
 
 /// What every group of a batch shares.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +103,9 @@ struct State<'a, L> {
     hi3: &'a mut [L],
     lo4: &'a mut [L],
     hi4: &'a mut [L],
+    /// `Σ d_t` over the third and the last quarter of rounds.
+    steps3: L,
+    steps4: L,
     /// Samples in the variance window so far.
     count: usize,
 }
@@ -125,6 +128,8 @@ impl<'a, L: Lane> State<'a, L> {
             hi3: next(),
             lo4: next(),
             hi4: next(),
+            steps3: L::splat(0.0),
+            steps4: L::splat(0.0),
             count: 0,
         }
     }
@@ -163,6 +168,18 @@ impl<'a, L: Lane> State<'a, L> {
                 for i in 0..k {
                     self.lo4[i] = self.lo4[i].min(self.pi[i]);
                     self.hi4[i] = self.hi4[i].max(self.pi[i]);
+                }
+            }
+            // d_t = ‖π_t − π_{t−1}‖₁ in (T/2, 3T/4] and (3T/4, T].
+            if t > w3a {
+                let mut d = (self.pi[0] - self.prev[0]).abs();
+                for i in 1..k {
+                    d = d + (self.pi[i] - self.prev[i]).abs();
+                }
+                if t <= w3b {
+                    self.steps3 = self.steps3 + d;
+                } else {
+                    self.steps4 = self.steps4 + d;
                 }
             }
         }
@@ -309,6 +326,9 @@ fn finish<L: Lane>(k: usize, st: &State<'_, L>, plan: &Plan, out: &mut [RunMetri
     let mut q3 = [0.0_f64; MAX_W];
     let mut q4 = [0.0_f64; MAX_W];
     let mut amp = [0.0_f64; MAX_W];
+    let (mut steps3, mut steps4) = ([0.0; MAX_W], [0.0; MAX_W]);
+    st.steps3.store(&mut steps3);
+    st.steps4.store(&mut steps4);
     let n = st.count as f64;
     let (mut a, mut b, mut c, mut d) = ([0.0; MAX_W], [0.0; MAX_W], [0.0; MAX_W], [0.0; MAX_W]);
     for i in 0..k {
@@ -351,23 +371,19 @@ fn finish<L: Lane>(k: usize, st: &State<'_, L>, plan: &Plan, out: &mut [RunMetri
             final_entropy: -plogp[l],
             last_step: if t_end == 0 { 0.0 } else { last[l] },
             late_amplitude: if plan.windows { amp[l] } else { f64::NAN },
-            verdict: plan
-                .windows
-                .then(|| verdict(t_end, q3[l], q4[l], max_pi[l], last[l])),
+            verdict: plan.windows.then(|| {
+                VerdictInputs {
+                    t_end,
+                    swing3: q3[l],
+                    swing4: q4[l],
+                    steps3: steps3[l],
+                    steps4: steps4[l],
+                    top_share: max_pi[l],
+                    last_step: if t_end == 0 { 0.0 } else { last[l] },
+                }
+                .judge()
+                .verdict
+            }),
         };
     }
-}
-
-/// [`crate::dynamics::verdict`] from the accumulated quantities.
-fn verdict(t_end: usize, q3: f64, q4: f64, max_pi: f64, last_step: f64) -> Verdict {
-    if t_end >= 8 && q4 >= 1e-4 && q4 >= 0.9 * q3 {
-        return Verdict::Oscillating;
-    }
-    if max_pi > 1.0 - 1e-3 {
-        return Verdict::Collapsing;
-    }
-    if t_end > 0 && last_step < 1e-9 {
-        return Verdict::Converged;
-    }
-    Verdict::NotSettled
 }

@@ -4,6 +4,8 @@
 use std::cell::RefCell;
 
 use prefdyn::report::{theory_sentences, trajectory_csv};
+use prefdyn::text::{percent, sig};
+use prefdyn::Verdict;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -58,6 +60,7 @@ fn on_key(e: web_sys::KeyboardEvent) {
 }
 
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
+    set_html(doc, "glossary", &glossary());
     on(doc, "play", "click", |_: web_sys::Event| play::toggle())?;
     on(doc, "step", "click", |_: web_sys::Event| play::step(1))?;
     on(doc, "reset", "click", |_: web_sys::Event| play::rewind())?;
@@ -99,31 +102,67 @@ fn redraw() {
     });
 }
 
-/// The verdict and the theory beside it.
+/// The verdict (with the sentence that explains its word) and the theory beside it.
 fn render_texts(doc: &Document, app: &App) {
     let Some(d) = &app.results.dynamics else {
         let msg = app.results.dynamics_error.clone().unwrap_or_default();
         set_text(doc, "verdict", &format!("No run: {msg}"));
+        set_text(doc, "verdict-why", "");
         set_html(doc, "theory", "");
         return;
     };
-    let verdict = d.metrics.verdict.label();
-    set_text(
+    let m = &d.metrics;
+    set_html(
         doc,
         "verdict",
         &format!(
-            "Simulation: {verdict}. Final entropy {:.4} nats ({:.0}% of log K); time-averaged variance V = {:.3e}.",
-            d.metrics.final_entropy,
-            100.0 * d.metrics.final_entropy_normalised,
-            d.metrics.variance
+            "Simulation: <b>{}</b>. H(π_T) = {} nats ({} of log K); V = {}.",
+            escape(&d.verdict_text),
+            sig(m.final_entropy),
+            percent(m.final_entropy_normalised),
+            sig(m.variance)
         ),
     );
-    set_attr(doc, "verdict", "data-verdict", verdict);
+    set_attr(doc, "verdict", "data-verdict", m.verdict.label());
+    let mut why = m.verdict.explanation().to_string();
+    if m.concentrated().is_some() {
+        why.push(' ');
+        why.push_str(CONCENTRATED);
+    }
+    set_text(doc, "verdict-why", &why);
     let items: String = theory_sentences(d, app.matrix.labels())
         .iter()
         .map(|t| format!("<li>{}</li>", escape(t)))
         .collect();
     set_html(doc, "theory", &items);
+}
+
+/// The qualifier's sentence.
+const CONCENTRATED: &str =
+    "Concentrated: one response holds at least 90 % of the mass at the last round.";
+
+/// The glossary under the verdict: every verdict word, the qualifier, and the metrics the
+/// page shows (V, H, ρ), one sentence each.
+fn glossary() -> String {
+    let mut items: Vec<(String, String)> = Verdict::ALL
+        .iter()
+        .map(|v| {
+            let text = v.explanation();
+            let (word, rest) = text.split_once(": ").unwrap_or((v.label(), text));
+            (word.to_string(), rest.to_string())
+        })
+        .collect();
+    let more = [
+        ("Concentrated on i (p)", "a qualifier: response i holds p ≥ 90 % of the mass at the last round (shown with any verdict but collapsed)."),
+        ("V", "the time-averaged variance (1/K) Σ_i Var_t π_t(i): 0 for a run that sits still, large for a persistent cycle."),
+        ("H(π_T)", "the entropy of the last policy in nats: log K when uniform, 0 on a single response."),
+        ("ρ", "the spectral radius of one round's Jacobian at the fixed point π*: below 1 the run settles there, above 1 it oscillates."),
+    ];
+    items.extend(more.iter().map(|(a, b)| (a.to_string(), b.to_string())));
+    items
+        .iter()
+        .map(|(w, t)| format!("<dt>{}</dt><dd>{}</dd>", escape(w), escape(t)))
+        .collect()
 }
 
 /// The charts up to the play cursor.

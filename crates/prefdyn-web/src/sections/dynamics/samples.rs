@@ -11,6 +11,7 @@ use web_sys::Document;
 use crate::dom::{escape, log_error, now, set_hidden, set_html, set_text};
 use crate::store::{self, App};
 use crate::tasks::Slices;
+use prefdyn::text::{count, sig};
 
 /// Milliseconds of computing per slice.
 const SLICE_MS: f64 = 10.0;
@@ -176,28 +177,31 @@ pub fn render(doc: &Document, app: &App) {
 /// population run, the spread of the final entropy.
 fn summary(head: &str, f: &FiniteReport, population: Option<f64>) -> String {
     let s = &f.summary;
-    let others = s.realisations - s.oscillating - s.collapsing;
+    let others = s.realisations - s.oscillating - s.collapsed;
     let mut out = format!(
-        "{head}: {} oscillating, {} collapsing, {} other. V of the runs {:.3e} on average (sd {:.1e}); V of their mean path {:.3e} ({:.2}× the runs')",
+        "{head}: {} oscillating, {} collapsed, {} other. V of the runs {} on average (sd {}); V of their mean path {} ({}× the runs')",
         s.oscillating,
-        s.collapsing,
+        s.collapsed,
         others,
-        s.variance.mean,
-        s.variance.sd,
-        s.mean_path_variance,
-        s.mean_path_variance / s.variance.mean.max(f64::MIN_POSITIVE),
+        sig(s.variance.mean),
+        sig(s.variance.sd),
+        sig(s.mean_path_variance),
+        sig(s.mean_path_variance / s.variance.mean.max(f64::MIN_POSITIVE)),
     );
     if let Some(v) = population {
-        out.push_str(&format!("; population run {v:.3e}"));
+        out.push_str(&format!("; population run {}", sig(v)));
     }
     out.push_str(&format!(
-        ". Final entropy {:.3} ± {:.3} nats (range {:.3} – {:.3}).",
-        s.final_entropy.mean, s.final_entropy.sd, s.final_entropy.min, s.final_entropy.max
+        ". Final entropy H(π_T) {} ± {} nats (range {} – {}).",
+        sig(s.final_entropy.mean),
+        sig(s.final_entropy.sd),
+        sig(s.final_entropy.min),
+        sig(s.final_entropy.max)
     ));
     if s.stopped > 0 {
         out.push_str(&format!(
-            " {} realisations stopped at a DPO round without a finite optimum.",
-            s.stopped
+            " {} stopped at a DPO round without a finite optimum.",
+            count(s.stopped, "realisation", "realisations")
         ));
     }
     out
@@ -210,11 +214,11 @@ fn table(f: &FiniteReport) -> String {
         .iter()
         .map(|r| {
             format!(
-                "<tr><td>{}</td><td>{}</td><td>{:.3e}</td><td>{:.4}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 r.index + 1,
                 escape(r.metrics.verdict.label()),
-                r.metrics.variance,
-                r.metrics.final_entropy,
+                sig(r.metrics.variance),
+                sig(r.metrics.final_entropy),
                 r.stopped_at
                     .map(|t| format!("round {t}"))
                     .unwrap_or_default()
