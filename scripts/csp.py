@@ -26,6 +26,8 @@ policy = "; ".join([
     "connect-src 'self'",
     # The phase diagram's workers (www/phase-worker.js) are module scripts of this site.
     "worker-src 'self'",
+    # The Embed button measures the embed's height in a hidden frame of this site.
+    "frame-src 'self'",
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  Q, artifactsDir, assertDrawn, canvasStats, closeClean, moveSlider, openPage, pageNumbers, params, startSite,
+  Q, artifactsDir, assertDrawn, canvasStats, closeClean, moveLogSlider, moveSlider, openPage, pageNumbers, params, startSite,
 } from './helpers.mjs';
 
 let site;
@@ -76,6 +76,7 @@ test('Share and Embed copy the link and an iframe snippet', async () => {
   assert.equal(link, await page.evaluate(() => location.href), 'Share copies the current link');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link, 'clipboard holds the link');
   await page.click('#embed-btn');
+  await page.waitForFunction(() => document.getElementById('copy-text').value.startsWith('<iframe'), null, { timeout: 15000 });
   const snippet = await page.$eval('#copy-text', (el) => el.value);
   const m = /<iframe[^>]* src="([^"]+)"/.exec(snippet);
   assert.ok(m, `an iframe snippet: ${snippet}`);
@@ -90,7 +91,7 @@ test('Share without clipboard permission does not throw (e.g. inside an iframe)'
   const h = await openPage(site, Q.cyclic);
   await h.page.click('#share');
   await h.page.click('#embed-btn');
-  await h.page.waitForTimeout(200);
+  await h.page.waitForFunction(() => document.getElementById('copy-text').value.startsWith('<iframe'), null, { timeout: 15000 });
   assert.match(await h.page.$eval('#copy-text', (el) => el.value), /<iframe/, 'the snippet is still shown to select by hand');
   await closeClean(h); // no unhandled rejection, no console error
 });
@@ -107,7 +108,7 @@ test('(n) no network requests after load other than to 127.0.0.1; no CSP violati
   await page.waitForLoadState('networkidle');
   const loadCount = log.requests.length;
   // Use the page: sliders, setState, playback, a preset, a resize, the heatmap.
-  await moveSlider(page, 'beta', Math.log10(3)); // β's slider moves in log₁₀ β
+  await moveLogSlider(page, 'beta', 3); // β's slider stops at round values
   await page.evaluate(() => window.prefdyn.setState({ preset: 'chatbot_arena_2023may_5' }));
   await page.keyboard.press('Space');
   await page.waitForTimeout(300);

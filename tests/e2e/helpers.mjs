@@ -14,6 +14,33 @@ export const DIST = process.env.PREFDYN_DIST ? resolve(process.env.PREFDYN_DIST)
 export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
 export const CHROMIUM = process.env.PREFDYN_CHROMIUM || '/usr/bin/chromium';
 
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/**
+ * `x` with `n` significant digits as the page writes it (`prefdyn::text::sig_n`): trailing
+ * zeros dropped, `1.94 × 10⁻⁴` below 10⁻³, whole numbers with thousands separators from
+ * 1,000 on, `−` for minus.
+ */
+export function sig(x, n = 3) {
+  if (Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  const sign = x < 0 ? '−' : '';
+  const trim = (s) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+  if (a < 1e-3) {
+    let e = Math.floor(Math.log10(a));
+    let m = a / 10 ** e;
+    if (Number(m.toFixed(n - 1)) >= 10) { e += 1; m /= 10; }
+    return `${sign}${trim(m.toFixed(n - 1))} × 10${String(e).split('').map((c) => SUPERSCRIPT[c]).join('')}`;
+  }
+  if (a >= 999.5) return sign + Math.round(a).toLocaleString('en-US');
+  const digits = (v) => Math.max(0, n - 1 - Math.floor(Math.log10(v)));
+  const d = digits(a);
+  const rounded = Number(a.toFixed(d));
+  return sign + trim(rounded.toFixed(Math.min(d, digits(rounded))));
+}
+
 /** Tolerance between the page's numbers (wasm32) and the engine's (native). */
 export const TOL = 1e-9;
 
@@ -401,6 +428,18 @@ export async function moveSlider(page, id, value, events = ['input', 'change']) 
   );
 }
 
+/**
+ * Moves a logarithmic slider (its positions are the indices of its round stops, listed in
+ * `data-stops`) to the stop nearest `value` (in log scale), as a drag does. Returns the stop.
+ */
+export async function moveLogSlider(page, id, value, events = ['input', 'change']) {
+  const stops = (await page.$eval(`#${id}`, (el) => el.dataset.stops)).split(',').map(Number);
+  const d = (s) => Math.abs(Math.log(s) - Math.log(value));
+  const i = stops.reduce((best, s, j) => (d(s) < d(stops[best]) ? j : best), 0);
+  await moveSlider(page, id, i, events);
+  return stops[i];
+}
+
 /** Sets an input/select value and fires `change` (a discrete control). */
 export async function setControl(page, id, value) {
   await page.$eval(
@@ -587,9 +626,30 @@ export async function colourCounts(page, id, colours, tol = 6) {
   }, [id, colours, tol]);
 }
 
-/** The paper presets of `crates/prefdyn-paper/src/figures.rs`: `[{id, figure, query}]` in order. */
+/**
+ * The paper presets of `crates/prefdyn-paper/src/figures.rs`: `[{id, figure, query, claim}]`
+ * in order; `claim` is `{kind, who}` (`Settles`, `Oscillates`, `ConcentratesOn`,
+ * `CollapsesOnto`) or null.
+ */
 export function figurePresets() {
   const src = readFileSync(join(ROOT, 'crates', 'prefdyn-paper', 'src', 'figures.rs'), 'utf8');
-  const re = /id:\s*"([^"]+)",\s*figure:\s*"([^"]+)",[\s\S]*?query:\s*"([^"]+)"/g;
-  return [...src.matchAll(re)].map((m) => ({ id: m[1], figure: m[2], query: m[3] }));
+  const re = /id:\s*"([^"]+)",\s*figure:\s*"([^"]+)",[\s\S]*?query:\s*"([^"]+)",[\s\S]*?claim:\s*(None|Some\(Claim::(\w+)(?:\("([^"]+)"\))?\))/g;
+  return [...src.matchAll(re)].map((m) => ({
+    id: m[1], figure: m[2], query: m[3], claim: m[5] ? { kind: m[5], who: m[6] ?? null } : null,
+  }));
+}
+
+/**
+ * Whether the page's verdict (`#verdict`: its `data-verdict` word and its text) says what a
+ * claim says; returns a reason when it does not.
+ */
+export async function verdictAgrees(page, claim) {
+  const { word, text } = await page.$eval('#verdict', (el) => ({ word: el.getAttribute('data-verdict'), text: el.textContent }));
+  const ok = {
+    Settles: () => ['converged', 'converging'].includes(word) && !/concentrated/.test(text),
+    Oscillates: () => word === 'oscillating',
+    ConcentratesOn: () => ['converged', 'converging'].includes(word) && text.includes(`concentrated on ${claim.who} (`),
+    CollapsesOnto: () => word === 'collapsed' && text.includes(`collapsed onto ${claim.who}`),
+  }[claim.kind]();
+  return ok ? null : `${claim.kind}${claim.who ? ` ${claim.who}` : ''} but the page says "${text}"`;
 }

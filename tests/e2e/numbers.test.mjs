@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   Q, TOL, allNumbers, artifactsDir, assertDrawn, canvasStats, closeClean, compareJson, compareResults, engine, engineBinary,
-  engineView, keyFields, moveSlider, openPage, pageNumbers, startSite, waitReady,
+  engineView, keyFields, moveSlider, openPage, pageNumbers, sig, startSite, waitReady,
 } from './helpers.mjs';
 
 let site;
@@ -258,14 +258,15 @@ test('a format-1 link opens the same run, says so once, and the address becomes 
 });
 
 test('Dynamics states the theory that applies: ρ, the contraction bound, the 3-cycle threshold', async () => {
-  const h = await openPage(site, '');
+  const h = await openPage(site, 'v=2');
   const items = await h.page.$$eval('#theory li', (li) => li.map((x) => x.textContent));
-  const th = (await pageNumbers(h.page)).results.dynamics.theory;
+  const d = (await pageNumbers(h.page)).results.dynamics;
+  const th = d.theory;
   assert.equal(items.length, 3, items.join(' | '));
-  assert.match(items[0], /ρ\(J\) = \d\.\d{4}/);
-  assert.match(items[1], new RegExp(`Contraction bound .* = ${th.contraction.toFixed(4)}`));
-  // Default page: rock–paper–scissors (s = 0.5), α = 0.8, β = 3, λ = 1: 0.64 + 0.25·9/3 = 1.39.
+  assert.ok(items[0].startsWith(`ρ = ${sig(d.rho)} > 1 at the fixed point π*`), items[0]);
+  assert.ok(items[1].includes(`Contraction bound α + (βλ/2)‖P − ½11ᵀ‖₂ = ${sig(th.contraction)}`), items[1]);
+  // Field defaults: rock–paper–scissors (s = 0.5), α = 0.8, β = 3, λ = 1: 0.64 + 0.25·9/3 = 1.39.
   assert.ok(Math.abs(th.circulant.three_cycle.value - 1.39) < 1e-12, `${th.circulant.three_cycle.value}`);
-  assert.match(items[2], /3-cycle \(s = 0\.500\): α² \+ s²β²λ²\/3 = 1\.3900 > 1/);
+  assert.match(items[2], /^3-cycle threshold α² \+ s²β²λ²\/3 = 1\.39 > 1 \(s = 0\.5: /);
   await closeClean(h);
 });

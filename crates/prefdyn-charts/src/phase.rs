@@ -8,9 +8,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{err, px, sequential, DrawResult, Theme};
+use crate::text::{text_width, wrap};
 use crate::ticks::{nice_ticks, tick_label, ColourScale};
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use prefdyn::phase::TheoryField;
+use prefdyn::text::sig;
 
 /// Colour of the contraction line and its "certain" region.
 const CONTRACTION: RGBColor = RGBColor(0, 200, 255);
@@ -193,52 +195,99 @@ fn finite_range(v: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-fn tick_text(v: f64) -> String {
-    if v != 0.0 && v.abs() < 0.01 {
-        format!("{v:.1e}")
-    } else {
-        format!("{v:.3}")
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    }
-}
+/// The contraction line as the paper writes the bound.
+const CONTRACTION_TEXT: &str = "α + (βλ/2)‖P − ½11ᵀ‖₂ = 1";
 
 /// The legend entries a picture needs: ρ = 1, contraction, closed form (on a profile the
 /// ρ marker is drawn in the text colour).
-fn legend_entries(
-    pic: &PhasePicture,
-    theme: &Theme,
-    profile: bool,
-) -> Vec<(RGBColor, &'static str)> {
+fn legend_entries(pic: &PhasePicture, theme: &Theme, profile: bool) -> Vec<(RGBColor, String)> {
     let mut out = vec![];
     if pic.rho.is_some() {
-        out.push(if profile {
-            (theme.fg, "ρ = 1 (ensemble-mean ρ)")
-        } else {
-            (WHITE, "ρ = 1 (ensemble-mean ρ)")
-        });
+        let colour = if profile { theme.fg } else { WHITE };
+        out.push((colour, "ρ = 1 (ensemble-mean ρ)".to_string()));
     }
     if let Some(t) = pic.theory {
-        out.push(if profile {
-            (
-                CONTRACTION,
-                "α + βλ‖S‖/2 = 1: stable for every start below it",
-            )
+        let below = if profile {
+            "stable for every start below it"
         } else {
-            (
-                CONTRACTION,
-                "α + βλ‖S‖/2 = 1: stable for every start below (dots)",
-            )
-        });
+            "stable for every start below (dots)"
+        };
+        out.push((CONTRACTION, format!("{CONTRACTION_TEXT}: {below}")));
         if t.circulant_rho.is_some() {
             out.push((
                 CLOSED_FORM,
-                "circulant closed form ρ = 1 (uniform fixed point)",
+                "circulant closed form ρ = 1 (uniform fixed point)".to_string(),
             ));
         }
     }
     out
+}
+
+/// Sizes of a legend, in backend pixels.
+#[derive(Clone, Copy, Debug)]
+struct LegendMetrics {
+    font: f64,
+    row_h: f64,
+    swatch: f64,
+    /// Between a swatch and its text.
+    gap: f64,
+    /// Between two entries on a row.
+    spacing: f64,
+}
+
+impl LegendMetrics {
+    fn new(scale: f64) -> LegendMetrics {
+        LegendMetrics {
+            font: px(scale, 11.0) as f64,
+            row_h: px(scale, 15.0) as f64,
+            swatch: px(scale, 18.0) as f64,
+            gap: px(scale, 4.0) as f64,
+            spacing: px(scale, 12.0) as f64,
+        }
+    }
+}
+
+/// A legend entry placed in its strip: the swatch's top-left corner at `(x, y)` (relative
+/// to the strip), its text in `lines`, one row each, starting right of the swatch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendItem {
+    pub x: f64,
+    pub y: f64,
+    pub lines: Vec<String>,
+}
+
+/// Legend entries `texts` flowed left to right in a strip `width` pixels wide, at a
+/// `scale` (a device pixel ratio): an entry that does not fit on the current row starts a
+/// new one, and one wider than the strip has its text wrapped. Returns the entries and the
+/// strip's height; every line ends within `width` (by [`text_width`]).
+pub fn legend_layout(texts: &[&str], width: f64, scale: f64) -> (Vec<LegendItem>, f64) {
+    let m = LegendMetrics::new(scale);
+    let text_room = (width - m.swatch - m.gap).max(m.font);
+    let (mut x, mut y, mut row_lines) = (0.0, 0.0, 0usize);
+    let mut out = vec![];
+    for text in texts {
+        let lines = wrap(text, text_room, m.font);
+        let w = m.swatch
+            + m.gap
+            + lines
+                .iter()
+                .map(|l| text_width(l, m.font))
+                .fold(0.0, f64::max);
+        if x > 0.0 && x + w > width {
+            x = 0.0;
+            y += row_lines as f64 * m.row_h;
+            row_lines = 0;
+        }
+        row_lines = row_lines.max(lines.len());
+        out.push(LegendItem { x, y, lines });
+        x += w + m.spacing;
+    }
+    let height = if out.is_empty() {
+        0.0
+    } else {
+        y + row_lines as f64 * m.row_h
+    };
+    (out, height)
 }
 
 /// The legend a picture needs, in a strip along the top; returns its height.
@@ -249,13 +298,7 @@ fn draw_top_legend<DB: DrawingBackend>(
     pic: &PhasePicture,
     profile: bool,
 ) -> DrawResult<f64> {
-    let (w, _) = root.dim_in_pixel();
-    let left = px(scale, 64.0) as f64;
-    let strip = (
-        left,
-        px(scale, 2.0) as f64,
-        w as f64 - left - px(scale, 4.0) as f64,
-    );
+    let strip = legend_strip(root.dim_in_pixel().0 as f64, scale);
     let chip = (!profile).then_some(CHIP);
     draw_legend(
         root,
@@ -272,52 +315,48 @@ fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
-    entries: &[(RGBColor, &str)],
+    entries: &[(RGBColor, String)],
     (x0, y0, width): (f64, f64, f64),
     chip: Option<RGBColor>,
 ) -> DrawResult<f64> {
-    let font = ("sans-serif", px(scale, 11.0)).into_font().color(&theme.fg);
-    let row_h = px(scale, 16.0) as f64;
-    let swatch = px(scale, 18.0) as f64;
-    let (mut x, mut y) = (x0, y0);
-    for (colour, text) in entries {
-        let w = swatch + px(scale, 6.0) as f64 + text.chars().count() as f64 * 6.2 * scale;
-        if x > x0 && x + w > x0 + width {
-            x = x0;
-            y += row_h;
-        }
-        let mid = (y + row_h / 2.0) as i32;
+    let m = LegendMetrics::new(scale);
+    let texts: Vec<&str> = entries.iter().map(|(_, t)| t.as_str()).collect();
+    let (items, height) = legend_layout(&texts, width, scale);
+    let font = ("sans-serif", m.font)
+        .into_font()
+        .color(&theme.fg)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for ((colour, _), item) in entries.iter().zip(&items) {
+        let (x, y) = (x0 + item.x, y0 + item.y);
+        let mid = (y + m.row_h / 2.0) as i32;
         if let Some(chip) = chip {
             root.draw(&Rectangle::new(
                 [
                     (x as i32, mid - px(scale, 5.0) as i32),
-                    ((x + swatch) as i32, mid + px(scale, 5.0) as i32),
+                    ((x + m.swatch) as i32, mid + px(scale, 5.0) as i32),
                 ],
                 chip.filled(),
             ))
             .map_err(err)?;
         }
         root.draw(&PathElement::new(
-            vec![((x + 2.0) as i32, mid), ((x + swatch - 2.0) as i32, mid)],
+            vec![((x + 2.0) as i32, mid), ((x + m.swatch - 2.0) as i32, mid)],
             colour.stroke_width(px(scale, 2.5)),
         ))
         .map_err(err)?;
-        root.draw(&Text::new(
-            text.to_string(),
-            (
-                (x + swatch + px(scale, 4.0) as f64) as i32,
-                mid - px(scale, 6.0) as i32,
-            ),
-            font.clone(),
-        ))
-        .map_err(err)?;
-        x += w + px(scale, 12.0) as f64;
+        for (row, line) in item.lines.iter().enumerate() {
+            root.draw(&Text::new(
+                line.clone(),
+                (
+                    (x + m.swatch + m.gap) as i32,
+                    (y + (row as f64 + 0.5) * m.row_h) as i32,
+                ),
+                font.clone(),
+            ))
+            .map_err(err)?;
+        }
     }
-    Ok(if entries.is_empty() {
-        0.0
-    } else {
-        y - y0 + row_h
-    })
+    Ok(height)
 }
 
 /// Segments of the level set `field = level` by marching squares, in lattice
@@ -405,19 +444,16 @@ fn sample(field: &[f64], nx: usize, ny: usize, u: f64, v: f64) -> f64 {
         + fv * ((1.0 - fu) * f(i, j + 1) + fu * f(i + 1, j + 1))
 }
 
-/// Margins and legend height of a heatmap, computed before anything is drawn.
+/// Margins of a heatmap on a `w × h` area, computed before anything is drawn: the legend
+/// (`legend_h`) above, `right` pixels right of the cells for the colour bar.
 fn heatmap_layout(
     (w, h): (f64, f64),
     scale: f64,
-    nx: usize,
-    ny: usize,
+    (nx, ny): (usize, usize),
     legend_h: f64,
+    right: f64,
 ) -> PhaseLayout {
-    let (left, right, bottom) = (
-        px(scale, 64.0) as f64,
-        px(scale, 104.0) as f64,
-        px(scale, 46.0) as f64,
-    );
+    let (left, bottom) = (px(scale, 64.0) as f64, px(scale, 46.0) as f64);
     let top = legend_h + px(scale, 10.0) as f64;
     PhaseLayout {
         left,
@@ -427,6 +463,68 @@ fn heatmap_layout(
         nx,
         ny,
         heatmap: true,
+    }
+}
+
+/// The strip the legend is flowed in on a `w` pixels wide area: `(x, y, width)`, aligned
+/// with the cells on a wide chart and using the whole width on a narrow one (a phone).
+fn legend_strip(w: f64, scale: f64) -> (f64, f64, f64) {
+    let left = if w < 480.0 * scale { 6.0 } else { 64.0 };
+    let (left, right) = (px(scale, left) as f64, px(scale, 4.0) as f64);
+    (left, px(scale, 2.0) as f64, w - left - right)
+}
+
+/// Sizes of the colour bar right of the cells, in backend pixels.
+struct ColourBar {
+    /// From the cells to the bar, and the bar's width.
+    gap: f64,
+    bar_w: f64,
+    /// From the bar to the tick labels' left end.
+    tick: f64,
+    /// The widest tick label.
+    labels_w: f64,
+    /// The metric's name (and "log scale"), wrapped to the bar's height, a line each.
+    title: Vec<String>,
+    title_font: f64,
+    line_h: f64,
+}
+
+impl ColourBar {
+    /// The bar for `pic` next to cells `plot_h` pixels tall.
+    fn new(pic: &PhasePicture, scale: f64, plot_h: f64) -> ColourBar {
+        let colours = ColourScale::of(pic.mean);
+        let font = px(scale, 11.0) as f64;
+        let labels_w = colours
+            .ticks()
+            .iter()
+            .map(|&v| text_width(&colours.label(v), font))
+            .fold(0.0, f64::max);
+        let name = if colours.log {
+            format!("{} (log scale)", pic.metric_title)
+        } else {
+            pic.metric_title.to_string()
+        };
+        let title_font = px(scale, 12.0) as f64;
+        ColourBar {
+            gap: px(scale, 10.0) as f64,
+            bar_w: px(scale, 12.0) as f64,
+            tick: px(scale, 5.0) as f64,
+            labels_w,
+            title: wrap(&name, plot_h.max(title_font), title_font),
+            title_font,
+            line_h: px(scale, 15.0) as f64,
+        }
+    }
+
+    /// Everything right of the cells: bar, ticks, labels, the title's lines and a margin.
+    fn width(&self) -> f64 {
+        self.gap
+            + self.bar_w
+            + self.tick
+            + self.labels_w
+            + self.line_h * 0.4
+            + self.title.len() as f64 * self.line_h
+            + 2.0
     }
 }
 
@@ -461,9 +559,12 @@ fn draw_heatmap_frame<DB: DrawingBackend>(
     let (nx, ny) = (pic.x_values.len(), pic.y_values.len());
     let (w, h) = root.dim_in_pixel();
     let legend_h = draw_top_legend(root, scale, theme, pic, false)?;
-    let layout = heatmap_layout((w as f64, h as f64), scale, nx, ny, legend_h);
+    let (w, h) = (w as f64, h as f64);
+    let plot_h = h - legend_h - (px(scale, 10.0) + px(scale, 46.0)) as f64;
+    let bar = ColourBar::new(pic, scale, plot_h);
+    let layout = heatmap_layout((w, h), scale, (nx, ny), legend_h, bar.width());
     draw_heatmap_axes(root, scale, theme, pic, &layout)?;
-    draw_colour_bar(root, scale, theme, pic, &layout)?;
+    draw_colour_bar(root, (scale, theme), pic, &layout, &bar)?;
     Ok(layout)
 }
 
@@ -696,13 +797,13 @@ fn draw_heatmap_axes<DB: DrawingBackend>(
 }
 
 /// The colour bar right of the cells, ticked at round values (decades on a log scale),
-/// with the metric's name (and "log scale") written up its side.
+/// with the metric's name (and "log scale") written up its side, wrapped to its height.
 fn draw_colour_bar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    scale: f64,
-    theme: &Theme,
+    (scale, theme): (f64, &Theme),
     pic: &PhasePicture,
     l: &PhaseLayout,
+    bar: &ColourBar,
 ) -> DrawResult {
     let colours = ColourScale::of(pic.mean);
     let font = ("sans-serif", px(scale, 11.0))
@@ -710,8 +811,7 @@ fn draw_colour_bar<DB: DrawingBackend>(
         .color(&theme.fg)
         .pos(Pos::new(HPos::Left, VPos::Center));
     let (top, bottom) = (l.top, l.bottom());
-    let bx = l.right() + px(scale, 12.0) as f64;
-    let bw = px(scale, 12.0) as f64;
+    let bx = l.right() + bar.gap;
     let steps = 96;
     for s in 0..steps {
         let y0 = bottom - (s + 1) as f64 * (bottom - top) / steps as f64;
@@ -719,40 +819,39 @@ fn draw_colour_bar<DB: DrawingBackend>(
         root.draw(&Rectangle::new(
             [
                 (bx as i32, y0.floor() as i32),
-                ((bx + bw) as i32, y1.ceil() as i32),
+                ((bx + bar.bar_w) as i32, y1.ceil() as i32),
             ],
             sequential((s as f64 + 0.5) / steps as f64).filled(),
         ))
         .map_err(err)?;
     }
     let at = |v: f64| bottom - colours.unit(v) * (bottom - top);
-    let x = (bx + bw) as i32;
+    let x = (bx + bar.bar_w) as i32;
     for v in colours.ticks() {
         let y = at(v).round() as i32;
         root.draw(&PathElement::new(vec![(x, y), (x + 3, y)], theme.fg))
             .map_err(err)?;
-        root.draw(&Text::new(colours.label(v), (x + 5, y), font.clone()))
+        let label_x = x + bar.tick as i32;
+        root.draw(&Text::new(colours.label(v), (label_x, y), font.clone()))
             .map_err(err)?;
     }
-    let name = if colours.log {
-        format!("{} (log scale)", pic.metric_title)
-    } else {
-        pic.metric_title.to_string()
-    };
-    let (w, _) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        name,
-        (
-            w as i32 - px(scale, 2.0) as i32,
-            ((top + bottom) / 2.0) as i32,
-        ),
-        ("sans-serif", px(scale, 12.0))
-            .into_font()
-            .color(&theme.fg)
-            .transform(FontTransform::Rotate270)
-            .pos(Pos::new(HPos::Center, VPos::Bottom)),
-    ))
-    .map_err(err)?;
+    let title = ("sans-serif", bar.title_font)
+        .into_font()
+        .color(&theme.fg)
+        .transform(FontTransform::Rotate270)
+        .pos(Pos::new(HPos::Center, VPos::Top));
+    let x0 = bx + bar.bar_w + bar.tick + bar.labels_w + bar.line_h * 0.4;
+    for (i, line) in bar.title.iter().enumerate() {
+        root.draw(&Text::new(
+            line.clone(),
+            (
+                (x0 + i as f64 * bar.line_h) as i32,
+                ((top + bottom) / 2.0) as i32,
+            ),
+            title.clone(),
+        ))
+        .map_err(err)?;
+    }
     Ok(())
 }
 
@@ -779,7 +878,7 @@ fn profile_markers(pic: &PhasePicture, theme: &Theme) -> Vec<(f64, RGBColor, Str
     if let Some(rho) = pic.rho.filter(|r| r.len() == nx) {
         for g in crossings(rho) {
             let x = at(g, nx);
-            markers.push((x, theme.fg, format!("ρ = 1 at {}", tick_text(x))));
+            markers.push((x, theme.fg, format!("ρ = 1 at {}", sig(x))));
         }
     }
     let Some(t) = pic.theory.filter(|t| t.ny == 1 && t.nx > 1) else {
@@ -787,11 +886,7 @@ fn profile_markers(pic: &PhasePicture, theme: &Theme) -> Vec<(f64, RGBColor, Str
     };
     for l in crossings(&t.contraction) {
         let x = at(l, t.nx);
-        markers.push((
-            x,
-            CONTRACTION,
-            format!("contraction = 1 at {}", tick_text(x)),
-        ));
+        markers.push((x, CONTRACTION, format!("contraction = 1 at {}", sig(x))));
     }
     let name = if pic.x_title == "α" {
         "α*"
@@ -805,7 +900,7 @@ fn profile_markers(pic: &PhasePicture, theme: &Theme) -> Vec<(f64, RGBColor, Str
         .unwrap_or_default()
     {
         let x = at(l, t.nx);
-        markers.push((x, CLOSED_FORM, format!("{name} = {}", tick_text(x))));
+        markers.push((x, CLOSED_FORM, format!("{name} = {}", sig(x))));
     }
     markers
 }
@@ -830,12 +925,23 @@ fn draw_markers<DB: DrawingBackend>(
             })
             .collect();
         chart.draw_series(dash).map_err(err)?;
+        // Written away from the nearer side, so that it stays on the chart.
+        let range = chart.x_range();
+        let (h, dx) = if *x > (range.start + range.end) / 2.0 {
+            (HPos::Right, -(px(scale, 4.0) as i32))
+        } else {
+            (HPos::Left, px(scale, 4.0) as i32)
+        };
+        let at = (*x, yb - (yb - ya) * (0.06 + 0.08 * i as f64));
         chart
-            .draw_series(std::iter::once(Text::new(
-                label.clone(),
-                (*x, yb - (yb - ya) * (0.06 + 0.08 * i as f64)),
-                font.clone().color(colour),
-            )))
+            .draw_series(std::iter::once(
+                EmptyElement::at(at)
+                    + Text::new(
+                        label.clone(),
+                        (dx, 0),
+                        font.clone().color(colour).pos(Pos::new(h, VPos::Top)),
+                    ),
+            ))
             .map_err(err)?;
     }
     Ok(())
@@ -914,12 +1020,13 @@ fn draw_profile<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(pic.x_title)
         .y_desc(pic.metric_title)
-        .x_label_formatter(&|v| tick_text(*v))
-        .y_label_formatter(&|v| tick_text(*v))
+        .x_label_formatter(&|v| tick_label(*v))
+        .y_label_formatter(&|v| tick_label(*v))
         .axis_desc_style(font.clone())
         .label_style(font.clone())
-        .light_line_style(theme.grid.mix(0.5))
-        .bold_line_style(theme.grid)
+        .max_light_lines(0)
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(theme.grid.mix(0.8))
         .axis_style(theme.fg)
         .draw()
         .map_err(err)?;
@@ -961,6 +1068,68 @@ mod tests {
             }
         }
         assert!(level_segments(&field, nx, ny, 100.0).is_empty());
+    }
+
+    /// The heatmap's legend, cells and colour bar on a phone (a canvas of 340 × 300 CSS
+    /// pixels, at device pixel ratios 1, 2 and 3): every legend line within the canvas,
+    /// the cells keep most of the height, the colour bar and its title fit to the right.
+    #[test]
+    fn the_legend_and_the_colour_bar_fit_a_phone() {
+        let theory = TheoryField {
+            nx: 2,
+            ny: 2,
+            x_values: vec![0.0, 1.0],
+            y_values: vec![0.0, 4.0],
+            contraction: vec![0.5; 4],
+            circulant_rho: Some(vec![0.5; 4]),
+            omega: None,
+        };
+        let mean = [1e-9, 1e-6, 1e-3, 0.2];
+        let pic = PhasePicture {
+            x_values: &[0.0, 1.0],
+            y_values: &[0.0, 4.0],
+            mean: &mean,
+            sd: &[0.0; 4],
+            rho: Some(&[0.5, 0.5, 1.5, 1.5]),
+            theory: Some(&theory),
+            x_title: "α",
+            y_title: "βλ",
+            metric_title: "time-averaged variance V",
+        };
+        let entries = legend_entries(&pic, &Theme::default(), false);
+        assert!(entries[1].1.starts_with("α + (βλ/2)‖P − ½11ᵀ‖₂ = 1"));
+        let texts: Vec<&str> = entries.iter().map(|(_, t)| t.as_str()).collect();
+        for scale in [1.0, 2.0, 3.0] {
+            let (w, h) = (340.0 * scale, 300.0 * scale);
+            let (x0, y0, width) = legend_strip(w, scale);
+            let (items, legend_h) = legend_layout(&texts, width, scale);
+            let m = LegendMetrics::new(scale);
+            assert_eq!(items.len(), 3);
+            for item in &items {
+                for (row, line) in item.lines.iter().enumerate() {
+                    let right = x0 + item.x + m.swatch + m.gap + text_width(line, m.font);
+                    assert!(right <= w, "{line:?} ends at {right} > {w}");
+                    let bottom = y0 + item.y + (row + 1) as f64 * m.row_h;
+                    assert!(bottom <= y0 + legend_h + 1e-9);
+                }
+            }
+            // Nothing lost: the lines give back each entry's text.
+            for (item, text) in items.iter().zip(&texts) {
+                assert_eq!(item.lines.join(" "), *text);
+            }
+            assert!(legend_h <= 80.0 * scale, "legend {legend_h} px tall");
+            let plot_h = h - legend_h - (px(scale, 10.0) + px(scale, 46.0)) as f64;
+            let bar = ColourBar::new(&pic, scale, plot_h);
+            let l = heatmap_layout((w, h), scale, (2, 2), legend_h, bar.width());
+            let (_, top, cells_w, cells_h) = l.cells_rect();
+            assert!(top >= y0 + legend_h, "cells under the legend");
+            assert!(cells_h >= 150.0 * scale, "cells {cells_h} px tall");
+            assert!(cells_w >= 120.0 * scale, "cells {cells_w} px wide");
+            assert!(l.right() + bar.width() <= w + 1e-9);
+            for line in &bar.title {
+                assert!(text_width(line, bar.title_font) <= cells_h, "{line:?}");
+            }
+        }
     }
 
     #[test]

@@ -8,9 +8,10 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use prefdyn::portrait::{Portrait, LATTICE_DIVISIONS};
 
-use super::{err, px, sequential, tick_label, DrawResult, RunPicture, Theme};
+use super::{err, px, sequential, DrawResult, RunPicture, Theme};
 
 /// Where the simplex lies on a drawing area: vertex i is response i (0 at the top, 1 bottom
 /// left, 2 bottom right), in the area's pixels.
@@ -240,20 +241,16 @@ fn draw_speed_legend<DB: DrawingBackend>(
     let below = y0 + h + px(scale, 2.0) as i32;
     root.draw(&Text::new("0", (x0, below), font.clone()))
         .map_err(err)?;
-    let max = tick_label(float_3(max_speed));
-    let right = x0 + w - (max.chars().count() as f64 * 5.5 * scale) as i32;
-    root.draw(&Text::new(max, (right.max(x0 + w / 2), below), font))
-        .map_err(err)?;
+    // The largest speed right of the bar (3 significant digits, `1.2 × 10⁻⁴` when tiny).
+    let max = prefdyn::text::sig(max_speed);
+    let beside = font.pos(Pos::new(HPos::Left, VPos::Center));
+    root.draw(&Text::new(
+        max,
+        (x0 + w + px(scale, 4.0) as i32, y0 + h / 2),
+        beside,
+    ))
+    .map_err(err)?;
     Ok(())
-}
-
-/// `v` to 3 significant digits.
-fn float_3(v: f64) -> f64 {
-    if !(v.is_finite() && v != 0.0) {
-        return 0.0;
-    }
-    let d = 10f64.powf(v.abs().log10().floor() - 2.0);
-    (v / d).round() * d
 }
 
 /// A path `π_0..π_upto` (row-major, 3 per row) as pixels.
@@ -382,19 +379,26 @@ fn draw_simplex_with<DB: DrawingBackend>(
             ))
             .map_err(err)?;
         }
+    }
+    // π₀'s path under the starts' (on a shared limit cycle every path is visible); with
+    // samples thin, or hidden, under their mean path, the boldest line.
+    let path = trace(&layout, policies, upto);
+    let population = run.samples.is_none() || run.population;
+    if population {
+        let width = if run.samples.is_some() { 1.25 } else { 2.0 };
         root.draw(&PathElement::new(
-            trace(&layout, samples.mean, upto),
-            theme.fg.stroke_width(px(scale, 2.0)),
+            path.clone(),
+            theme.accent.stroke_width(px(scale, width)),
         ))
         .map_err(err)?;
     }
-    // π₀'s path under the starts' (on a shared limit cycle every path is visible).
-    let path = trace(&layout, policies, upto);
-    root.draw(&PathElement::new(
-        path.clone(),
-        theme.accent.stroke_width(px(scale, 2.0)),
-    ))
-    .map_err(err)?;
+    if let Some(samples) = &run.samples {
+        root.draw(&PathElement::new(
+            trace(&layout, samples.mean, upto),
+            theme.fg.stroke_width(px(scale, 3.0)),
+        ))
+        .map_err(err)?;
+    }
     if let Some(pt) = portrait {
         draw_start_paths(root, scale, theme, &layout, (pt, upto))?;
     }
@@ -402,7 +406,7 @@ fn draw_simplex_with<DB: DrawingBackend>(
         root.draw(&Circle::new(p0, px(scale, 3.0), theme.fg.filled()))
             .map_err(err)?;
     }
-    if let Some(&pt) = path.last() {
+    if let Some(&pt) = path.last().filter(|_| population) {
         root.draw(&Circle::new(pt, px(scale, 4.0), theme.accent.filled()))
             .map_err(err)?;
     }
@@ -463,7 +467,5 @@ mod tests {
         assert_eq!(speed_colour(f64::NAN, 1.0), sequential(0.1));
         assert_eq!(speed_colour(1.0, 0.0), sequential(0.1));
         assert_ne!(start_colour(0), start_colour(1));
-        assert!((float_3(0.123456) - 0.123).abs() < 1e-15);
-        assert_eq!(tick_label(float_3(0.123456)), "0.123");
     }
 }

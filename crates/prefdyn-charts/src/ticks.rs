@@ -31,22 +31,20 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .collect()
 }
 
-/// A tick's text without float noise (`0.25`, `4`, `1e-3`).
+/// A tick's text without float noise: as [`prefdyn::text::sig`] writes it (`0.25`, `4`,
+/// `1 × 10⁻³`, `2,000`) when that is the exact value, else the exact decimal (a tick at
+/// `1.225` stays `1.225`).
 pub fn tick_label(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
+    if v == 0.0 || !v.is_finite() {
+        return prefdyn::text::sig(v);
     }
-    if v.abs() < 1e-3 || v.abs() >= 1e5 {
-        let e = v.abs().log10().floor();
-        let m = v / 10f64.powf(e);
-        return if (m.round() - m).abs() < 1e-9 {
-            format!("{}e{}", m.round(), e)
-        } else {
-            format!("{m:.1}e{e}")
-        };
+    let mantissa = v.abs() / 10f64.powi(v.abs().log10().floor() as i32 - 2);
+    if (mantissa - mantissa.round()).abs() < 1e-6 || !(1e-3..1e3).contains(&v.abs()) {
+        return prefdyn::text::sig(v);
     }
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let s = format!("{:.6}", v.abs());
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{}{s}", if v < 0.0 { "−" } else { "" })
 }
 
 /// How a metric's values map to colours: linearly, or in log₁₀ when the positive values
@@ -110,18 +108,9 @@ impl ColourScale {
         sequential(self.unit(v))
     }
 
-    /// A tick's text on this scale: decades as `1e-3` on a log scale.
+    /// A tick's text on this scale (decades on a log scale as `0.01`, `1 × 10⁻⁵`).
     pub fn label(&self, v: f64) -> String {
-        if self.log && v > 0.0 {
-            let e = v.log10().round() as i32;
-            if e == 0 {
-                "1".into()
-            } else {
-                format!("1e{e}")
-            }
-        } else {
-            tick_label(v)
-        }
+        tick_label(v)
     }
 
     /// Round values to label the colour bar with: decades on a log scale.
@@ -151,8 +140,13 @@ mod tests {
         assert_eq!(nice_ticks(0.2, 4.0, 4), vec![1.0, 2.0, 3.0, 4.0]);
         assert_eq!(nice_ticks(0.2, 8.0, 4), vec![2.0, 4.0, 6.0, 8.0]);
         assert_eq!(tick_label(0.25), "0.25");
-        assert_eq!(tick_label(1e-20), "1e-20");
+        assert_eq!(tick_label(1e-20), "1 × 10⁻²⁰");
         assert_eq!(tick_label(3.0), "3");
+        assert_eq!(tick_label(0.1 + 0.2), "0.3");
+        assert_eq!(tick_label(1.225), "1.225");
+        assert_eq!(tick_label(-0.5), "−0.5");
+        assert_eq!(tick_label(2000.0), "2,000");
+        assert_eq!(tick_label(5e-4), "5 × 10⁻⁴");
     }
 
     #[test]
@@ -167,7 +161,9 @@ mod tests {
                 < 1e-12
         );
         assert!(s.ticks().iter().all(|t| t.log10().fract().abs() < 1e-9));
-        assert_eq!(s.label(1e-3), "1e-3");
+        assert_eq!(s.label(1e-3), "0.001");
+        assert_eq!(s.label(1e-4), "1 × 10⁻⁴");
+        assert_eq!(s.label(0.1), "0.1");
         assert_eq!(s.label(1.0), "1");
         let lin = ColourScale::of(&[0.1, 0.5, 1.2]);
         assert!(!lin.log);

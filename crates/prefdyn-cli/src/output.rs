@@ -76,6 +76,9 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
             let p = prefdyn::report::resolve_matrix(&out.config).0;
             charts::draw_matrix(root, 1.0, &theme, &p, None).map(|_| ())
         }
+        (View::OneShot, _) if !out.results.one_shot.is_empty() => {
+            charts::draw_one_shot(root, 1.0, &theme, &one_shot_panels(out), labels, None)
+        }
         _ => match &out.results.dynamics {
             Some(d) => {
                 let finite = out.results.finite.as_ref().map(|f| &f.outcome);
@@ -90,8 +93,9 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
                         paths: &paths,
                         mean: &o.mean_path.policies,
                     }),
+                    population: true,
                 };
-                charts::draw_policy(root, 1.0, &theme, &run)
+                charts::draw_policy(root, 1.0, &theme, &run).map(|_| ())
             }
             None => {
                 root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;
@@ -102,6 +106,19 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
             }
         },
     }
+}
+
+/// Each sampling strategy's short name and optimum, as the page's one-shot panels show
+/// them.
+fn one_shot_panels(out: &RunOutput) -> Vec<(String, Vec<f64>)> {
+    out.results
+        .one_shot
+        .iter()
+        .map(|r| {
+            let name = r.label.split(" (").next().unwrap_or_default();
+            (name.to_string(), r.result.policy.clone())
+        })
+        .collect()
 }
 
 pub fn png(out: &RunOutput, path: &Path, w: u32, h: u32) -> Result<(), String> {
@@ -138,6 +155,7 @@ fn draw_simplex<DB: DrawingBackend>(
         labels: &out.results.matrix.labels,
         fixed_point: d.stability.fixed_point.as_deref(),
         samples: None,
+        population: true,
     };
     charts::draw_portrait(root, 1.0, &Theme::default(), &run, portrait).map(|_| ())
 }

@@ -451,3 +451,186 @@ fn run_with_a_matrix_file_is_the_link_of_the_imported_matrix() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// A text of an SVG chart: where it is anchored, how, its size in pixels (plotters writes
+/// `font-size` as the pixel size / 1.24), whether it is turned, and what it says.
+#[derive(Debug)]
+struct SvgText {
+    x: f64,
+    y: f64,
+    anchor: String,
+    size: f64,
+    turned: bool,
+    text: String,
+}
+
+fn svg_texts(svg: &str) -> Vec<SvgText> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = tag[start..].find('"')? + start;
+        Some(tag[start..end].to_string())
+    };
+    svg.split("<text ")
+        .skip(1)
+        .map(|chunk| {
+            let (tag, rest) = chunk.split_once('>').unwrap();
+            let tag = &format!(" {tag}");
+            let text = rest.split("</text>").next().unwrap().trim();
+            let num = |name: &str| attr(tag, name).unwrap().parse::<f64>().unwrap();
+            SvgText {
+                x: num("x"),
+                y: num("y"),
+                anchor: attr(tag, "text-anchor").unwrap_or_default(),
+                size: num("font-size") * 1.24,
+                turned: attr(tag, "transform").is_some(),
+                text: text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            }
+        })
+        .collect()
+}
+
+/// Every text of an SVG within its `w × h` canvas (widths by the charts' own estimate).
+fn assert_texts_inside(svg: &str, (w, h): (f64, f64), what: &str) {
+    let texts = svg_texts(svg);
+    assert!(!texts.is_empty(), "{what}: no text");
+    for t in &texts {
+        let len = prefdyn_charts::text_width(&t.text, t.size);
+        let (along, across) = if t.turned { (t.y, t.x) } else { (t.x, t.y) };
+        let (from, to) = match t.anchor.as_str() {
+            "middle" => (along - len / 2.0, along + len / 2.0),
+            "end" => (along - len, along),
+            _ => (along, along + len),
+        };
+        let limit = if t.turned { h } else { w };
+        assert!(
+            from >= -0.5 && to <= limit + 0.5,
+            "{what}: {:?} runs from {from:.1} to {to:.1} (of {limit})",
+            t.text
+        );
+        let cross_limit = if t.turned { w } else { h };
+        assert!(
+            (0.0..=cross_limit).contains(&across),
+            "{what}: {t:?} is off the canvas"
+        );
+    }
+}
+
+/// The phase diagram on a phone (340 × 300): the legend writes the contraction line as
+/// the paper does, wrapped, and nothing runs off the canvas; the colour bar's numbers are
+/// written with 3 significant digits and superscript powers of ten.
+#[test]
+fn the_phase_chart_fits_a_phone() {
+    let dir = TempDir::new("phase-phone");
+    let link = "v=2&view=phase&lam=0.8&nx=6&ny=5&ens=current&pT=200";
+    for (w, h) in [(340, 300), (1280, 420)] {
+        let file = format!("p{w}.svg");
+        let out = prefdyn(&[
+            "run",
+            link,
+            "--quiet",
+            "--svg",
+            &dir.s(&file),
+            "--width",
+            &w.to_string(),
+            "--height",
+            &h.to_string(),
+        ]);
+        assert!(out.status.success());
+        let svg = String::from_utf8(nonempty(&dir.path(&file))).unwrap();
+        assert_texts_inside(&svg, (w as f64, h as f64), &file);
+        let texts = svg_texts(&svg);
+        let all: String = texts
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            all.contains("α + (βλ/2)‖P − ½11ᵀ‖₂ = 1:"),
+            "{file}: the contraction line as the paper writes it: {all}"
+        );
+        assert!(!all.contains("‖S‖"), "{file}: S is not defined on the page");
+        assert!(all.contains(" × 10⁻"), "{file}: a log colour bar: {all}");
+        let e_notation = |s: &str| {
+            s.as_bytes().windows(3).any(|w| {
+                w[0].is_ascii_digit() && w[1] == b'e' && (w[2] == b'-' || w[2].is_ascii_digit())
+            })
+        };
+        assert!(
+            !texts.iter().any(|t| e_notation(&t.text)),
+            "{file}: no 1e-3 style numbers"
+        );
+    }
+}
+
+/// K = 64: the π_t chart names the 8 largest responses at their lines' ends and counts
+/// the others; the one-shot view draws the one-shot chart; both fit a phone.
+#[test]
+fn the_dynamics_names_and_the_one_shot_panels() {
+    let dir = TempDir::new("names");
+    let link = "v=2&gen=random&k=64&seed=3&alpha=0.5&beta=2&lam=0.8&T=60";
+    for (w, h) in [(340, 230), (1280, 400)] {
+        let file = format!("k64-{w}.svg");
+        let out = prefdyn(&[
+            "run",
+            link,
+            "--quiet",
+            "--svg",
+            &dir.s(&file),
+            "--width",
+            &w.to_string(),
+            "--height",
+            &h.to_string(),
+        ]);
+        assert!(out.status.success());
+        let svg = String::from_utf8(nonempty(&dir.path(&file))).unwrap();
+        assert_texts_inside(&svg, (w as f64, h as f64), &file);
+        let texts = svg_texts(&svg);
+        assert!(texts.iter().any(|t| t.text == "+56 more"), "{file}");
+        // The names are the matrix's labels of the 8 largest final probabilities.
+        let j = stdout_json(&prefdyn(&["run", link, "--quiet"]));
+        let labels: Vec<String> = j["results"]["matrix"]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let last = f64s(&j["results"]["dynamics"]["final_policy"]);
+        let mut order: Vec<usize> = (0..64).collect();
+        order.sort_by(|&a, &b| last[b].total_cmp(&last[a]));
+        for &i in &order[..8] {
+            assert!(
+                texts.iter().any(|t| t.text == labels[i]),
+                "{file}: {} (π_T = {}) is named",
+                labels[i],
+                last[i]
+            );
+        }
+        let named = texts
+            .iter()
+            .filter(|t| labels.contains(&t.text) && t.anchor == "start")
+            .count();
+        assert_eq!(named, 8, "{file}: 8 names at the lines' ends");
+    }
+    let file = dir.s("oneshot.svg");
+    let out = prefdyn(&[
+        "run",
+        "v=2&view=oneshot&gen=random&k=5&seed=57",
+        "--quiet",
+        "--svg",
+        &file,
+        "--width",
+        "340",
+        "--height",
+        "240",
+    ]);
+    assert!(out.status.success());
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert_texts_inside(&svg, (340.0, 240.0), "oneshot.svg");
+    let all: Vec<String> = svg_texts(&svg).into_iter().map(|t| t.text).collect();
+    for title in ["uniform", "reference", "on-policy", "maximal"] {
+        assert!(all.iter().any(|t| t.starts_with(title)), "{title}: {all:?}");
+    }
+}

@@ -3,6 +3,7 @@
 //! ([`findings`], one module per finding), and the checker for the independent test
 //! vectors ([`vectors`]), and the guided tour of the paper ([`tour`]). The engine (`prefdyn`) keeps the mathematics.
 
+pub mod claims;
 pub mod figures;
 pub mod findings;
 pub mod tour;

@@ -5,6 +5,7 @@
 use prefdyn::config::parse_query;
 use prefdyn::phase::sweep;
 use prefdyn::report::{phase_setup, resolve_matrix, DynamicsReport, OneShotReport, Results};
+use prefdyn::text::{percent, sig};
 use prefdyn::theory::skew_norm;
 use prefdyn_paper::findings::finite::finite_samples;
 use prefdyn_paper::tour::{bare_step, step, step_query, TOUR};
@@ -91,11 +92,7 @@ fn step_2_the_maximal_lottery_mix_puts_e_on_top() {
         "{:?}",
         ml.result.policy
     );
-    assert!(
-        close(ml.result.policy[3], 0.180, 5e-4),
-        "{:?}",
-        ml.result.policy
-    );
+    assert_eq!(sig(ml.result.policy[3]), "0.18", "{:?}", ml.result.policy);
     assert!(ml.result.mu[4] > 0.99);
 }
 
@@ -103,8 +100,14 @@ fn step_2_the_maximal_lottery_mix_puts_e_on_top() {
 fn step_3_on_policy_sampling_concentrates() {
     let r = results(3);
     let (u, on) = (one_shot(&r, "uniform"), one_shot(&r, "on-policy"));
-    assert!(close(on.result.policy[4], 0.705, 5e-4) && close(u.result.policy[4], 0.660, 5e-4));
-    assert!(close(on.properties.entropy, 1.008, 5e-4) && close(u.properties.entropy, 1.049, 5e-4));
+    assert_eq!(
+        (sig(on.result.policy[4]), sig(u.result.policy[4])),
+        ("0.705".into(), "0.66".into())
+    );
+    assert_eq!(
+        (sig(on.properties.entropy), sig(u.properties.entropy)),
+        ("1.01".into(), "1.05".into())
+    );
     assert!(r.matrix.diagnostics.sst);
 }
 
@@ -114,9 +117,8 @@ fn steps_4_to_6_rho_and_the_verdicts() {
     assert!(close(d4.stability.rho.unwrap(), 0.586, 5e-4));
     assert_eq!(d4.metrics.verdict.label(), "converged");
     let d5 = dynamics(5);
-    assert!(
-        close(d5.stability.rho.unwrap(), 1.054, 5e-4) && close(d5.metrics.variance, 0.077, 5e-4)
-    );
+    assert_eq!(sig(d5.stability.rho.unwrap()), "1.05");
+    assert_eq!(sig(d5.metrics.variance), "0.0768");
     assert_eq!(d5.metrics.verdict.label(), "oscillating");
     let d6 = dynamics(6);
     assert!(close(d6.stability.rho.unwrap(), 1.12, 5e-3));
@@ -133,20 +135,52 @@ fn steps_4_to_6_rho_and_the_verdicts() {
 }
 
 #[test]
-fn step_7_strong_transitivity_collapses() {
+fn step_7_strong_transitivity_concentrates_and_collapses_at_alpha_one() {
     let d = dynamics(7);
-    assert!(
-        close(d.metrics.final_entropy, 0.010, 5e-4),
-        "{}",
-        d.metrics.final_entropy
-    );
-    let half = parse_query(&TOUR[6].query.replace("alpha=0.9", "alpha=0.5")).config;
-    let h = Results::compute(&half)
-        .dynamics
-        .unwrap()
-        .metrics
-        .final_entropy;
-    assert!(close(h, 1.202, 5e-4), "{h}");
+    assert_eq!(sig(d.metrics.final_entropy), "0.00971");
+    assert_eq!(percent(d.metrics.top_share), "99.9 %");
+    let one = parse_query(&TOUR[6].query.replace("alpha=0.9", "alpha=1")).config;
+    let r = Results::compute(&one);
+    let d1 = r.dynamics.unwrap();
+    assert_eq!(d1.verdict_text, "collapsed onto E");
+}
+
+/// Every caption that says what a run does says what the verdict says (the page shows
+/// both side by side), for every figure preset and every tour step.
+#[test]
+fn captions_agree_with_the_verdicts() {
+    use prefdyn_paper::figures::{FIGURES, PAPER_SCALE};
+    let captions = FIGURES
+        .iter()
+        .chain(&PAPER_SCALE)
+        .map(|f| (f.id.to_string(), f.query, f.description, f.claim))
+        .chain(
+            TOUR.iter()
+                .enumerate()
+                .map(|(i, s)| (format!("tour {}", i + 1), s.query, s.text, s.claim)),
+        );
+    let mut checked = 0;
+    for (id, query, caption, claim) in captions {
+        let c = parse_query(query).config;
+        let dynamics_view = c.view.view == prefdyn::config::View::Dynamics;
+        assert_eq!(
+            claim.is_some(),
+            dynamics_view,
+            "{id}: a claim exactly for dynamics views"
+        );
+        let Some(claim) = claim else { continue };
+        assert!(
+            claim.stated_in(caption),
+            "{id}: {claim:?} is not what the caption says: {caption}"
+        );
+        let r = Results::compute(&c);
+        let d = r.dynamics.as_ref().unwrap();
+        claim
+            .check(d, &r.matrix.labels)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        checked += 1;
+    }
+    assert!(checked >= 14, "{checked}");
 }
 
 #[test]

@@ -67,7 +67,7 @@ pub fn named(labels: &[String], values: &[f64]) -> String {
     labels
         .iter()
         .zip(values)
-        .map(|(l, v)| format!("{l} {v:.3}"))
+        .map(|(l, v)| format!("{l} {}", prefdyn::text::sig(*v)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -5,11 +5,15 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use prefdyn::PreferenceMatrix;
-pub use prefdyn_charts::{diverging, parse_rgb, series_colour, HeatmapLayout, RunPicture, Theme};
+pub use prefdyn_charts::{
+    diverging, parse_rgb, series_colour, HeatmapLayout, RoundsLayout, RunPicture, SamplePaths,
+    Theme,
+};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
-/// The chart theme from the page's CSS variables `--fg`, `--bg`, `--grid`, `--accent`.
+/// The chart theme from the page's CSS variables `--fg`, `--bg`, `--grid`, `--accent`,
+/// `--muted` and `--link` (the highlight).
 pub fn theme_from_page() -> Theme {
     let mut t = Theme::default();
     let Some(win) = web_sys::window() else {
@@ -36,6 +40,12 @@ pub fn theme_from_page() -> Theme {
         }
         if let Some(c) = get("--accent") {
             t.accent = c;
+        }
+        if let Some(c) = get("--muted") {
+            t.muted = c;
+        }
+        if let Some(c) = get("--link") {
+            t.highlight = c;
         }
     }
     t
@@ -85,23 +95,25 @@ pub fn with_canvas<T>(
     }
 }
 
-/// π_t(i) over rounds 0..=upto on canvas `id`.
-pub fn draw_policy(id: &str, theme: &Theme, run: &RunPicture) -> DrawResult {
-    with_canvas(id, (), |root, dpr| {
-        prefdyn_charts::draw_policy(root, dpr, theme, run)
+/// π_t(i) over rounds 0..=upto on canvas `id`; the plot's layout is returned in CSS
+/// pixels (for a hover readout: `round_at(x)`, `y_of(v)`).
+pub fn draw_policy(id: &str, theme: &Theme, run: &RunPicture) -> Result<RoundsLayout, String> {
+    with_canvas(id, RoundsLayout::default(), |root, dpr| {
+        prefdyn_charts::draw_policy(root, dpr, theme, run).map(|l| l.scaled(dpr))
     })
 }
 
-/// H(π_t) over rounds on canvas `id`.
+/// H(π_t) over rounds on canvas `id`, its value at `upto` written at the line's end; the
+/// plot's layout is returned in CSS pixels.
 pub fn draw_entropy(
     id: &str,
     theme: &Theme,
     entropies: &[f64],
     upto: usize,
     k: usize,
-) -> DrawResult {
-    with_canvas(id, (), |root, dpr| {
-        prefdyn_charts::draw_entropy(root, dpr, theme, entropies, upto, k)
+) -> Result<RoundsLayout, String> {
+    with_canvas(id, RoundsLayout::default(), |root, dpr| {
+        prefdyn_charts::draw_entropy(root, dpr, theme, entropies, upto, k).map(|l| l.scaled(dpr))
     })
 }
 
@@ -207,15 +219,18 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Result<web_sys::CanvasRenderingCont
         .ok_or_else(|| "no 2d context".to_string())
 }
 
-/// The one-shot optima side by side on canvas `id`.
+/// The one-shot optima side by side on canvas `id`, panel `highlight` (if any) framed
+/// in the theme's highlight colour with its values written above its bars (the guided
+/// tour's steps 1 and 2).
 pub fn draw_one_shot(
     id: &str,
     theme: &Theme,
     panels: &[(String, Vec<f64>)],
     labels: &[String],
+    highlight: Option<usize>,
 ) -> DrawResult {
     with_canvas(id, (), |root, dpr| {
-        prefdyn_charts::draw_one_shot(root, dpr, theme, panels, labels)
+        prefdyn_charts::draw_one_shot(root, dpr, theme, panels, labels, highlight)
     })
 }
 

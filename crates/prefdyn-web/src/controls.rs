@@ -4,7 +4,9 @@
 //! of magnitude (β, T, speed) move in log₁₀; each slider's `KEY-num` box takes the exact
 //! value within the same bounds. A `.new-seed` button draws a fresh seed for its field.
 
-use prefdyn::config::{field, field_text, format_float, Config, Field, Kind, Scale, FIELDS};
+use prefdyn::config::{
+    field, field_text, format_float, log_stops, nearest_stop, Config, Field, Kind, Scale, FIELDS,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
@@ -36,32 +38,40 @@ fn range(f: &Field) -> Option<(f64, f64, f64, bool)> {
     }
 }
 
-/// Three significant digits (a log slider's value; exact values are typed).
-fn significant(v: f64, whole: bool) -> String {
-    if whole {
-        let d = 10f64.powf(v.abs().log10().floor() - 2.0).max(1.0);
-        return ((v / d).round() * d).to_string();
+/// The stops of a logarithmic slider (its positions are their indices), or `None` for a
+/// linear one.
+fn stops(f: &Field) -> Option<Vec<f64>> {
+    match range(f) {
+        Some((min, max, _, true)) => {
+            Some(log_stops(min, max, matches!(f.kind, Kind::Whole { .. })))
+        }
+        _ => None,
     }
-    let d = 10f64.powf(v.abs().log10().floor() - 2.0);
-    format_float((v / d).round() * d)
 }
 
-/// The text a slider's position stands for.
+/// The text a slider's position stands for: a linear slider's value, or the round value a
+/// logarithmic slider's stop stands for.
 fn slider_text(f: &Field, position: f64) -> String {
-    match range(f) {
-        Some((_, _, _, true)) => {
-            significant(10f64.powf(position), matches!(f.kind, Kind::Whole { .. }))
+    match stops(f) {
+        Some(s) => {
+            let i = (position.max(0.0).round() as usize).min(s.len().saturating_sub(1));
+            format_float(s.get(i).copied().unwrap_or(position))
         }
-        _ => format_float(position),
+        None => format_float(position),
     }
 }
 
 fn configure(el: &Element, f: &Field) {
     let _ = el.set_attribute("title", f.help);
     let _ = el.set_attribute("aria-label", f.label);
-    if let Some((min, max, step, log)) = range(f) {
-        let (lo, hi, st) = match (slider(el).is_some(), log) {
-            (true, true) => (min.max(1e-300).log10(), max.log10(), 0.01),
+    if let Some((min, max, step, _)) = range(f) {
+        // A logarithmic slider moves over the indices of its round stops (one per key press).
+        let (lo, hi, st) = match (slider(el).is_some(), stops(f)) {
+            (true, Some(s)) => {
+                let list: Vec<String> = s.iter().map(|v| format_float(*v)).collect();
+                let _ = el.set_attribute("data-stops", &list.join(","));
+                (0.0, s.len().saturating_sub(1) as f64, 1.0)
+            }
             _ => (min, max, step),
         };
         let _ = el.set_attribute("min", &format_float(lo));
@@ -200,10 +210,10 @@ pub fn sync(doc: &Document, c: &Config) {
         let Some(text) = field_text(c, f) else {
             continue;
         };
-        match (slider(&el), range(f)) {
-            (Some(i), Some((_, _, _, true))) => {
+        match (slider(&el), stops(f)) {
+            (Some(i), Some(s)) => {
                 if let Ok(v) = text.parse::<f64>() {
-                    i.set_value_as_number(v.max(1e-300).log10());
+                    i.set_value_as_number(nearest_stop(&s, v) as f64);
                 }
             }
             // A number box shows an infinite count as its placeholder (∞).

@@ -143,6 +143,47 @@ pub fn offset_in_target(e: &web_sys::MouseEvent) -> Option<(f64, f64)> {
     ))
 }
 
+/// Shows tooltip `id` (absolutely positioned in its parent) with `text`, near the point
+/// `(x, y)` of the parent in CSS pixels, kept inside the parent's width.
+pub fn show_tip(doc: &Document, id: &str, text: &str, x: f64, y: f64) {
+    let Some(tip) = doc.get_element_by_id(id) else {
+        return;
+    };
+    set_text(doc, id, text);
+    let _ = tip.remove_attribute("hidden");
+    let width = tip
+        .parent_element()
+        .map_or(0.0, |p| p.get_bounding_client_rect().width());
+    let tip_w = tip.get_bounding_client_rect().width();
+    let left = if x + 14.0 + tip_w <= width {
+        x + 14.0
+    } else {
+        (x - 14.0 - tip_w).max(0.0)
+    };
+    let _ = tip.set_attribute(
+        "style",
+        &format!("left:{left:.0}px;top:{:.0}px", (y + 14.0).max(0.0)),
+    );
+}
+
+/// Hides tooltip `id`.
+pub fn hide_tip(doc: &Document, id: &str) {
+    set_hidden(doc, id, true);
+}
+
+/// Whether a pointer event came from a touch (a finger, not a mouse or a pen).
+pub fn is_touch(e: &web_sys::Event) -> bool {
+    e.dyn_ref::<web_sys::PointerEvent>()
+        .is_some_and(|p| p.pointer_type() == "touch")
+}
+
+/// Whether a CSS media query matches (`(max-width: 700px)`).
+pub fn matches_media(query: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media(query).ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
 pub fn scroll_to(id: &str) {
     if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
         el.scroll_into_view();

@@ -28,10 +28,15 @@ fn current_url() -> Option<String> {
     Some(format!("{}{}", loc.pathname().ok()?, loc.search().ok()?))
 }
 
-/// Writes the canonical query of the current state into the address.
+/// Writes the canonical query of the current state into the address. An embed never
+/// adds an entry: it replaces its own, so that the host page's Back leaves the post.
 pub fn record(mode: HistoryMode) {
-    let Some(q) = store::read(|app| to_query(&app.config)) else {
+    let Some((q, embed)) = store::read(|app| (to_query(&app.config), app.config.view.embed)) else {
         return;
+    };
+    let mode = match mode {
+        HistoryMode::Push if embed => HistoryMode::Replace,
+        m => m,
     };
     let Some(win) = web_sys::window() else { return };
     let Ok(history) = win.history() else { return };
@@ -56,7 +61,8 @@ pub fn dragging() {
     });
 }
 
-/// A drag ends: put the entry it started from back, so that the release pushes one entry.
+/// A drag ends: put the entry it started from back, so that the release pushes one entry
+/// (in an embed the release replaces it again).
 pub fn drag_released() {
     if let Some(origin) = DRAG_ORIGIN.with(|d| d.borrow_mut().take()) {
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -15,6 +15,7 @@ pub mod controls;
 pub mod dom;
 pub mod export;
 pub mod history;
+pub mod measure;
 pub mod panic;
 pub mod play;
 pub mod sections;
@@ -35,7 +36,11 @@ pub fn start() -> Result<(), JsValue> {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     let parsed = sections::tour::expand(&search, parse_query(&search));
-    let touring = parsed.config.view.tour > 0;
+    let (touring, view, embed) = (
+        parsed.config.view.tour > 0,
+        parsed.config.view.view,
+        parsed.config.view.embed,
+    );
     if let Some(v) = parsed.upgraded_from {
         sections::page::note_upgrade(&doc, v);
     }
@@ -51,8 +56,11 @@ pub fn start() -> Result<(), JsValue> {
     sections::render(Changes::all());
     history::record(history::HistoryMode::Replace);
     sections::page::report_height()?;
+    // A link lands where it points: its tour step, else its section.
     if touring {
-        dom::scroll_to("tour");
+        sections::tour::reveal();
+    } else if view != prefdyn::config::View::Dynamics && !embed {
+        dom::scroll_to(sections::section_of(view));
     }
     if let Some(b) = doc.body() {
         let _ = b.set_attribute("data-ready", "1");

@@ -131,6 +131,7 @@ fn run<'a>(
         labels,
         fixed_point,
         samples: None,
+        population: true,
     }
 }
 
@@ -403,6 +404,8 @@ fn draw_policy_follows_the_theme_background() -> R {
         bg: RGBColor(22, 23, 26),
         grid: RGBColor(58, 61, 68),
         accent: RGBColor(255, 107, 107),
+        muted: RGBColor(160, 164, 171),
+        highlight: RGBColor(138, 180, 248),
     };
     charts::draw_policy("t-dark", &theme, &run(&trajectory(3, 20), 3, 20, &[], None))
         .map_err(err)?;
@@ -539,7 +542,7 @@ fn theme_from_page_reads_css_variables() -> R {
     let root = doc.document_element().ok_or_else(|| err("no root"))?;
     root.set_attribute(
         "style",
-        "--bg: #16171a; --fg: rgb(232, 232, 234); --grid: #3a3d44; --accent: #ff6b6b",
+        "--bg: #16171a; --fg: rgb(232, 232, 234); --grid: #3a3d44; --accent: #ff6b6b; --muted: #a0a4ab; --link: #8ab4f8",
     )?;
     let t = charts::theme_from_page();
     root.remove_attribute("style")?;
@@ -552,6 +555,10 @@ fn theme_from_page_reads_css_variables() -> R {
     check(
         t.grid == RGBColor(0x3a, 0x3d, 0x44) && t.accent == RGBColor(0xff, 0x6b, 0x6b),
         || format!("{t:?}"),
+    )?;
+    check(
+        t.muted == RGBColor(0xa0, 0xa4, 0xab) && t.highlight == RGBColor(0x8a, 0xb4, 0xf8),
+        || format!("--muted, --link → {t:?}"),
     )?;
     // Without the variables: the default theme.
     let d = charts::theme_from_page();
@@ -573,4 +580,206 @@ fn listening_on_a_missing_element_names_it() -> R {
         prefdyn_web::dom::on(&doc, &c.id(), "click", |_: web_sys::Event| {}).is_ok(),
         || "a present element takes a listener".into(),
     )
+}
+
+// ---- the charts' geometry and emphasis ----
+
+/// A coloured (not grey, not white) pixel: a line's, not the grid's or the text's.
+fn saturated(p: &[u8]) -> bool {
+    let (hi, lo) = (p[0].max(p[1]).max(p[2]), p[0].min(p[1]).min(p[2]));
+    hi - lo > 40
+}
+
+/// Coloured backing pixels in the backing column of CSS `x`, within `reach` CSS pixels of
+/// CSS row `y`.
+fn thickness(px: &[u8], c: &HtmlCanvasElement, (x, y): (f64, f64), reach: f64) -> usize {
+    let r = dpr().max(1.0);
+    let (w, h) = (c.width() as i64, c.height() as i64);
+    let col = (x * r) as i64;
+    let (from, to) = (((y - reach) * r) as i64, ((y + reach) * r) as i64);
+    (from.max(0)..=to.min(h - 1))
+        .filter(|row| {
+            let o = ((row * w + col) * 4) as usize;
+            saturated(&px[o..o + 4])
+        })
+        .count()
+}
+
+/// A constant K = 2 run over rounds 0..=40: response 0 at `a`, response 1 at `1 − a`.
+fn constant(a: f64) -> Vec<f64> {
+    (0..=40).flat_map(|_| [a, 1.0 - a]).collect()
+}
+
+#[wasm_bindgen_test]
+fn draw_policy_returns_its_layout_in_css_pixels() -> R {
+    let c = canvas("t-layout", 600, 280)?;
+    let pol = constant(0.25);
+    let th = Theme::default();
+    let mut layouts = vec![];
+    for ratio in [1.0, 2.0] {
+        let l = with_dpr(ratio, || {
+            charts::draw_policy("t-layout", &th, &run(&pol, 2, 40, &[], None)).map_err(err)
+        })?;
+        check(l.t_max == 40, || format!("t_max {}", l.t_max))?;
+        check(
+            l.left > 20.0 && l.left + l.width < 600.0 && l.top >= 0.0 && l.top + l.height < 280.0,
+            || format!("dpr {ratio}: the plot lies inside the 600 × 280 canvas: {l:?}"),
+        )?;
+        for t in 0..=40 {
+            check(l.round_at(l.x_of(t as f64)) == Some(t), || {
+                format!(
+                    "dpr {ratio}: round_at(x_of({t})) = {:?}",
+                    l.round_at(l.x_of(t as f64))
+                )
+            })?;
+        }
+        check(
+            l.round_at(l.left - 5.0).is_none() && l.round_at(l.left + l.width + 5.0).is_none(),
+            || "outside the plot: no round".into(),
+        )?;
+        layouts.push(l);
+    }
+    let (a, b) = (layouts[0], layouts[1]);
+    check(
+        (a.left - b.left).abs() <= 1.0
+            && (a.width - b.width).abs() <= 2.0
+            && (a.top - b.top).abs() <= 1.0,
+        || format!("CSS layout independent of dpr: {a:?} vs {b:?}"),
+    )?;
+    // The lines are where the layout says: response 0 at y_of(0.25), 1 at y_of(0.75).
+    charts::draw_policy("t-layout", &th, &run(&pol, 2, 40, &[], None)).map_err(err)?;
+    let l = layouts[0];
+    let px = pixels(&c)?;
+    for v in [0.25, 0.75] {
+        let n = thickness(&px, &c, (l.x_of(17.5), l.y_of(v)), 2.0);
+        check(n >= 1, || format!("no line at y_of({v}) = {}", l.y_of(v)))?;
+    }
+    c.remove();
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn the_mean_path_is_drawn_bolder_than_the_population_run() -> R {
+    let c = canvas("t-bold", 640, 360)?;
+    let (pop, mean) = (constant(0.2), constant(0.6));
+    let paths: [&[f64]; 0] = [];
+    let samples = charts::SamplePaths {
+        paths: &paths,
+        mean: &mean,
+    };
+    let pic = charts::RunPicture {
+        samples: Some(samples),
+        ..run(&pop, 2, 40, &[], None)
+    };
+    let l = charts::draw_policy("t-bold", &Theme::default(), &pic).map_err(err)?;
+    let px = pixels(&c)?;
+    let (mut bold, mut thin) = (0, 0);
+    for t in [5.5, 12.5, 21.5, 33.5] {
+        let x = l.x_of(t);
+        bold +=
+            thickness(&px, &c, (x, l.y_of(0.6)), 8.0) + thickness(&px, &c, (x, l.y_of(0.4)), 8.0);
+        thin +=
+            thickness(&px, &c, (x, l.y_of(0.2)), 8.0) + thickness(&px, &c, (x, l.y_of(0.8)), 8.0);
+    }
+    check(thin > 0 && bold >= 2 * thin, || {
+        format!("mean path {bold} px against the population's {thin} px in 8 columns")
+    })?;
+    // Hidden population: nothing at its values.
+    let hidden = charts::RunPicture {
+        population: false,
+        ..pic
+    };
+    let l = charts::draw_policy("t-bold", &Theme::default(), &hidden).map_err(err)?;
+    let px = pixels(&c)?;
+    let gone = thickness(&px, &c, (l.x_of(12.5), l.y_of(0.2)), 6.0);
+    check(gone == 0, || format!("hidden population still {gone} px"))?;
+    c.remove();
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn sixty_four_responses_leave_the_plot_most_of_the_width() -> R {
+    let c = canvas("t-k64", 600, 260)?;
+    let k = 64;
+    let pol = trajectory(k, 30);
+    let labels: Vec<String> = (0..k).map(|i| format!("model-{i}")).collect();
+    let l = charts::draw_policy("t-k64", &Theme::default(), &run(&pol, k, 30, &labels, None))
+        .map_err(err)?;
+    check(l.width >= 0.65 * 600.0, || {
+        format!("the names' margin leaves the plot {} of 600 px", l.width)
+    })?;
+    // The names are drawn right of the plot.
+    let px = pixels(&c)?;
+    let r = dpr().max(1.0);
+    let (w, h) = (c.width() as usize, c.height() as usize);
+    let x0 = ((l.left + l.width + 4.0) * r) as usize;
+    let inked = (x0..w)
+        .flat_map(|x| (0..h).map(move |y| (x, y)))
+        .filter(|&(x, y)| saturated(&px[(y * w + x) * 4..(y * w + x) * 4 + 4]))
+        .count();
+    check(inked > 50, || {
+        format!("{inked} coloured pixels right of the plot")
+    })?;
+    c.remove();
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn the_highlight_frames_only_its_panel() -> R {
+    let c = canvas("t-oneshot", 800, 240)?;
+    let theme = Theme {
+        highlight: RGBColor(255, 0, 255),
+        ..Theme::default()
+    };
+    let panels: Vec<(String, Vec<f64>)> = ["uniform", "reference", "on-policy", "maximal lottery"]
+        .iter()
+        .map(|t| (t.to_string(), vec![0.3, 0.2, 0.1, 0.25, 0.15]))
+        .collect();
+    for highlight in [None, Some(0), Some(3), Some(9)] {
+        charts::draw_one_shot("t-oneshot", &theme, &panels, &[], highlight).map_err(err)?;
+        let px = pixels(&c)?;
+        let (w, h) = (c.width() as usize, c.height() as usize);
+        for p in 0..4 {
+            let n = (p * w / 4..(p + 1) * w / 4)
+                .flat_map(|x| (0..h).map(move |y| (x, y)))
+                .filter(|&(x, y)| {
+                    let o = (y * w + x) * 4;
+                    px[o] >= 235 && px[o + 1] <= 20 && px[o + 2] >= 235
+                })
+                .count();
+            if highlight == Some(p) {
+                check(n >= h, || {
+                    format!("panel {p} highlighted: {n} frame pixels")
+                })?;
+            } else {
+                check(n == 0, || {
+                    format!("panel {p} (highlight {highlight:?}): {n} frame pixels")
+                })?;
+            }
+        }
+    }
+    c.remove();
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn draw_entropy_returns_its_layout() -> R {
+    let c = canvas("t-entropy-layout", 500, 200)?;
+    let ent: Vec<f64> = (0..=50).map(|t| 1.0 - t as f64 / 100.0).collect();
+    let l =
+        charts::draw_entropy("t-entropy-layout", &Theme::default(), &ent, 30, 3).map_err(err)?;
+    check(l.t_max == 50 && l.y_max > 3f64.ln(), || format!("{l:?}"))?;
+    check(l.round_at(l.x_of(30.0)) == Some(30), || "round trip".into())?;
+    // The line ends at round 30 at H = 0.7: accent pixels there, none at round 45.
+    let px = pixels(&c)?;
+    let at = |t: f64| thickness(&px, &c, (l.x_of(t), l.y_of(1.0 - t / 100.0)), 3.0);
+    check(at(20.5) > 0 && at(45.5) == 0, || {
+        format!(
+            "line up to the cursor only: {} at 20.5, {} at 45.5",
+            at(20.5),
+            at(45.5)
+        )
+    })?;
+    c.remove();
+    Ok(())
 }

@@ -11,6 +11,8 @@ use crate::social_choice::{condorcet_winner, smith_set};
 pub struct RankingProperties {
     /// `argmax π` (first on ties).
     pub top: usize,
+    /// Every response tied for the top (within 1e-9 of `max π`); one entry without a tie.
+    pub top_tie: Vec<usize>,
     /// `Some(argmax π == CW)` when a Condorcet winner exists, else `None`.
     pub condorcet_consistent: Option<bool>,
     /// `argmax π` is in the Smith set.
@@ -31,8 +33,10 @@ impl RankingProperties {
             .filter(|&i| !in_smith(i))
             .map(|i| pi[i])
             .fold(f64::NEG_INFINITY, f64::max);
+        let max = pi.get(top).copied().unwrap_or(0.0);
         Self {
             top,
+            top_tie: (0..pi.len()).filter(|&i| max - pi[i] <= 1e-9).collect(),
             condorcet_consistent: condorcet_winner(p).map(|cw| cw == top),
             top_in_smith: in_smith(top),
             smith_on_top: min_in > max_out,

@@ -339,46 +339,88 @@ pub fn verdict_text(m: &Metrics, labels: &[String]) -> String {
     s
 }
 
-/// The theory beside a run, one sentence per result that applies: ρ at the fixed point,
-/// the contraction bound, the circulant (3-cycle) closed form, the concentration ratio.
-/// Every symbol is defined where it first appears; numbers have 3 significant digits.
+/// What to try next, written from the run: which way ρ moves the run across 1 (with the
+/// circulant onset α* where it applies), or how to concentrate a strongly transitive P.
+pub fn next_step_hint(d: &DynamicsReport, labels: &[String]) -> String {
+    let sig = text::sig;
+    let t = &d.theory;
+    if let Some(tr) = &t.transitive {
+        let top = tr
+            .top
+            .iter()
+            .map(|&i| label(labels, i))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return format!(
+            "P is strongly transitive, so there is no cycle: raising α or βλ (the ratio βλ/(1−α) = {}) concentrates the policy on {top}, and at α = 1 it collapses onto it.",
+            sig(tr.concentration_ratio)
+        );
+    }
+    let onset = t
+        .circulant
+        .as_ref()
+        .map(|c| c.onset_alpha)
+        .filter(|a| *a > 0.0 && *a < 1.0)
+        .map(|a| format!(" For this P at this β and λ the closed form puts the onset of oscillation at α* = {}.", sig(a)))
+        .unwrap_or_default();
+    match d.stability.rho {
+        Some(r) if r > 1.0 => format!(
+            "This run oscillates because ρ = {} > 1. Lowering α or βλ lowers ρ, and once α + (βλ/2)‖P − ½11ᵀ‖₂ < 1 every start settles.{onset}",
+            sig(r)
+        ),
+        Some(r) => format!(
+            "This run settles because ρ = {} < 1. Raising α or βλ raises ρ, and if it passes 1 the run oscillates.{onset}",
+            sig(r)
+        ),
+        None => "With α = 1 and η = 1 nothing anchors the policy to π₀: lower α below 1 to give it a fixed point.".into(),
+    }
+}
+
+/// The theory beside a run, one short sentence per result that applies: ρ at the fixed
+/// point, the contraction bound, the circulant (3-cycle) closed form, the concentration
+/// ratio. Every symbol is the paper's or defined where it appears; 3 significant digits.
 pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
     let sig = text::sig;
     let mut out = vec![match d.stability.rho {
-        Some(rho) => format!(
-            "ρ = {} at the fixed point π*, so the run {}. ρ is the spectral radius of the map's Jacobian at π*: below 1 small deviations shrink each round, above 1 they grow into a persistent oscillation.",
-            sig(rho),
-            if rho < 1.0 { "should settle" } else { "should oscillate" }
+        Some(rho) if rho < 1.0 => format!(
+            "ρ = {} < 1 at the fixed point π*: the theory says the run settles.",
+            sig(rho)
         ),
-        None => "With α = 1 and η = 1 nothing anchors the policy to π₀: there is no fixed point to linearise around.".into(),
+        Some(rho) => format!(
+            "ρ = {} > 1 at the fixed point π*: the theory says the run oscillates.",
+            sig(rho)
+        ),
+        None => {
+            "α = 1 and η = 1: nothing anchors the policy to π₀, so there is no fixed point.".into()
+        }
     }];
     let t = &d.theory;
     out.push(format!(
         "Contraction bound α + (βλ/2)‖P − ½11ᵀ‖₂ = {}{}",
         sig(t.contraction),
         if t.contraction_certain {
-            " < 1: convergence to the one interior fixed point is certain from every start."
+            " < 1: every start converges to the one fixed point."
         } else {
-            " ≥ 1: the paper's global guarantee does not apply here (ρ decides locally)."
+            " ≥ 1: no global guarantee (ρ decides locally)."
         }
     ));
     if let Some(c) = &t.circulant {
         let caveat = if c.uniform_fixed_point {
             ""
         } else {
-            " (exact when π₀ and μ₀ are uniform; this π₀ moves the fixed point, so ρ above is the one to trust)"
+            " (exact for uniform π₀ and μ₀; with this π₀, trust ρ above)"
         };
         match &c.three_cycle {
             Some(tc) => out.push(format!(
-                "3-cycle (each response beats the next with probability ½ + s, s = {}): α² + s²β²λ²/3 = {}{}: the paper's threshold says the uniform fixed point is {}{caveat}.",
-                sig(tc.s),
+                "3-cycle threshold α² + s²β²λ²/3 = {} {} 1 (s = {}: each response beats the next with probability ½ + s): the uniform fixed point is {}{caveat}.",
                 sig(tc.value),
-                if tc.value > 1.0 { " > 1" } else { " ≤ 1" },
+                if tc.value > 1.0 { ">" } else { "≤" },
+                sig(tc.s),
                 if tc.value > 1.0 { "unstable" } else { "stable" },
             )),
             None => out.push(format!(
-                "Circulant P (ω = ρ(P − ½11ᵀ)/K = {}): at the uniform fixed point ρ = √(a² + (κλω)²) = {}, with a = 1 − η(1−α) and κ = ηβ; at η = 1 oscillation starts at α* = √(1 − (βλω)²) = {}{caveat}.",
-                sig(c.omega), sig(c.rho_uniform), sig(c.onset_alpha)
+                "Circulant P: at the uniform fixed point ρ = √(a² + (κλω)²) = {} (a = 1 − η(1−α), κ = ηβ, ω = ρ(P − ½11ᵀ)/K = {}); oscillation starts at α* = √(1 − (βλω)²) = {}{caveat}.",
+                sig(c.rho_uniform), sig(c.omega), sig(c.onset_alpha)
             )),
         }
     }
@@ -390,10 +432,10 @@ pub fn theory_sentences(d: &DynamicsReport, labels: &[String]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ");
         out.push(if tr.collapses_to_top {
-            format!("Strongly transitive P with α = 1: the entropy falls to 0 and the policy converges to the top response ({top}).")
+            format!("Strongly transitive P with α = 1: the entropy falls to 0 and the policy collapses onto {top}.")
         } else {
             format!(
-                "Strongly transitive P: concentration is governed by βλ/(1−α) = {}; the larger it is, the more the fixed point concentrates on {top}; at α = 1 (η = 1) the policy collapses onto it.",
+                "Strongly transitive P: concentration on {top} grows with βλ/(1−α) = {}; at α = 1 the policy collapses onto it.",
                 sig(tr.concentration_ratio)
             )
         });

@@ -29,6 +29,12 @@ fn trim_zeros(s: String) -> String {
 /// on (`16,411`); below 10⁻³ in magnitude `6.94 × 10⁻⁴`. Trailing zeros are dropped, `0`
 /// is `0`, NaN is `—`, infinities are `∞` / `−∞`.
 pub fn sig(x: f64) -> String {
+    sig_n(x, 3)
+}
+
+/// `x` with `n` (1 to 15) significant digits, written as [`sig`] writes 3 (data tables use 4).
+pub fn sig_n(x: f64, n: u32) -> String {
+    let n = n.clamp(1, 15) as i32;
     if x.is_nan() {
         return "—".into();
     }
@@ -47,22 +53,23 @@ pub fn sig(x: f64) -> String {
     if a < 1e-3 {
         let mut e = a.log10().floor() as i32;
         let mut m = a / 10f64.powi(e);
-        // Rounding may carry the mantissa to 10.0.
-        if (m * 100.0).round() >= 1000.0 {
+        // Rounding may carry the mantissa to 10.
+        let d = (n - 1) as usize;
+        if format!("{m:.d$}").parse::<f64>().unwrap_or(m) >= 10.0 {
             e += 1;
             m /= 10.0;
         }
         return format!(
             "{sign}{} × 10{}",
-            trim_zeros(format!("{m:.2}")),
+            trim_zeros(format!("{m:.d$}")),
             superscript(e)
         );
     }
     if a >= 999.5 {
         return format!("{sign}{}", grouped(a.round() as u64));
     }
-    // Decimals for 3 significant digits, after rounding (0.09996 → 0.1).
-    let digits = |v: f64| (2 - v.log10().floor() as i32).max(0) as usize;
+    // Decimals for n significant digits, after rounding (0.09996 → 0.1).
+    let digits = |v: f64| (n - 1 - v.log10().floor() as i32).max(0) as usize;
     let d = digits(a);
     let rounded: f64 = format!("{a:.d$}").parse().unwrap_or(a);
     let d = digits(rounded).min(d);
@@ -134,12 +141,22 @@ mod tests {
             (6.944e-4, "6.94 × 10⁻⁴"),
             (9.999e-4, "1 × 10⁻³"),
             (0.0, "0"),
+            (1234.5, "1,235"),
             (f64::NAN, "—"),
             (f64::INFINITY, "∞"),
         ];
         for (x, want) in cases {
             assert_eq!(sig(x), want, "sig({x})");
         }
+    }
+
+    #[test]
+    fn four_significant_digits_for_tables() {
+        assert_eq!(sig_n(0.26194, 4), "0.2619");
+        assert_eq!(sig_n(6.9440e-2, 4), "0.06944");
+        assert_eq!(sig_n(1.23456e-5, 4), "1.235 × 10⁻⁵");
+        assert_eq!(sig_n(1234.5, 4), "1,235");
+        assert_eq!(sig_n(999.96, 4), "1,000");
     }
 
     #[test]

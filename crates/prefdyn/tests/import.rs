@@ -1020,3 +1020,32 @@ fn print_short_labels() {
         println!("{key}: {:?}", short_labels(&items, 10));
     }
 }
+
+/// Words where numbers belong: the first such cell is named, not the row lengths.
+#[test]
+fn plain_words_name_the_cell_that_is_not_a_number() {
+    let cases = [
+        (
+            "The quick brown fox jumps over\nthe lazy dog",
+            "row 2, column 2: “lazy” is not a number",
+        ),
+        (
+            "hello, this is text\nwith words",
+            "row 2, column 1: “with words” is not a number",
+        ),
+    ];
+    for (text, want) in cases {
+        let got = parse_preferences(text, None)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert_eq!(got, Err(want.to_string()), "{text:?}");
+    }
+    // Numbers of ragged lengths still say so.
+    let ragged = parse_preferences("0.5,0.3,0.2\n0.7,0.5", None)
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    assert!(
+        ragged.as_ref().is_err_and(|e| e.contains("cells but row")),
+        "{ragged:?}"
+    );
+}

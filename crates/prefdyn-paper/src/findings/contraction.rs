@@ -177,12 +177,13 @@ fn measure(f: &mut ContractionFinding, index: usize, d: Draw) {
 /// The one-line summary of the counts.
 fn contraction_summary(f: &ContractionFinding) -> String {
     format!(
-        "{} random instances below the contraction line (random P, random cyclic, random SST, Thurstone, synthetic rated cyclic; K = 3–8; α + (βλ/2)‖S‖₂ up to {:.3}; random α, λ, η, π₀, μ₀; T up to {}): {} settle at the theory's fixed point ({} converged, {} collapsing onto a near-vertex fixed point, {} oscillating, {} not settled); ρ(J) never exceeds 1 − η(1 − c) (max excess {:.1e})",
+        "{} random instances below the contraction line (random P, random cyclic, random SST, Thurstone, synthetic rated cyclic; K = 3–8; α + (βλ/2)‖P − ½11ᵀ‖₂ up to {:.3}; random α, λ, η, π₀, μ₀; T up to {}): {} settle at the theory's fixed point ({} converged, {} converging, {} collapsed onto a near-vertex fixed point, {} oscillating, {} not settled); ρ(J) never exceeds 1 − η(1 − c) (max excess {:.1e})",
         f.instances,
         f.max_contraction,
         f.max_rounds,
         f.settled,
         f.verdicts.converged,
+        f.verdicts.converging,
         f.verdicts.collapsed,
         f.verdicts.oscillating,
         f.verdicts.not_settled,

@@ -46,7 +46,7 @@ pub struct SolverCorners {
     /// Mean time-averaged variance over 16 random cyclic 5×5 matrices (Figure 3's).
     pub cyclic_variance_low: f64,
     pub cyclic_variance_high: f64,
-    /// Runs at the strong corner judged oscillating / collapsing.
+    /// Runs at the strong corner judged oscillating / collapsed.
     pub cyclic_oscillating_high: usize,
     pub cyclic_collapsing_high: usize,
     /// Mean final entropy over 16 random SST 5×5 matrices (Figure 4's).
@@ -345,7 +345,7 @@ fn dpo_summary(f: &DpoFinding) -> String {
     );
     let (ci, cd) = (&f.corners[0], &f.corners[1]);
     format!(
-        "MRS-DPO (strength 1/β; near uniform DPO at β ≈ IPO at 4/β: cyclic V at α 0.25 {}): {}, {}, {} (Figure 1's presets with DPO: {}, {}, {}); Figure 2's SST P: H(π_T) {h0:.3} → {h1:.3} (α = 0.9), {h2:.3} (β = 1); 16 cyclic / 16 SST 5×5 matrices, weak → strong corner: mean V IPO {:.1e} → {:.1e}, DPO {:.1e} → {:.1e} ({} oscillating, {} collapsing of 16); mean H IPO {:.2} → {:.2}, DPO {:.2} → {:.2}; deterministic dominance: DPO has no finite optimum ({}) and MRS-DPO is refused, while one-shot IPO is interior (min mass {:.1e}) and MRS-IPO converges",
+        "MRS-DPO (strength 1/β; near uniform DPO at β ≈ IPO at 4/β: cyclic V at α 0.25 {}): {}, {}, {} (Figure 1's presets with DPO: {}, {}, {}); Figure 2's SST P: H(π_T) {h0:.3} → {h1:.3} (α = 0.9), {h2:.3} (β = 1); 16 cyclic / 16 SST 5×5 matrices, weak → strong corner: mean V IPO {:.1e} → {:.1e}, DPO {:.1e} → {:.1e} ({} oscillating, {} collapsed of 16); mean H IPO {:.2} → {:.2}, DPO {:.2} → {:.2}; deterministic dominance: DPO has no finite optimum ({}) and MRS-DPO is refused, while one-shot IPO is interior (min mass {:.1e}) and MRS-IPO converges",
         f.scale
             .iter()
             .map(|s| format!("{:.1e} vs {:.1e}", s.dpo_variance, s.ipo_variance))

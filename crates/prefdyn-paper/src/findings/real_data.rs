@@ -120,12 +120,12 @@ fn record_run(f: &mut RealDataFinding, s: &RunSummary) {
     } else {
         f.max_rho.max(rho)
     };
-    f.contradictions += usize::from(
-        (rho < 1.0 && v == Verdict::Oscillating) || (rho > 1.0 && v == Verdict::Converged),
-    );
+    let settles = matches!(v, Verdict::Converged | Verdict::Converging);
+    f.contradictions +=
+        usize::from((rho < 1.0 && v == Verdict::Oscillating) || (rho > 1.0 && settles));
     if (rho - 1.0).abs() >= 0.01 {
         f.counted += 1;
-        let ok = (rho < 1.0 && v == Verdict::Converged) || (rho > 1.0 && v == Verdict::Oscillating);
+        let ok = (rho < 1.0 && settles) || (rho > 1.0 && v == Verdict::Oscillating);
         f.verdict_matches_rho += usize::from(ok);
     }
 }
@@ -219,7 +219,7 @@ fn measure_matrix(f: &mut RealDataFinding, name: &str) {
 fn real_data_summary(f: &RealDataFinding) -> String {
     let n = f.matrices.len();
     format!(
-        "{n} real matrices ({} with a Condorcet winner), one-shot β = 2, uniform π_ref: uniform IPO Condorcet-consistent on {}/{}, ML mix (ε = 0.05) on {}/{}; top in Smith set: uniform {}/{n}, ML mix {}/{n}; MRS-IPO at the 6 Figure 1–2 parameter sets ({} runs, T = 100 or 30): {} converged, {} not settled, {} collapsing, {} oscillating (max ρ = {:.3}; verdict contradicts ρ in {}; matches it in {}/{} runs with |ρ − 1| ≥ 0.01, the rest not settled within T or collapsing); larger βλ lowers H(π_T) in {}/{} comparisons, larger α in {}/{}",
+        "{n} real matrices ({} with a Condorcet winner), one-shot β = 2, uniform π_ref: uniform IPO Condorcet-consistent on {}/{}, ML mix (ε = 0.05) on {}/{}; top in Smith set: uniform {}/{n}, ML mix {}/{n}; MRS-IPO at the 6 Figure 1–2 parameter sets ({} runs, T = 100 or 30): {} converged, {} converging, {} not settled, {} collapsed, {} oscillating (max ρ = {:.3}; verdict contradicts ρ in {}; matches it in {}/{} runs with |ρ − 1| ≥ 0.01, the rest not settled within T or collapsed); larger βλ lowers H(π_T) in {}/{} comparisons, larger α in {}/{}",
         f.with_condorcet_winner,
         f.uniform_condorcet_consistent,
         f.with_condorcet_winner,
@@ -229,6 +229,7 @@ fn real_data_summary(f: &RealDataFinding) -> String {
         f.ml_top_in_smith,
         f.runs,
         f.verdicts.converged,
+        f.verdicts.converging,
         f.verdicts.not_settled,
         f.verdicts.collapsed,
         f.verdicts.oscillating,

@@ -1,6 +1,6 @@
 //! The paper's figures: one button per preset; a click loads its link.
 
-use prefdyn::config::{parse_query, View};
+use prefdyn::config::parse_query;
 use prefdyn_paper::figures::{FigurePreset, FIGURES, PAPER_SCALE};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -42,11 +42,10 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         let parsed = parse_query(&q);
         let view = parsed.config.view.view;
         store::apply(Change::Replace(Box::new(parsed)), HistoryMode::Push);
-        scroll_to(match view {
-            View::Phase => "phase",
-            View::OneShot => "oneshot",
-            View::Preferences => "preferences",
-            View::Dynamics => "dynamics",
-        });
+        // The same figure again after Cancel: run it (the link did not change).
+        if view == prefdyn::config::View::Phase {
+            super::phase::resume();
+        }
+        scroll_to(super::section_of(view));
     })
 }

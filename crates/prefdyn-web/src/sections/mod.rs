@@ -19,6 +19,17 @@ pub mod phase;
 pub mod preferences;
 pub mod tour;
 
+/// The id of the section a view shows.
+pub fn section_of(view: prefdyn::config::View) -> &'static str {
+    use prefdyn::config::View;
+    match view {
+        View::Preferences => "preferences",
+        View::OneShot => "oneshot",
+        View::Dynamics => "dynamics",
+        View::Phase => "phase",
+    }
+}
+
 /// Every chart's text alternative and data table again (when a data table is unfolded:
 /// folded tables are not built).
 pub fn describe_all() {
@@ -77,7 +88,8 @@ pub fn render(changes: Changes) {
         if changes.matrix {
             preferences::render(&doc, app, &theme);
         }
-        if changes.matrix || changes.one_shot {
+        // The view too: a tour step frames one of its panels.
+        if changes.matrix || changes.one_shot || changes.view {
             oneshot::render(&doc, app, &theme);
         }
         if changes.matrix || changes.dynamics {

@@ -1,6 +1,7 @@
 //! One-shot: the optimum under each sampling strategy side by side, their ranking
 //! properties, and what DPO does without a finite optimum.
 
+use prefdyn::text::{sig, sig_n};
 use prefdyn::DpoOutcome;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -46,22 +47,70 @@ fn dpo_note(labels: &[String], top: &[usize]) -> String {
     )
 }
 
+/// The strategy panel the current tour step frames.
+pub fn framed_panel(app: &App) -> Option<usize> {
+    match prefdyn_paper::tour::step(app.config.view.tour)?.focus {
+        prefdyn_paper::tour::Focus::OneShot { panel } => Some(panel),
+        _ => None,
+    }
+}
+
+/// "D (0.262)", or for a tie "tie: A, B, C (0.333 each)".
+fn top_text(labels: &[String], policy: &[f64], tie: &[usize]) -> String {
+    let name = |i: usize| labels.get(i).map(String::as_str).unwrap_or("");
+    let value = |i: usize| sig(policy.get(i).copied().unwrap_or(f64::NAN));
+    match tie {
+        [] => String::new(),
+        [one] => format!("{} ({})", name(*one), value(*one)),
+        many => format!(
+            "tie: {} ({} each)",
+            many.iter().map(|&i| name(i)).collect::<Vec<_>>().join(", "),
+            value(many[0])
+        ),
+    }
+}
+
+/// The table: each strategy's top response (or tie), the mass it gives the Borda and the
+/// Condorcet winner when they differ (the paper's one-shot point), the ranking properties
+/// and the entropy.
 fn table(app: &App) -> String {
     let labels = app.matrix.labels();
-    let mut rows = String::from(
-        "<thead><tr><th scope=\"col\">sampling μ</th><th scope=\"col\">top response</th><th scope=\"col\">Condorcet-consistent</th><th scope=\"col\">top in Smith set</th><th scope=\"col\">Smith set on top</th><th scope=\"col\">entropy [nats]</th></tr></thead><tbody>",
+    let diag = &app.results.matrix.diagnostics;
+    // The two winners whose masses tell uniform sampling's story, when they differ.
+    let winners: Vec<(&str, usize)> = match (diag.borda_winner, diag.condorcet_winner) {
+        (Some(b), Some(c)) if b != c => vec![("Borda winner", b), ("Condorcet winner", c)],
+        _ => vec![],
+    };
+    let name = |i: usize| escape(labels.get(i).map(String::as_str).unwrap_or(""));
+    let winner_heads: String = winners
+        .iter()
+        .map(|(what, i)| format!("<th scope=\"col\">{what} {}</th>", name(*i)))
+        .collect();
+    let mut rows = format!(
+        "<thead><tr><th scope=\"col\">sampling μ</th><th scope=\"col\">top response</th>{winner_heads}<th scope=\"col\">Condorcet-consistent</th><th scope=\"col\">top in Smith set</th><th scope=\"col\">Smith set on top</th><th scope=\"col\">entropy [nats]</th></tr></thead><tbody>",
     );
-    for r in &app.results.one_shot {
+    let framed = framed_panel(app);
+    for (idx, r) in app.results.one_shot.iter().enumerate() {
         let p = &r.properties;
+        let policy = &r.result.policy;
+        let winner_cells: String = winners
+            .iter()
+            .map(|(_, i)| {
+                format!(
+                    "<td>{}</td>",
+                    sig(policy.get(*i).copied().unwrap_or(f64::NAN))
+                )
+            })
+            .collect();
         rows.push_str(&format!(
-            "<tr><th scope=\"row\">{}</th><td>{} ({:.3})</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td></tr>",
+            "<tr{}><th scope=\"row\">{}</th><td>{}</td>{winner_cells}<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            if framed == Some(idx) { " class=\"focus\"" } else { "" },
             escape(&r.label),
-            escape(labels.get(p.top).map(String::as_str).unwrap_or("")),
-            r.result.policy.get(p.top).copied().unwrap_or(f64::NAN),
+            escape(&top_text(labels, policy, &p.top_tie)),
             p.condorcet_consistent.map(yes_no).unwrap_or("no Condorcet winner"),
             yes_no(p.top_in_smith),
             yes_no(p.smith_on_top),
-            p.entropy
+            sig(p.entropy)
         ));
     }
     rows.push_str("</tbody>");
@@ -76,13 +125,16 @@ fn describe(doc: &Document, app: &App, panels: &[(String, Vec<f64>)]) {
         .one_shot
         .iter()
         .zip(panels)
-        .map(|(r, (name, p))| {
-            let top = r.properties.top;
-            let who = labels.get(top).map(String::as_str).unwrap_or("");
-            format!(
-                "{name} puts {who} on top ({:.3})",
-                p.get(top).copied().unwrap_or(f64::NAN)
-            )
+        .map(|(r, (name, p))| match r.properties.top_tie.as_slice() {
+            [_, _, ..] => format!("{name} ties {}", top_text(labels, p, &r.properties.top_tie)),
+            _ => {
+                let top = r.properties.top;
+                let who = labels.get(top).map(String::as_str).unwrap_or("");
+                format!(
+                    "{name} puts {who} on top ({})",
+                    sig(p.get(top).copied().unwrap_or(f64::NAN))
+                )
+            }
         })
         .collect();
     alt::describe(
@@ -100,7 +152,7 @@ fn describe(doc: &Document, app: &App, panels: &[(String, Vec<f64>)]) {
             .iter()
             .map(|(name, p)| {
                 let mut row = vec![name.clone()];
-                row.extend(p.iter().map(|v| format!("{v:.4}")));
+                row.extend(p.iter().map(|&v| sig_n(v, 4)));
                 row
             })
             .collect()
@@ -129,7 +181,9 @@ pub fn describe_now(doc: &Document, app: &App) {
 pub fn render(doc: &Document, app: &App, theme: &Theme) {
     let labels = app.matrix.labels();
     let panels = panels(app);
-    if let Err(e) = canvas::draw_one_shot("chart-oneshot", theme, &panels, labels) {
+    if let Err(e) =
+        canvas::draw_one_shot("chart-oneshot", theme, &panels, labels, framed_panel(app))
+    {
         log_error(&e);
     }
     set_html(doc, "oneshot-table", &table(app));

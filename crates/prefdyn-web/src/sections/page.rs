@@ -11,18 +11,74 @@ use crate::export::copy;
 use crate::history::share_url;
 use crate::store::{self, App};
 
+/// The widths the Embed button offers: a blog column, a compact frame, a wide frame, a
+/// phone. The height of each snippet is measured, so every control shows without a script.
+pub const EMBED_WIDTHS: [(&str, u32); 4] = [
+    ("blog column", 680),
+    ("compact", 600),
+    ("wide", 900),
+    ("phone", 360),
+];
+
+/// Extra pixels below the measured content (a host's own font may be a little larger).
+const EMBED_SLACK: f64 = 16.0;
+
+/// The snippet of an embed `width` wide: its height measured in a hidden frame, so that it
+/// shows every control of its view at that size even where the host strips scripts.
+fn embed_snippet(width: u32) {
+    let Some(url) = store::read(|app| share_url(&app.config, true)) else {
+        return;
+    };
+    if let Some(doc) = document() {
+        set_text(
+            &doc,
+            "copied",
+            &format!("Measuring the embed at {width} px…"),
+        );
+    }
+    let src = url.clone();
+    crate::measure::content_height(&url, width, move |h| {
+        let height = h.map_or(520.0, |h| (h + EMBED_SLACK).ceil());
+        let snippet = format!(
+            "<iframe src=\"{}\" width=\"{width}\" height=\"{height}\" style=\"border:0;max-width:100%\" title=\"prefdyn: a live figure\" loading=\"lazy\"></iframe>",
+            escape(&src)
+        );
+        copy(
+            &snippet,
+            &format!("Embed snippet copied ({width} × {height})"),
+        );
+    });
+}
+
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "share", "click", |_: web_sys::Event| {
         let url = store::read(|app| share_url(&app.config, false)).unwrap_or_default();
         copy(&url, "Link copied");
     })?;
+    let sizes: String = EMBED_WIDTHS
+        .iter()
+        .map(|(name, w)| {
+            format!("<button type=\"button\" data-width=\"{w}\" title=\"An iframe {w} px wide, as tall as its content\">{name} ({w} px)</button>")
+        })
+        .collect();
+    set_html(
+        doc,
+        "embed-sizes",
+        &format!("<span>Embed size:</span> {sizes}"),
+    );
     on(doc, "embed-btn", "click", |_: web_sys::Event| {
-        let url = store::read(|app| share_url(&app.config, true)).unwrap_or_default();
-        let snippet = format!(
-            "<iframe src=\"{}\" width=\"600\" height=\"400\" style=\"border:0\" title=\"prefdyn playground\" loading=\"lazy\"></iframe>",
-            escape(&url)
-        );
-        copy(&snippet, "Embed snippet copied");
+        if let Some(doc) = document() {
+            set_hidden(&doc, "embed-sizes", false);
+        }
+        embed_snippet(EMBED_WIDTHS[0].1);
+    })?;
+    on(doc, "embed-sizes", "click", |e: web_sys::Event| {
+        if let Some(w) = crate::dom::event_target(&e, "button[data-width]")
+            .and_then(|b| b.get_attribute("data-width"))
+            .and_then(|w| w.parse::<u32>().ok())
+        {
+            embed_snippet(w);
+        }
     })
 }
 

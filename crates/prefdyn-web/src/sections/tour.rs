@@ -3,8 +3,8 @@
 //! a way out. Each step is a link: it replaces the configuration and keeps the framing
 //! (embed, theme, controls). The last step hands over to the full playground.
 
-use prefdyn::config::{parse_query, Config, Keyed, Parsed, Theme, View};
-use prefdyn_paper::tour::{bare_step, step, step_query, TOUR};
+use prefdyn::config::{parse_query, Config, Keyed, Parsed, Theme};
+use prefdyn_paper::tour::{bare_step, step, step_query, Focus, TOUR};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -36,15 +36,6 @@ pub fn expand(search: &str, parsed: Parsed) -> Parsed {
     }
 }
 
-fn section_id(view: View) -> &'static str {
-    match view {
-        View::Preferences => "preferences",
-        View::OneShot => "oneshot",
-        View::Dynamics => "dynamics",
-        View::Phase => "phase",
-    }
-}
-
 /// Opens step `n`; past the last step, leaves the tour.
 fn go(n: usize) {
     let Some(extra) = store::read(|app| framing(&app.config)) else {
@@ -57,7 +48,7 @@ fn go(n: usize) {
         Change::Replace(Box::new(parse_query(&q))),
         HistoryMode::Push,
     );
-    dom::scroll_to("tour");
+    reveal();
     if let Some(el) = document()
         .and_then(|d| element(&d, "tour"))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
@@ -146,14 +137,70 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The panel for the current step, placed just above the section the step is about.
+/// The element that shows step `n`'s point.
+fn focus_id(focus: Focus) -> &'static str {
+    match focus {
+        Focus::OneShot { .. } => "chart-oneshot",
+        Focus::Policy => "chart-policy",
+        Focus::Entropy => "chart-entropy",
+        Focus::Simplex => "chart-simplex",
+        Focus::Phase => "chart-phase",
+    }
+}
+
+/// Brings the current step into view: on a phone the panel sits at the bottom of the
+/// screen and the step's element is scrolled to the top; elsewhere the panel is scrolled
+/// to the top and, where the element would not fit below it, the element is revealed.
+pub fn reveal() {
+    let Some(n) = store::read(|app| app.config.view.tour) else {
+        return;
+    };
+    let (Some(s), Some(doc), Some(win)) = (step(n), document(), web_sys::window()) else {
+        return;
+    };
+    let (Some(panel), Some(focus)) = (element(&doc, "tour"), element(&doc, focus_id(s.focus)))
+    else {
+        return;
+    };
+    let height = win
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(800.0);
+    let y = win.scroll_y().unwrap_or(0.0);
+    let phone = dom::matches_media("(max-width: 700px)");
+    let f = focus.get_bounding_client_rect();
+    let target = if phone {
+        y + f.top() - 8.0
+    } else {
+        let p = panel.get_bounding_client_rect();
+        let top = y + p.top() - 8.0;
+        let overflow = (y + f.bottom() + 8.0) - (top + height);
+        top + overflow.max(0.0)
+    };
+    win.scroll_to_with_x_and_y(0.0, target.max(0.0));
+}
+
+/// The panel for the current step, placed just above the section the step is about, and
+/// the step's element marked (`data-focus`).
 pub fn render(doc: &Document, app: &App) {
     let n = app.config.view.tour;
+    if let Ok(Some(old)) = doc.query_selector("[data-focus]") {
+        let _ = old.remove_attribute("data-focus");
+    }
+    if let Some(body) = doc.body() {
+        let _ = body
+            .class_list()
+            .toggle_with_force("touring", step(n).is_some());
+    }
     let Some(s) = step(n) else {
         set_hidden(doc, "tour", true);
         return;
     };
     set_hidden(doc, "tour", false);
+    if let Some(el) = element(doc, focus_id(s.focus)) {
+        let _ = el.set_attribute("data-focus", "1");
+    }
     set_text(
         doc,
         "tour-count",
@@ -171,7 +218,7 @@ pub fn render(doc: &Document, app: &App) {
     set_text(doc, "tour-next", next_label);
     if let (Some(panel), Some(section)) = (
         element(doc, "tour"),
-        element(doc, section_id(app.config.view.view)),
+        element(doc, super::section_of(app.config.view.view)),
     ) {
         if panel.next_element_sibling().as_ref() != Some(&section) {
             if let Some(parent) = section.parent_node() {

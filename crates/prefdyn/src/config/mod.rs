@@ -35,6 +35,52 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// 19 rounds, five of them in 100 rounds). The field defaults stay those of schema 2, so
 /// every link written with them keeps its run.
 pub const HOME_QUERY: &str = "v=2&alpha=0.95&beta=2&lam=0.8&T=100";
+/// The round values a logarithmic slider stops at in each decade (exact values are typed).
+const ROUND_STEPS: [f64; 10] = [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0];
+
+/// The stops of a logarithmic slider over `[min, max]`: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8
+/// times each power of ten in the range (whole numbers stay whole), and the two ends.
+pub fn log_stops(min: f64, max: f64, whole: bool) -> Vec<f64> {
+    if !(min > 0.0 && max >= min && max.is_finite()) {
+        return vec![];
+    }
+    let first = min.log10().floor() as i32;
+    let last = max.log10().ceil() as i32;
+    let mut stops = vec![min];
+    for e in first..=last {
+        for m in ROUND_STEPS {
+            let v = m * 10f64.powi(e);
+            // Rounded to 12 significant digits, so 1.2e-3 is written 0.0012.
+            let v = format!("{v:.12e}").parse::<f64>().unwrap_or(v);
+            let v = if whole { v.round() } else { v };
+            if v > min && v < max && stops.last().is_some_and(|&l| v > l) {
+                stops.push(v);
+            }
+        }
+    }
+    if max > min {
+        stops.push(max);
+    }
+    stops
+}
+
+/// The index of the stop in `stops` nearest to `v` in log scale (0 for none or a bad `v`).
+pub fn nearest_stop(stops: &[f64], v: f64) -> usize {
+    if v.is_nan() || v <= 0.0 {
+        return 0;
+    }
+    let d = |s: f64| (s.ln() - v.ln()).abs();
+    (0..stops.len())
+        .min_by(|&a, &b| d(stops[a]).total_cmp(&d(stops[b])))
+        .unwrap_or(0)
+}
+
+/// The round value nearest to `v` in log scale within `[min, max]` ([`log_stops`]).
+pub fn snap_log(v: f64, min: f64, max: f64, whole: bool) -> f64 {
+    let stops = log_stops(min, max, whole);
+    stops.get(nearest_stop(&stops, v)).copied().unwrap_or(min)
+}
+
 /// Decimals kept for every float in a URL.
 pub const DECIMALS: i32 = 6;
 /// Largest `T · K³` of an MRS-DPO run (a Newton solve per round costs about K³).
@@ -691,4 +737,49 @@ fn canonical_family(family: Family, k: &mut usize, param: &mut f64, seed: Option
     } else {
         0.5
     };
+}
+
+#[cfg(test)]
+mod snap_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{log_stops, snap_log};
+
+    #[test]
+    fn log_sliders_stop_at_round_values() {
+        // β (0.001 – 100): the paper's 5 and the page's 1.5 are reachable.
+        assert_eq!(snap_log(1.51, 0.001, 100.0, false), 1.5);
+        assert_eq!(snap_log(5.01, 0.001, 100.0, false), 5.0);
+        assert_eq!(snap_log(4.6, 0.001, 100.0, false), 5.0);
+        assert_eq!(snap_log(0.0031, 0.001, 100.0, false), 0.003);
+        assert_eq!(snap_log(97.0, 0.001, 100.0, false), 100.0);
+        assert_eq!(snap_log(150.0, 0.001, 100.0, false), 100.0);
+        // T (1 – 20,000): whole.
+        assert_eq!(snap_log(1234.0, 1.0, 20_000.0, true), 1200.0);
+        assert_eq!(snap_log(1.4, 1.0, 20_000.0, true), 1.0);
+        assert_eq!(snap_log(17_000.0, 1.0, 20_000.0, true), 15_000.0);
+        assert_eq!(snap_log(18_500.0, 1.0, 20_000.0, true), 20_000.0);
+        assert_eq!(snap_log(f64::NAN, 0.5, 240.0, false), 0.5);
+    }
+
+    #[test]
+    fn log_stops_are_round_increasing_and_end_at_the_bounds() {
+        let beta = log_stops(0.001, 100.0, false);
+        assert_eq!(beta.first(), Some(&0.001));
+        assert_eq!(beta.last(), Some(&100.0));
+        assert!(beta.windows(2).all(|w| w[0] < w[1]));
+        for want in [0.0012, 0.5, 1.5, 2.0, 5.0, 80.0] {
+            assert!(beta.contains(&want), "{want} in {beta:?}");
+        }
+        assert_eq!(beta.len(), 51);
+        let t = log_stops(1.0, 20_000.0, true);
+        assert_eq!(&t[..8], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]);
+        assert!(t.contains(&150.0) && t.contains(&20_000.0));
+        assert!(t.iter().all(|v| v.fract() == 0.0));
+        let speed = log_stops(0.5, 240.0, false);
+        assert_eq!(
+            (speed[0], speed[1], *speed.last().unwrap_or(&0.0)),
+            (0.5, 0.6, 240.0)
+        );
+        assert!(log_stops(0.0, 1.0, false).is_empty());
+    }
 }

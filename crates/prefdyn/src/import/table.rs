@@ -286,9 +286,15 @@ fn matrix(
     let lc = usize::from(shape.label_column);
     let m = shape.width;
     let data = &records[usize::from(shape.header)..];
-    let first_full = check_row_widths(data, m)?;
+    // Rows of different lengths that hold words: name the first word where a number
+    // belongs, which says more than the lengths do.
+    let first_full = check_row_widths(data, m)
+        .map_err(|ragged| first_text_cell(data, lc, dc).unwrap_or(ragged))?;
     let header_labels = if shape.header {
-        Some(column_labels(&records[0], &shape, first_full)?)
+        Some(
+            column_labels(&records[0], &shape, first_full)
+                .map_err(|ragged| first_text_cell(data, lc, dc).unwrap_or(ragged))?,
+        )
     } else {
         None
     };
@@ -318,6 +324,22 @@ fn matrix(
         label_column: shape.label_column,
     });
     Ok(imported)
+}
+
+/// The first cell of `data` outside the label column (`lc` = 1 when there is one), else
+/// anywhere, that is neither a number nor a blank, as the error that names it.
+fn first_text_cell(data: &[Record], lc: usize, dc: bool) -> Option<ImportError> {
+    let from = |skip: usize| {
+        data.iter().find_map(|r| {
+            r.fields.iter().enumerate().skip(skip).find_map(|(c, s)| {
+                (kind(s, dc) == Kind::Text).then(|| ImportError::NotANumber {
+                    at: cell(r.row, c + 1),
+                    text: s.clone(),
+                })
+            })
+        })
+    };
+    from(lc).or_else(|| from(0))
 }
 
 /// Checks that every data row has `m` fields; returns the line of the first such row

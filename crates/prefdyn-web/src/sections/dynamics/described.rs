@@ -1,6 +1,7 @@
 //! The dynamics charts in words and numbers: each canvas's sentence and data table.
 
 use prefdyn::simplex::entropy;
+use prefdyn::text::{sig, sig_n};
 use web_sys::Document;
 
 use crate::alt::{describe, named, sampled, table};
@@ -20,7 +21,7 @@ pub fn render(doc: &Document, app: &App) {
     let rho = d
         .stability
         .rho
-        .map(|r| format!("; ρ = {r:.3} at the fixed point"))
+        .map(|r| format!("; ρ = {} at the fixed point", sig(r)))
         .unwrap_or_default();
     describe(
         doc,
@@ -39,7 +40,7 @@ pub fn render(doc: &Document, app: &App) {
             .iter()
             .map(|&r| {
                 let mut row = vec![r.to_string()];
-                row.extend(tr.policy(r).iter().map(|p| format!("{p:.4}")));
+                row.extend(tr.policy(r).iter().map(|&p| sig_n(p, 4)));
                 row
             })
             .collect()
@@ -53,8 +54,10 @@ pub fn render(doc: &Document, app: &App) {
         doc,
         "chart-entropy",
         &format!(
-            "Entropy H(π_t) over {t} rounds: from {first:.3} to {last:.3} nats (log K = {:.3}).",
-            (k as f64).ln()
+            "Entropy H(π_t) over {t} rounds: from {} to {} nats (log K = {}).",
+            sig(first),
+            sig(last),
+            sig((k as f64).ln())
         ),
     );
     table(
@@ -64,7 +67,7 @@ pub fn render(doc: &Document, app: &App) {
         || {
             rounds
                 .iter()
-                .map(|&r| vec![r.to_string(), format!("{:.4}", entropy(tr.policy(r)))])
+                .map(|&r| vec![r.to_string(), sig_n(entropy(tr.policy(r)), 4)])
                 .collect()
         },
     );
@@ -77,11 +80,16 @@ fn simplex_sentence(app: &App, d: &prefdyn::report::DynamicsReport) -> String {
     let labels = app.matrix.labels();
     let fixed = match (&d.stability.fixed_point, d.stability.rho) {
         (Some(fp), Some(r)) if r < 1.0 => format!(
-            "the fixed point ({}) attracts, ρ = {r:.3}",
-            named(labels, fp)
+            "the fixed point ({}) attracts, ρ = {}",
+            named(labels, fp),
+            sig(r)
         ),
         (Some(fp), Some(r)) => {
-            format!("the fixed point ({}) repels, ρ = {r:.3}", named(labels, fp))
+            format!(
+                "the fixed point ({}) repels, ρ = {}",
+                named(labels, fp),
+                sig(r)
+            )
         }
         _ => "there is no fixed point".into(),
     };

@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use prefdyn::report::{theory_sentences, trajectory_csv};
+use prefdyn::report::{next_step_hint, theory_sentences, trajectory_csv};
 use prefdyn::text::{percent, sig};
 use prefdyn::Verdict;
 use wasm_bindgen::prelude::*;
@@ -20,6 +20,7 @@ use prefdyn_charts::{drawn_paths, SamplePaths};
 
 mod described;
 mod portrait;
+mod readout;
 mod samples;
 pub use samples::progress_json as finite_progress_json;
 
@@ -66,6 +67,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "reset", "click", |_: web_sys::Event| play::rewind())?;
     dom::listen(doc, "keydown", on_key)?;
     portrait::wire(doc)?;
+    readout::wire(doc)?;
     on(doc, "export-policy-png", "click", |_: web_sys::Event| {
         download_canvas("chart-policy", "prefdyn-dynamics.png")
     })?;
@@ -130,6 +132,8 @@ fn render_texts(doc: &Document, app: &App) {
         why.push_str(CONCENTRATED);
     }
     set_text(doc, "verdict-why", &why);
+    set_attr(doc, "verdict", "title", &why);
+    set_text(doc, "dyn-hint", &next_step_hint(d, app.matrix.labels()));
     let items: String = theory_sentences(d, app.matrix.labels())
         .iter()
         .map(|t| format!("<li>{}</li>", escape(t)))
@@ -188,8 +192,10 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
             paths: &paths,
             mean: &o.mean_path.policies,
         }),
+        population: true,
     };
     let result = canvas::draw_policy("chart-policy", theme, &run)
+        .map(readout::set_layout)
         .and_then(|_| {
             ENTROPIES.with(|e| canvas::draw_entropy("chart-entropy", theme, &e.borrow(), cursor, k))
         })

@@ -6,12 +6,14 @@
 use std::cell::Cell;
 
 use prefdyn::config::{format_points, quantise};
-use prefdyn::portrait::{start_policy, MAX_STARTS};
+use prefdyn::portrait::{nudge_inside, start_policy, step_field, MAX_STARTS};
+use prefdyn::text::{count, sig};
+use prefdyn::MrsRun;
 use prefdyn_charts::SimplexLayout;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
-use crate::dom::{offset_in_target, on, set_attr};
+use crate::dom::{document, hide_tip, offset_in_target, on, set_attr, show_tip};
 use crate::history::HistoryMode;
 use crate::store::{self, App, Change};
 
@@ -26,6 +28,13 @@ const CLICK_TOLERANCE: f64 = 0.04;
 
 pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "chart-simplex", "click", on_click)?;
+    on(doc, "chart-simplex", "pointermove", on_hover)?;
+    on(doc, "chart-simplex", "pointerdown", on_hover)?;
+    on(doc, "chart-simplex", "mouseleave", |_: web_sys::Event| {
+        if let Some(doc) = document() {
+            hide_tip(&doc, "simplex-tip");
+        }
+    })?;
     on(doc, "starts-clear", "click", |_: web_sys::Event| {
         edit_starts(String::new())
     })
@@ -66,6 +75,58 @@ fn on_click(e: web_sys::MouseEvent) {
     }
 }
 
+/// The readout at a point of the triangle: π there and one round's step from it.
+fn readout(app: &App, p: [f64; 3]) -> Option<String> {
+    let d = app.results.dynamics.as_ref()?;
+    let run = MrsRun {
+        p: &app.matrix,
+        pi0: &d.pi0,
+        mu0: &d.mu0,
+        params: app.config.dynamics.params,
+        solver: app.config.dynamics.solver,
+        rounds: 1,
+    };
+    let field = step_field(&run, &[p]).ok()?;
+    let step = field.steps.first()?;
+    let labels = app.matrix.labels();
+    let name = |i: usize| labels.get(i).map(String::as_str).unwrap_or("");
+    let fmt = |v: &[f64; 3], signed: bool| {
+        (0..3)
+            .map(|i| {
+                let x = if signed && v[i] >= 0.0 {
+                    format!("+{}", sig(v[i]))
+                } else {
+                    sig(v[i])
+                };
+                format!("{} {x}", name(i))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "π: {}. One round moves it by {} (speed {}).",
+        fmt(&p, false),
+        fmt(step, true),
+        sig(field.speeds.first().copied().unwrap_or(f64::NAN))
+    ))
+}
+
+/// Hover or touch on the triangle: π there and the step from it, in a tooltip.
+fn on_hover(e: web_sys::MouseEvent) {
+    let (Some(doc), Some((x, y))) = (document(), offset_in_target(&e)) else {
+        return;
+    };
+    let layout = LAYOUT.with(Cell::get);
+    let text = layout
+        .point_at(x, y, 0.0)
+        .map(nudge_inside)
+        .and_then(|p| store::read(|app| readout(app, p)).flatten());
+    match text {
+        Some(t) => show_tip(&doc, "simplex-tip", &t, x, y),
+        None => hide_tip(&doc, "simplex-tip"),
+    }
+}
+
 /// Records where the simplex was drawn (CSS pixels) and writes its vertices into
 /// `#chart-simplex`'s `data-vertices` (`x0,y0,x1,y1,x2,y2`, for tests and tools).
 pub fn set_layout(doc: &Document, layout: SimplexLayout) {
@@ -102,9 +163,9 @@ pub fn render(doc: &Document, app: &App) {
         None => "no fixed point (α = 1, η = 1)",
     };
     let label = format!(
-        "Phase portrait on the simplex: arrows show one round's step, coloured by speed (up to {:.3}); {fixed}; the run from π₀ and {} extra start(s). Click to add a start.",
-        pt.max_speed,
-        pt.starts.len()
+        "Phase portrait on the simplex: arrows show one round's step, coloured by speed (up to {}); {fixed}; the run from π₀ and {}. Click to add a start.",
+        sig(pt.max_speed),
+        count(pt.starts.len(), "extra start", "extra starts")
     );
     set_attr(doc, "chart-simplex", "aria-label", &label);
 }

@@ -2,6 +2,7 @@
 
 use prefdyn::config::Config;
 use prefdyn::phase::PhaseResult;
+use prefdyn::text::{sig, sig_n};
 use web_sys::Document;
 
 use crate::alt::{describe, table};
@@ -17,7 +18,7 @@ fn range_text(v: &[f64]) -> String {
     if lo > hi {
         return "no values yet".into();
     }
-    format!("values from {lo:.3e} to {hi:.3e}")
+    format!("values from {} to {}", sig(lo), sig(hi))
 }
 
 pub fn render(doc: &Document, c: &Config, job: Option<(&PhaseResult, bool)>) {
@@ -39,17 +40,18 @@ pub fn render(doc: &Document, c: &Config, job: Option<(&PhaseResult, bool)>) {
         doc,
         "chart-phase",
         &format!(
-            "Phase diagram of the {} over {} from {} to {} and {} from {} to {}, {}×{} cells ({state}): {}; ρ > 1 in {unstable} cells. White edges: ρ = 1; cyan line: the contraction bound.",
+            "Phase diagram of the {} over {} from {} to {} and {} from {} to {}, {}×{} cells ({state}): {}; ρ > 1 in {}. White edges: ρ = 1; cyan line: the contraction bound.",
             ph.metric.title(),
             ph.x.axis.symbol(),
-            ph.x.min,
-            ph.x.max,
+            sig(ph.x.min),
+            sig(ph.x.max),
             ph.y.axis.symbol(),
-            ph.y.min,
-            ph.y.max,
+            sig(ph.y.min),
+            sig(ph.y.max),
             g.nx,
             g.ny,
-            range_text(&g.mean)
+            range_text(&g.mean),
+            prefdyn::text::count(unstable, "cell", "cells")
         ),
     );
     let header = [ph.x.axis.symbol(), ph.y.axis.symbol(), "mean", "sd", "ρ"].map(String::from);
@@ -68,11 +70,11 @@ pub fn render(doc: &Document, c: &Config, job: Option<(&PhaseResult, bool)>) {
             .map(|(ix, iy)| {
                 let i = iy * g.nx + ix;
                 vec![
-                    format!("{:.4}", g.x_values[ix]),
-                    format!("{:.4}", g.y_values[iy]),
-                    format!("{:.4e}", g.mean[i]),
-                    format!("{:.4e}", g.sd[i]),
-                    r.rho.get(i).map_or(String::new(), |x| format!("{x:.4}")),
+                    sig_n(g.x_values[ix], 4),
+                    sig_n(g.y_values[iy], 4),
+                    sig_n(g.mean[i], 4),
+                    sig_n(g.sd[i], 4),
+                    r.rho.get(i).map_or(String::new(), |&x| sig_n(x, 4)),
                 ]
             })
             .collect()

@@ -8,8 +8,11 @@ mod pool;
 
 use std::cell::{Cell, RefCell};
 
-use prefdyn::config::{format_float, to_query, Changes, Config, MatrixSource, PolicySpec, View};
-use prefdyn::phase::{base_inputs, cell_params, member_pi0_seed, CellValue, Ensemble, PhaseJob};
+use prefdyn::config::{to_query, Changes, Config, MatrixSource, PolicySpec, View};
+use prefdyn::phase::{
+    base_inputs, cell_params, member_pi0_seed, CellValue, Ensemble, PhaseJob, PhaseMetric,
+};
+use prefdyn::text::{count, duration, percent, sig};
 use prefdyn_charts::{PhaseLayout, PhasePicture};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -17,7 +20,8 @@ use web_sys::Document;
 use crate::api::document_json;
 use crate::canvas::{self, theme_from_page};
 use crate::dom::{
-    document, log_error, now, offset_in_target, on, scroll_to, set_attr, set_hidden, set_text,
+    document, hide_tip, is_touch, log_error, now, offset_in_target, on, scroll_to, set_attr,
+    set_hidden, set_text, show_tip,
 };
 use crate::export::{download, download_canvas};
 use crate::history::HistoryMode;
@@ -334,6 +338,18 @@ fn after_progress() -> bool {
     finished
 }
 
+/// Runs the diagram again when it was stopped before it finished (a figure button pressed
+/// again after Cancel); a finished or running diagram is left alone.
+pub fn resume() {
+    let stopped = STATE.with(|s| {
+        let st = s.borrow();
+        !st.running && st.job.as_ref().is_some_and(|j| !j.is_done())
+    });
+    if stopped {
+        restart();
+    }
+}
+
 /// Stops the sweep at once (the workers are terminated); the cells computed so far stay.
 pub fn cancel() {
     POOL.with(|p| *p.borrow_mut() = None);
@@ -394,10 +410,10 @@ fn status_text(st: &PhaseState) -> String {
         (Some(j), Some(ms)) if j.is_done() => {
             let s = j.spec();
             format!(
-                "{}×{} cells × {} matrices{} × T = {} in {:.0} ms {} (with the ρ = 1 boundary)",
+                "{}×{} cells × {}{} × T = {} in {} {} (with the ρ = 1 boundary)",
                 s.x.n,
                 s.y.n,
-                j.members().len(),
+                count(j.members().len(), "matrix", "matrices"),
                 s.sampling
                     .map(|f| format!(
                         " × R = {} realisations of N = {} pairs",
@@ -405,7 +421,7 @@ fn status_text(st: &PhaseState) -> String {
                     ))
                     .unwrap_or_default(),
                 s.rounds,
-                ms,
+                duration(ms),
                 where_text(st)
             )
         }
@@ -491,41 +507,83 @@ fn cell_at(e: &web_sys::MouseEvent) -> Option<(usize, usize)> {
     STATE.with(|s| s.borrow().layout.hit(x, y))
 }
 
-/// Hover: the cell's parameters, mean ± sd and ρ.
-fn hover(e: web_sys::MouseEvent) {
-    let Some((ix, iy)) = cell_at(&e) else { return };
-    let text = store::read(|app| {
+thread_local! {
+    /// The cell a first tap showed (a second tap on it opens it).
+    static TAPPED: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
+/// The cell's value as a reader says it: `V = 0.0694 ± 0.0123`, `oscillating in 25 % of
+/// runs`.
+fn metric_text(metric: PhaseMetric, mean: f64, sd: f64) -> String {
+    match metric {
+        PhaseMetric::Verdict => format!("oscillating in {} of runs", percent(mean)),
+        PhaseMetric::FinalEntropy => format!("H(π_T) = {} ± {} nats", sig(mean), sig(sd)),
+        PhaseMetric::Rho => format!("ρ = {} ± {}", sig(mean), sig(sd)),
+        PhaseMetric::Variance => format!("V = {} ± {}", sig(mean), sig(sd)),
+    }
+}
+
+/// The readout of cell (ix, iy): its parameters, its value and the mean ρ.
+fn cell_text(ix: usize, iy: usize) -> Option<String> {
+    store::read(|app| {
         STATE.with(|s| {
             let st = s.borrow();
             let r = st.job.as_ref()?.result();
             let (g, ph) = (&r.grid, &app.config.phase);
             let i = iy * g.nx + ix;
             let rho = r.rho.get(i).copied().unwrap_or(f64::NAN);
+            let value = g.mean.get(i).copied().unwrap_or(f64::NAN);
+            let value = if value.is_nan() {
+                "not computed yet".to_string()
+            } else {
+                metric_text(ph.metric, value, g.sd.get(i).copied().unwrap_or(f64::NAN))
+            };
+            let rho = match (ph.metric, rho.is_finite()) {
+                (PhaseMetric::Rho, _) => String::new(),
+                (_, true) => format!("; mean ρ = {}", sig(rho)),
+                (_, false) => "; no fixed point (α = 1)".into(),
+            };
             Some(format!(
-                "{} = {}, {} = {}: {} = {:.4e} ± {:.2e}{}",
+                "{} = {}, {} = {}: {value}{rho}",
                 ph.x.axis.symbol(),
-                format_float(*g.x_values.get(ix)?),
+                sig(*g.x_values.get(ix)?),
                 ph.y.axis.symbol(),
-                format_float(*g.y_values.get(iy)?),
-                ph.metric.key(),
-                g.mean.get(i)?,
-                g.sd.get(i)?,
-                if rho.is_finite() {
-                    format!("; mean ρ = {rho:.3}")
-                } else {
-                    "; no fixed point (α = 1)".into()
-                }
+                sig(*g.y_values.get(iy)?),
             ))
         })
     })
-    .flatten();
-    if let (Some(t), Some(doc)) = (text, document()) {
-        set_text(&doc, "phase-hover", &t);
+    .flatten()
+}
+
+/// Shows the readout of the cell under the pointer as a tooltip at the cell.
+fn show_readout(e: &web_sys::MouseEvent) -> Option<(usize, usize)> {
+    let doc = document()?;
+    let (x, y) = offset_in_target(e)?;
+    let Some((ix, iy)) = STATE.with(|s| s.borrow().layout.hit(x, y)) else {
+        hide_tip(&doc, "phase-hover");
+        return None;
+    };
+    let text = cell_text(ix, iy)?;
+    show_tip(&doc, "phase-hover", &text, x, y);
+    Some((ix, iy))
+}
+
+/// Hover: the cell's parameters, value and ρ in a tooltip.
+fn hover(e: web_sys::MouseEvent) {
+    if !is_touch(&e) {
+        show_readout(&e);
     }
 }
 
-/// Click: opens the cell's parameters (and the ensemble's first matrix) in Dynamics.
+/// Click: opens the cell's parameters (and the ensemble's first matrix) in Dynamics. On
+/// touch the first tap shows the readout and a second tap on the same cell opens it.
 fn click(e: web_sys::MouseEvent) {
+    if is_touch(&e) {
+        let cell = show_readout(&e);
+        if cell.is_none() || TAPPED.with(|t| t.replace(cell)) != cell {
+            return;
+        }
+    }
     let Some((ix, iy)) = cell_at(&e) else { return };
     let Some(spec) = STATE.with(|s| s.borrow().job.as_ref().map(|j| *j.spec())) else {
         return;
@@ -562,6 +620,11 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "phase-run", "click", |_: web_sys::Event| restart())?;
     on(doc, "phase-cancel", "click", |_: web_sys::Event| cancel())?;
     on(doc, "chart-phase", "mousemove", hover)?;
+    on(doc, "chart-phase", "mouseleave", |_: web_sys::Event| {
+        if let Some(doc) = document() {
+            hide_tip(&doc, "phase-hover");
+        }
+    })?;
     on(doc, "chart-phase", "click", click)?;
     on(doc, "export-phase-png", "click", |_: web_sys::Event| {
         download_canvas("chart-phase", "prefdyn-phase.png")

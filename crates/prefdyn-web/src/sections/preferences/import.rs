@@ -3,6 +3,7 @@
 //! Bad input is named by row and column and changes nothing; inconsistent pairs are
 //! named and fixed only on request; pairs never compared are named and counted.
 
+use prefdyn::text::sig;
 use std::cell::RefCell;
 
 use prefdyn::config::{Config, MatrixSource};
@@ -209,16 +210,25 @@ pub fn counts_text(config: &Config, labels: &[String], i: usize, j: usize) -> Op
         let c = li.counts.as_ref()?;
         let ties = c.ties.as_ref().map_or(0.0, |t| t[i][j]);
         let (a, b) = (labels.get(i)?, labels.get(j)?);
+        let times = |n: f64| {
+            if n == 1.0 {
+                "once".to_string()
+            } else {
+                format!("{} times", sig(n))
+            }
+        };
         Some(format!(
-            "{a} beat {b} {} times, lost {} times{}: P = {:.3}",
-            c.wins[i][j],
-            c.wins[j][i],
-            if ties > 0.0 {
-                format!(", {ties} ties")
+            "{a} beat {b} {}, lost {}{}: P = {}",
+            times(c.wins[i][j]),
+            times(c.wins[j][i]),
+            if ties == 1.0 {
+                ", 1 tie".to_string()
+            } else if ties > 0.0 {
+                format!(", {} ties", sig(ties))
             } else {
                 String::new()
             },
-            c.smoothed(i, j)
+            sig(c.smoothed(i, j))
         ))
     })
     .flatten()

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use prefdyn::config::{format_float, quantise, MatrixSource};
 use prefdyn::generators::Family;
 use prefdyn::presets::{preset, preset_keys};
+use prefdyn::text::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
@@ -151,10 +152,10 @@ fn on_heatmap_hover(e: web_sys::MouseEvent) {
         let l = app.matrix.labels();
         import::counts_text(&app.config, l, i, j).unwrap_or_else(|| {
             format!(
-                "P[{}][{}] = {:.3}",
+                "P[{}][{}] = {}",
                 l.get(i).map_or("", String::as_str),
                 l.get(j).map_or("", String::as_str),
-                app.matrix.get(i, j)
+                sig(app.matrix.get(i, j))
             )
         })
     });
@@ -279,7 +280,7 @@ pub(super) fn render_diagnostics(doc: &Document, app: &App) {
             .iter()
             .enumerate()
             .filter(|(_, &p)| p > 1e-9)
-            .map(|(i, p)| format!("{} {:.3}", names(labels, &[i]), p))
+            .map(|(i, p)| format!("{} {}", names(labels, &[i]), sig(*p)))
             .collect::<Vec<_>>()
             .join(", "),
         None => "not available".into(),

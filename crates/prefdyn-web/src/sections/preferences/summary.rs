@@ -4,6 +4,7 @@
 
 use prefdyn::config::MatrixSource;
 use prefdyn::presets::preset;
+use prefdyn::text::{count, sig_n};
 use prefdyn_charts::diverging;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -38,9 +39,10 @@ pub fn render(doc: &Document, app: &App) {
     let labels = app.matrix.labels();
     let majority = match d.condorcet_winner.and_then(|i| labels.get(i)) {
         Some(w) => format!("Condorcet winner {w}"),
-        None if d.three_cycles > 0 => {
-            format!("no Condorcet winner, {} majority 3-cycles", d.three_cycles)
-        }
+        None if d.three_cycles > 0 => format!(
+            "no Condorcet winner, {}",
+            count(d.three_cycles, "majority 3-cycle", "majority 3-cycles")
+        ),
         None => "no Condorcet winner".into(),
     };
     let text = format!(
@@ -70,7 +72,7 @@ pub fn render(doc: &Document, app: &App) {
         (0..app.matrix.k())
             .map(|i| {
                 let mut row = vec![labels.get(i).cloned().unwrap_or_default()];
-                row.extend((0..app.matrix.k()).map(|j| format!("{:.3}", app.matrix.get(i, j))));
+                row.extend((0..app.matrix.k()).map(|j| sig_n(app.matrix.get(i, j), 4)));
                 row
             })
             .collect()
