@@ -744,7 +744,7 @@ mod verdict_tests {
         let cycle = path((0..=100).map(|t| 0.5 + 0.2 * (t as f64 * 0.7).sin()));
         assert_eq!(judge(&cycle).verdict, Verdict::Oscillating);
         // A vertex.
-        let collapse = path((0..=50).map(|t| 1.0 - 0.5 * 0.7f64.powi(t as i32)));
+        let collapse = path((0..=50).map(|t| 1.0 - 0.5 * 0.7f64.powi(t)));
         assert_eq!(judge(&collapse).verdict, Verdict::Collapsed);
         // A steady drift keeps its swing: oscillating by MODEL.md's first test.
         let drift = path((0..=40).map(|t| 0.2 + 0.01 * t as f64));
