@@ -7,6 +7,9 @@
 # Installs numpy (benches/numpy_peer/requirements.txt) if python3 cannot import it, then
 # runs `cargo run --release -p prefdyn --example phase_compare` with the given arguments.
 # Exits non-zero when a cell differs by more than 1e-6 (1e-9 where every ρ < 1) or a step fails.
+# Also prints (outside the ratio: the peer has no ρ) the whole diagram as the page computes it
+# (metric and ρ of every cell, one thread) and ρ in lanes against the scalar engine, which
+# must agree by the same rule.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

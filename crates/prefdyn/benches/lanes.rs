@@ -8,8 +8,10 @@
 //! - `lanes` with the backend this CPU gets (`Backend::detect()`: AVX2+FMA when present);
 //! - `lanes` forced to the portable `wide::f64x4` code (SSE2 on a baseline x86_64 build).
 //!
-//! Also the final-entropy and share-oscillating metrics on the same grid, and the fast
-//! `exp` against `f64::exp` on 4,096 values.
+//! Also the final-entropy and share-oscillating metrics on the same grid, ρ of every cell
+//! and member (`LaneEnsemble::cell_rho`: the fixed point and the spectral radius in lanes)
+//! against the scalar engine's (`phase::sweep_scalar` of the ρ metric), and the fast `exp`
+//! against `f64::exp` on 4,096 values.
 
 use std::hint::black_box;
 
@@ -18,6 +20,7 @@ use prefdyn::dynamics::MrsParams;
 use prefdyn::lanes::{exp_slice, Backend, LaneEnsemble, LaneMetric};
 use prefdyn::phase::{
     budget_ensemble, budget_spec, cell_params, ensemble_members, log_starts, sweep_scalar,
+    PhaseMetric, PhaseSpec,
 };
 
 fn budget(c: &mut Criterion) {
@@ -55,6 +58,25 @@ fn budget(c: &mut Criterion) {
     for metric in [LaneMetric::FinalEntropy, LaneMetric::Oscillating] {
         group.bench_function(format!("lanes {:?} {metric:?}", detected.backend()), |b| {
             b.iter(|| detected.cell_stats(black_box(&cells), metric))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("rho of the budget grid 64x64 x 16 cyclic K=5");
+    group.sample_size(10);
+    let rho_spec = PhaseSpec {
+        metric: PhaseMetric::Rho,
+        ..spec
+    };
+    group.bench_function("phase::sweep_scalar rho", |b| {
+        b.iter(|| sweep_scalar(black_box(&rho_spec), black_box(&members)))
+    });
+    for ens in [&detected, &portable] {
+        if ens.backend() == Backend::Portable && detected.backend() == Backend::Portable {
+            continue;
+        }
+        group.bench_function(format!("lanes {:?} cell_rho", ens.backend()), |b| {
+            b.iter(|| ens.cell_rho(black_box(&cells)))
         });
     }
     group.finish();

@@ -12,15 +12,20 @@
 //! largest differences of the cell means and sds: over every cell, and over the cells where
 //! every member's ρ < 1 (no chaos). Exits 1 when a cell differs by more than 1e-6, a
 //! ρ < 1 cell by more than 1e-9, or the peer fails.
+//!
+//! Also (not part of the ratio: the peer has no ρ) the whole diagram as the page's workers
+//! compute it on one thread (`phase::sweep`: the metric and ρ of every cell), and ρ of every
+//! cell and member in lanes against the scalar engine (`MrsRun::stability`), by the same
+//! rule.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use prefdyn::dynamics::{MrsParams, MrsRun, Solver};
-use prefdyn::lanes::{fill_cells, CellStat, LaneMetric, Member};
+use prefdyn::lanes::{fill_cells, CellStat, LaneEnsemble, LaneMetric, Member};
 use prefdyn::phase::{
-    budget_ensemble, budget_spec, cell_params, ensemble_members, log_starts, EnsembleMember,
+    budget_ensemble, budget_spec, cell_params, ensemble_members, log_starts, sweep, EnsembleMember,
     PhaseMetric, PhaseSpec,
 };
 use serde_json::{json, Value};
@@ -188,12 +193,12 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> Result<T, String>) -> Result<(f6
     Ok((median(&mut times), last.ok_or("no run")?))
 }
 
-/// Whether every member has ρ < 1 at each cell (no chaos there).
-fn stable_cells(members: &[EnsembleMember], cells: &[MrsParams]) -> Vec<bool> {
+/// ρ of every cell and member by the scalar engine, cell-major (NaN without a fixed point).
+fn scalar_rhos(members: &[EnsembleMember], cells: &[MrsParams]) -> Vec<f64> {
     cells
         .iter()
-        .map(|params| {
-            members.iter().all(|m| {
+        .flat_map(|params| {
+            members.iter().map(|m| {
                 let run = MrsRun {
                     p: &m.p,
                     pi0: &m.pi0,
@@ -202,13 +207,28 @@ fn stable_cells(members: &[EnsembleMember], cells: &[MrsParams]) -> Vec<bool> {
                     solver: Solver::Ipo,
                     rounds: 0,
                 };
-                run.stability()
-                    .ok()
-                    .and_then(|s| s.rho)
-                    .is_some_and(|r| r < 1.0)
+                run.stability().ok().and_then(|s| s.rho).unwrap_or(f64::NAN)
             })
         })
         .collect()
+}
+
+/// Largest `|ρ_lanes − ρ_scalar|` over every run and over the runs with ρ < 1 (NaN must be
+/// NaN in both); prints them and returns whether they are within the tolerances.
+fn compare_rho(lanes: &[f64], scalar: &[f64]) -> bool {
+    let (mut all, mut stable, mut nan_mismatch) = (0.0_f64, 0.0_f64, 0);
+    for (l, s) in lanes.iter().zip(scalar) {
+        if l.is_nan() || s.is_nan() {
+            nan_mismatch += usize::from(l.is_nan() != s.is_nan());
+            continue;
+        }
+        all = all.max((l - s).abs());
+        if *s < 1.0 {
+            stable = stable.max((l - s).abs());
+        }
+    }
+    println!("rho, lanes vs scalar ({} runs): max |Δρ| = {all:.3e} (tolerance {TOLERANCE:.0e}), where ρ < 1: {stable:.3e} (tolerance {TOLERANCE_STABLE:.0e}), NaN mismatches: {nan_mismatch}", lanes.len());
+    nan_mismatch == 0 && all <= TOLERANCE && stable <= TOLERANCE_STABLE
 }
 
 /// Runs the numpy peer on `in_path`; returns its seconds, means and sds.
@@ -269,8 +289,18 @@ fn run() -> Result<bool, String> {
     if stats != stats_all {
         return Err("the threaded sweep differs from the single-threaded one".into());
     }
+    let (with_rho_s, _) = timed(args.runs, || {
+        sweep(&spec, &members).map_err(|e| e.to_string())
+    })?;
+    let lanes_rho = LaneEnsemble::new(&lane_members, spec.rounds, spec.burn_in)
+        .and_then(|e| e.cell_rho(&cells))
+        .map_err(|e| e.to_string())?;
     let (numpy_s, mean, sd) = numpy_peer(&in_path, &out_path, (nx, ny))?;
-    let stable = stable_cells(&members, &cells);
+    let rhos = scalar_rhos(&members, &cells);
+    let stable: Vec<bool> = rhos
+        .chunks(members.len().max(1))
+        .map(|c| c.iter().all(|r| *r < 1.0))
+        .collect();
 
     let timing = Timing {
         one_s,
@@ -279,7 +309,16 @@ fn run() -> Result<bool, String> {
         numpy_s,
         runs: args.runs,
     };
-    print_comparison(&spec, &members, &timing, &stats, (&mean, &sd), &stable)
+    let metric_ok = print_comparison(&spec, &members, &timing, &stats, (&mean, &sd), &stable)?;
+    println!(
+        "rust:  {with_rho_s:.6} s (median of {}, one thread, phase::sweep: the metric and rho of every cell)",
+        args.runs
+    );
+    let rho_ok = compare_rho(&lanes_rho, &rhos);
+    if !rho_ok {
+        eprintln!("FAIL: rho in lanes and the scalar rho differ by more than the tolerance");
+    }
+    Ok(metric_ok && rho_ok)
 }
 
 /// Seconds of each side.

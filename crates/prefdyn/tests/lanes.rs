@@ -6,6 +6,10 @@
 //! run sits within a tiny band of one of the verdict's thresholds (see
 //! `verdict_mismatch_is_at_a_threshold`); the number of such cases is printed.
 //!
+//! ρ in lanes (`LaneEnsemble::rho`: the fixed point and the spectral radius of its
+//! Jacobian) against `MrsRun::stability`, by the same rule, and bit for bit where it falls
+//! back to the scalar path.
+//!
 //! `cargo test -p prefdyn --test lanes -- --nocapture` prints the measured maxima.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -13,8 +17,8 @@
 use prefdyn::dynamics::{Metrics, MrsParams, MrsRun, Solver};
 use prefdyn::generators::{dirichlet_flat, rng_for, Generator};
 use prefdyn::lanes::{
-    exp_slice, fill_cells, Backend, CellStat, LaneEnsemble, LaneMetric, LanesError, Member, Run,
-    RunMetrics, Wanted, MAX_K,
+    exp_slice, fill_cells, Backend, CellStat, LaneEnsemble, LaneMetric, LanesError, Member,
+    RhoMethod, RhoValue, Run, RunMetrics, Wanted, MAX_K,
 };
 use prefdyn::preference::PreferenceMatrix;
 use prefdyn::simplex::uniform;
@@ -385,7 +389,7 @@ fn exp_max_ulps(backend: Backend, lo: f64, hi: f64, n: usize) -> (u64, f64) {
 #[test]
 fn fast_exp_is_within_two_ulps() {
     for backend in [Backend::Portable, Backend::detect()] {
-        // The kernel's range (z = y − max y ≤ 0) and the whole normal range.
+        // The kernel's usual range (z = y − m ≤ κλ, mostly below 0) and the whole range.
         let (near, _) = exp_max_ulps(backend, -40.0, 0.0, 200_000);
         let (far, at) = exp_max_ulps(backend, -708.0, 709.0, 200_000);
         println!("fast exp ({backend:?}): max {near} ulp on [-40, 0], {far} ulp on [-708, 709] (worst at x = {at})");
@@ -589,6 +593,14 @@ fn results_do_not_depend_on_batching() {
     let thirds: Vec<Run> = runs.iter().step_by(3).copied().collect();
     for (j, m) in ens.run(&thirds, Wanted::ALL).unwrap().iter().enumerate() {
         assert_eq!(bits(m), bits(&all[3 * j]));
+    }
+    // ρ too.
+    let rho = ens.rho(&runs).unwrap();
+    let rho_rev = ens.rho(&reversed).unwrap();
+    for (n, r) in rho.iter().enumerate() {
+        assert_eq!(r.rho.to_bits(), rho_rev[runs.len() - 1 - n].rho.to_bits());
+        let one = ens.rho(&runs[n..=n]).unwrap();
+        assert_eq!(r.rho.to_bits(), one[0].rho.to_bits(), "ρ of run {n} alone");
     }
     // cell_values is the same numbers, cell-major.
     let v = ens.cell_values(&cells, LaneMetric::Variance).unwrap();
@@ -864,4 +876,481 @@ fn ensemble_without_members_gives_nan_cells() {
         .unwrap();
     assert_eq!(st.len(), 3);
     assert!(st.iter().all(|s| s.mean.is_nan() && s.sd.is_nan()));
+}
+
+// ---------------------------------------------------------------------------------------
+// ρ in lanes.
+
+/// ρ by the scalar engine (`MrsRun::stability`), NaN without a fixed point.
+fn scalar_rho(p: &PreferenceMatrix, pi0: &[f64], mu0: &[f64], params: MrsParams) -> f64 {
+    let run = MrsRun {
+        p,
+        pi0,
+        mu0,
+        params,
+        solver: Solver::Ipo,
+        rounds: 0,
+    };
+    run.stability().unwrap().rho.unwrap_or(f64::NAN)
+}
+
+/// Each case its own member of one ensemble (mixed K), one run each, through `backend`.
+fn lanes_rho(cases: &[Case], backend: Backend) -> Vec<RhoValue> {
+    let x0: Vec<Vec<f64>> = cases
+        .iter()
+        .map(|c| c.pi0.iter().map(|v| v.ln()).collect())
+        .collect();
+    let members: Vec<Member> = cases
+        .iter()
+        .zip(&x0)
+        .map(|(c, x0)| Member {
+            p: &c.p,
+            x0,
+            mu0: &c.mu0,
+        })
+        .collect();
+    let ens = LaneEnsemble::new(&members, 0, 0)
+        .unwrap()
+        .with_backend(backend);
+    let runs: Vec<Run> = cases
+        .iter()
+        .enumerate()
+        .map(|(member, c)| Run {
+            member,
+            params: c.params,
+        })
+        .collect();
+    ens.rho(&runs).unwrap()
+}
+
+/// A random ρ case: K from 2 to 8 and larger, every generator, α = 1 (no fixed point),
+/// α = 0 and α near 1, λ = 0, tiny λ and λ = 1, η < 1, β up to 40.
+fn rho_case(n: u64) -> Case {
+    let mut rng = rng_for(0x72_686f ^ n);
+    let k = [2, 3, 4, 5, 6, 7, 8, 3, 4, 5, 9, 12, 16][(n % 13) as usize];
+    let mut c = random_case(n);
+    c.p = match n % 5 {
+        0 => Generator::Random { k },
+        1 | 2 => Generator::RandomCyclic {
+            k,
+            s: 0.05 + 0.45 * rng.gen::<f64>(),
+        },
+        3 => Generator::BradleyTerry {
+            k,
+            sigma: 0.5 + 2.0 * rng.gen::<f64>(),
+        },
+        _ => Generator::RandomSst { k },
+    }
+    .generate(n)
+    .unwrap();
+    c.pi0 = dirichlet_flat(k, 3_000 + n);
+    c.mu0 = if n % 3 == 0 {
+        uniform(k)
+    } else {
+        dirichlet_flat(k, 4_000 + n)
+    };
+    c.params = MrsParams {
+        alpha: match n % 9 {
+            0 => 1.0,
+            1 => 0.0,
+            2 => 1.0 - 1e-3 * rng.gen::<f64>(),
+            _ => rng.gen(),
+        },
+        beta: if n % 4 == 0 {
+            40.0 * rng.gen::<f64>() + 0.01
+        } else {
+            0.05 + 8.0 * rng.gen::<f64>()
+        },
+        lam: match n % 11 {
+            0 => 0.0,
+            1 => 1e-12,
+            2 => 1.0,
+            _ => rng.gen(),
+        },
+        eta: if n % 2 == 0 {
+            1.0
+        } else {
+            0.05 + 0.95 * rng.gen::<f64>()
+        },
+    };
+    c
+}
+
+/// Checks lanes' ρ against the scalar engine by the rule (1e-9 where ρ < 1, else 1e-6);
+/// NaN exactly where α = 1, the scalar path bit for bit. Returns the largest differences
+/// (ρ < 1, others).
+fn check_rho(cases: &[Case], got: &[RhoValue]) -> (f64, f64) {
+    let mut worst = (0.0_f64, 0.0_f64);
+    for (n, (c, g)) in cases.iter().zip(got).enumerate() {
+        let want = scalar_rho(&c.p, &c.pi0, &c.mu0, c.params);
+        let ctx = || {
+            format!(
+                "case {n}: K = {}, {:?}, {g:?}, scalar {want}",
+                c.p.k(),
+                c.params
+            )
+        };
+        assert_eq!(want.is_nan(), c.params.alpha == 1.0, "{}", ctx());
+        assert_eq!(g.rho.is_nan(), want.is_nan(), "{}", ctx());
+        if want.is_nan() {
+            assert_eq!(g.method, RhoMethod::NoFixedPoint, "{}", ctx());
+            continue;
+        }
+        if g.method == RhoMethod::Scalar {
+            assert_eq!(g.rho.to_bits(), want.to_bits(), "{}", ctx());
+        }
+        let d = (g.rho - want).abs();
+        if want < 1.0 {
+            worst.0 = worst.0.max(d);
+            assert!(d <= 1e-9, "ρ differs by {d:e}: {}", ctx());
+        } else {
+            worst.1 = worst.1.max(d);
+            assert!(d <= 1e-6, "ρ differs by {d:e}: {}", ctx());
+        }
+    }
+    worst
+}
+
+fn count(values: &[RhoValue], method: RhoMethod) -> usize {
+    values.iter().filter(|v| v.method == method).count()
+}
+
+#[test]
+fn rho_matches_the_scalar_engine() {
+    let cases: Vec<Case> = (0..2_600).map(rho_case).collect();
+    for backend in [Backend::Portable, Backend::detect()] {
+        let got = lanes_rho(&cases, backend);
+        let (stable, other) = check_rho(&cases, &got);
+        println!(
+            "ρ ({backend:?}, {} runs): max |Δρ| {stable:.2e} (ρ < 1), {other:.2e} (others); {} in lanes, {} σ scalar, {} scalar, {} κλ = 0, {} without a fixed point",
+            cases.len(),
+            count(&got, RhoMethod::Lanes),
+            count(&got, RhoMethod::LanesFixedPoint),
+            count(&got, RhoMethod::Scalar),
+            count(&got, RhoMethod::ScaledIdentity),
+            count(&got, RhoMethod::NoFixedPoint),
+        );
+        // K ≤ 5 with λ > 0 and α < 1: the lanes, save the hardest Newton solves.
+        let small = (cases.iter().zip(&got))
+            .filter(|(c, _)| c.p.k() <= 5 && c.params.lam > 0.0 && c.params.alpha < 1.0);
+        let (n, lanes) = small.fold((0, 0), |(n, l), (_, g)| {
+            (n + 1, l + usize::from(g.method == RhoMethod::Lanes))
+        });
+        assert!(
+            lanes * 100 >= n * 95,
+            "{lanes} of {n} small-K runs in lanes"
+        );
+        for (c, g) in cases.iter().zip(&got) {
+            let k = c.p.k();
+            if k > 8 {
+                assert!(matches!(
+                    g.method,
+                    RhoMethod::Scalar | RhoMethod::NoFixedPoint | RhoMethod::ScaledIdentity
+                ));
+            }
+            if c.params.lam == 0.0 && c.params.alpha < 1.0 {
+                assert_eq!(g.rho, c.params.a().abs());
+                if k <= 8 {
+                    assert_eq!(g.method, RhoMethod::ScaledIdentity);
+                }
+            }
+        }
+    }
+}
+
+/// Two matrices whose B has `ω₁ = ω₂`: a circulant K = 5 with
+/// `c₂/c₁ = −(sin 72° − sin 144°)/(sin 72° + sin 144°)`, and two copies of one 3-cycle
+/// (K = 6, not circulant).
+fn equal_pair_matrices() -> [PreferenceMatrix; 2] {
+    let (s72, s144) = (72f64.to_radians().sin(), 144f64.to_radians().sin());
+    let c1 = 0.3;
+    let c2 = -c1 * (s72 - s144) / (s72 + s144);
+    let mut equal_pairs = vec![vec![0.5; 5]; 5];
+    for i in 0..5 {
+        for (d, cd) in [(1, c1), (2, c2), (3, -c2), (4, -c1)] {
+            equal_pairs[i][(i + d) % 5] = 0.5 + cd;
+        }
+    }
+    let mut two_cycles = vec![vec![0.5; 6]; 6];
+    for b in [0, 3] {
+        for i in 0..3 {
+            two_cycles[b + i][b + (i + 1) % 3] = 0.9;
+            two_cycles[b + (i + 1) % 3][b + i] = 0.1;
+        }
+    }
+    [
+        PreferenceMatrix::from_rows(&equal_pairs).unwrap(),
+        PreferenceMatrix::from_rows(&two_cycles).unwrap(),
+    ]
+}
+
+/// Runs with uniform π₀ and μ₀ at and around the onset `α* = √(1 − (βλω)²)` of each
+/// matrix (ω = 0.1 where P is not circulant).
+fn onset_cases(matrices: &[PreferenceMatrix]) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for p in matrices {
+        let k = p.k();
+        let omega = prefdyn::theory::circulant_omega(p).unwrap_or(0.1);
+        for (beta, lam) in [(2.0, 0.8), (1.0, 0.5), (6.0, 1.0)] {
+            let b = beta * lam * omega;
+            if b >= 1.0 {
+                continue;
+            }
+            let onset = (1.0 - b * b).sqrt();
+            for off in [0.0, 1e-13, -1e-13, 1e-10, -1e-10, 1e-6, -1e-6, 0.01] {
+                cases.push(Case {
+                    p: p.clone(),
+                    pi0: uniform(k),
+                    mu0: uniform(k),
+                    params: MrsParams {
+                        alpha: (onset + off).clamp(0.0, 1.0 - 1e-12),
+                        beta,
+                        lam,
+                        eta: 1.0,
+                    },
+                    rounds: 0,
+                    burn_in: 0,
+                });
+            }
+        }
+    }
+    cases
+}
+
+/// A circulant P with uniform π₀ and μ₀ has the uniform fixed point and
+/// `ρ = √(a² + (κλω)²)` exactly (`theory::circulant_rho`): at and around the onset
+/// (ρ within 1e-13 of 1) lanes' ρ is the closed form to 1e-13 and on the same side of 1,
+/// also where `ω₁ = ω₂` ([`equal_pair_matrices`]; for K = 6 σ then comes from the scalar
+/// solver).
+#[test]
+fn rho_near_one_on_circulants() {
+    let [equal_pairs, two_cycles] = equal_pair_matrices();
+    let matrices = [
+        Generator::RockPaperScissors { s: 0.3 }.generate(0).unwrap(),
+        Generator::Circulant { k: 5, s: 0.4 }.generate(0).unwrap(),
+        Generator::Circulant { k: 7, s: 0.2 }.generate(0).unwrap(),
+        equal_pairs,
+        two_cycles,
+    ];
+    let cases = onset_cases(&matrices);
+    let got = lanes_rho(&cases, Backend::detect());
+    check_rho(&cases, &got);
+    let mut worst = 0.0_f64;
+    for (c, g) in cases.iter().zip(&got) {
+        let omega = match prefdyn::theory::circulant_omega(&c.p) {
+            Some(w) => w,
+            None => {
+                assert_eq!(g.method, RhoMethod::LanesFixedPoint, "K = 6, ω₁ = ω₂");
+                continue;
+            }
+        };
+        let want = prefdyn::theory::circulant_rho(&c.params, omega);
+        let d = (g.rho - want).abs();
+        worst = worst.max(d);
+        assert!(
+            d <= 1e-13,
+            "K = {}, {:?}: {g:?} vs {want}",
+            c.p.k(),
+            c.params
+        );
+        if (want - 1.0).abs() > 1e-13 {
+            assert_eq!(g.rho < 1.0, want < 1.0, "{:?}: {g:?} vs {want}", c.params);
+        }
+        let expect = if c.p.k() <= 5 {
+            RhoMethod::Lanes
+        } else {
+            RhoMethod::LanesFixedPoint
+        };
+        assert_eq!(g.method, expect, "K = {}", c.p.k());
+    }
+    println!(
+        "circulants near ρ = 1: {} runs, max |Δρ| {worst:.2e} against the closed form",
+        got.len()
+    );
+}
+
+/// Random P and π₀ near their ρ = 1 edge: α found by bisection on the scalar ρ (to 1e-12),
+/// then lanes against scalar within 1e-9 on both sides.
+#[test]
+fn rho_near_one_on_random_matrices() {
+    let mut cases = Vec::new();
+    for n in 0..40_u64 {
+        let k = [3, 4, 5, 6, 7, 8][(n % 6) as usize];
+        let p = Generator::RandomCyclic { k, s: 0.5 }.generate(n).unwrap();
+        let (pi0, mu0) = (dirichlet_flat(k, 10 + n), uniform(k));
+        let params = |alpha: f64| MrsParams {
+            alpha,
+            beta: 1.0 + (n % 4) as f64,
+            lam: 0.8,
+            eta: if n % 2 == 0 { 1.0 } else { 0.7 },
+        };
+        let rho = |alpha: f64| scalar_rho(&p, &pi0, &mu0, params(alpha));
+        let (mut lo, mut hi) = (0.0, 1.0 - 1e-9);
+        if rho(lo) >= 1.0 || rho(hi) <= 1.0 {
+            continue;
+        }
+        while hi - lo > 1e-12 {
+            let mid = 0.5 * (lo + hi);
+            if rho(mid) < 1.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        for alpha in [lo, hi, lo - 1e-9, hi + 1e-9] {
+            cases.push(Case {
+                p: p.clone(),
+                pi0: pi0.clone(),
+                mu0: mu0.clone(),
+                params: params(alpha),
+                rounds: 0,
+                burn_in: 0,
+            });
+        }
+    }
+    assert!(cases.len() >= 80, "{} cases", cases.len());
+    let got = lanes_rho(&cases, Backend::detect());
+    let mut worst = 0.0_f64;
+    for (c, g) in cases.iter().zip(&got) {
+        let want = scalar_rho(&c.p, &c.pi0, &c.mu0, c.params);
+        let d = (g.rho - want).abs();
+        worst = worst.max(d);
+        assert!(
+            d <= 1e-9,
+            "K = {}, {:?}: {g:?} vs {want}",
+            c.p.k(),
+            c.params
+        );
+    }
+    println!(
+        "random edges: {} runs with |ρ − 1| < 1e-8, max |Δρ| {worst:.2e}",
+        cases.len()
+    );
+}
+
+/// Where the lanes do not apply or do not converge, ρ is the scalar engine's, bit for bit:
+/// K > 8, and α within 1e-7 of 1 with a large β (Newton needs more than the lanes allow).
+#[test]
+fn rho_falls_back_to_the_scalar_path() {
+    let mut cases = Vec::new();
+    for n in 0..12_u64 {
+        let k = [5, 9, 12, 20][(n % 4) as usize];
+        cases.push(Case {
+            p: Generator::RandomCyclic { k, s: 0.5 }.generate(n).unwrap(),
+            pi0: dirichlet_flat(k, 70 + n),
+            mu0: uniform(k),
+            params: MrsParams {
+                alpha: 1.0 - 1e-7,
+                beta: 50.0,
+                lam: 1.0,
+                eta: 1.0,
+            },
+            rounds: 0,
+            burn_in: 0,
+        });
+    }
+    let got = lanes_rho(&cases, Backend::detect());
+    check_rho(&cases, &got);
+    for (c, g) in cases.iter().zip(&got) {
+        if c.p.k() > 8 {
+            assert_eq!(g.method, RhoMethod::Scalar);
+        }
+    }
+    let newton =
+        (cases.iter().zip(&got)).filter(|(c, g)| c.p.k() == 5 && g.method == RhoMethod::Scalar);
+    assert!(newton.count() >= 1, "{got:?}");
+}
+
+/// A run's ρ does not depend on which runs share its lanes (reversed, one at a time, every
+/// third, mixed with members of other K).
+#[test]
+fn rho_does_not_depend_on_batching() {
+    let cases: Vec<Case> = (0..90).map(rho_case).collect();
+    let all = lanes_rho(&cases, Backend::detect());
+    let bits = |v: &[RhoValue]| {
+        v.iter()
+            .map(|r| (r.rho.to_bits(), r.method))
+            .collect::<Vec<_>>()
+    };
+    let reversed: Vec<Case> = (0..90).rev().map(rho_case).collect();
+    let mut rev = lanes_rho(&reversed, Backend::detect());
+    rev.reverse();
+    assert_eq!(bits(&rev), bits(&all));
+    for (n, c) in cases.iter().enumerate().step_by(7) {
+        let one = lanes_rho(std::slice::from_ref(c), Backend::detect());
+        assert_eq!(bits(&one), bits(&all[n..=n]), "case {n} alone");
+    }
+    let thirds: Vec<Case> = (0..90).step_by(3).map(rho_case).collect();
+    let third = lanes_rho(&thirds, Backend::detect());
+    let want: Vec<RhoValue> = all.iter().step_by(3).copied().collect();
+    assert_eq!(bits(&third), bits(&want));
+}
+
+/// `cell_rho` is `rho` of the member-major runs, cell-major.
+#[test]
+fn cell_rho_is_rho_cell_major() {
+    let members = family(3, 5, 11);
+    let o = owned(&members);
+    let lm = lane_members(&members, &o);
+    let ens = LaneEnsemble::new(&lm, 10, 0).unwrap();
+    let cells: Vec<MrsParams> = (0..17)
+        .map(|i| MrsParams {
+            alpha: (i % 6) as f64 / 5.0,
+            beta: 0.5 + (i / 6) as f64 * 2.0,
+            lam: 0.8,
+            eta: if i % 4 == 0 { 0.5 } else { 1.0 },
+        })
+        .collect();
+    let runs: Vec<Run> = (0..3)
+        .flat_map(|member| cells.iter().map(move |&params| Run { member, params }))
+        .collect();
+    let all = ens.rho(&runs).unwrap();
+    let v = ens.cell_rho(&cells).unwrap();
+    for c in 0..cells.len() {
+        for m in 0..3 {
+            assert_eq!(
+                v[c * 3 + m].to_bits(),
+                all[m * cells.len() + c].rho.to_bits()
+            );
+        }
+    }
+    assert!(matches!(
+        ens.rho(&[Run {
+            member: 3,
+            params: GOOD_PARAMS
+        }]),
+        Err(LanesError::NoSuchMember { .. })
+    ));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Any K from 2 to 10, matrix, π₀, μ₀ and parameters: lanes' ρ by the rule.
+    #[test]
+    fn rho_property(
+        k in 2_usize..=10,
+        seed in 0_u64..1_000_000,
+        alpha in proptest::prop_oneof![0.0..1.0, proptest::strategy::Just(1.0), 0.999..1.0],
+        beta in 0.001..30.0,
+        lam in proptest::prop_oneof![0.0..=1.0, proptest::strategy::Just(0.0), 1e-14..1e-6],
+        eta in 0.001..=1.0,
+        cyclic in proptest::bool::ANY,
+    ) {
+        let generator = if cyclic {
+            Generator::RandomCyclic { k, s: 0.5 }
+        } else {
+            Generator::Random { k }
+        };
+        let case = Case {
+            p: generator.generate(seed).unwrap(),
+            pi0: dirichlet_flat(k, seed ^ 1),
+            mu0: dirichlet_flat(k, seed ^ 2),
+            params: MrsParams { alpha, beta, lam, eta },
+            rounds: 0,
+            burn_in: 0,
+        };
+        let got = lanes_rho(std::slice::from_ref(&case), Backend::detect());
+        check_rho(std::slice::from_ref(&case), &got);
+    }
 }

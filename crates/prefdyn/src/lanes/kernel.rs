@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! y_i = a x_i + c_i + (κλ/s) (P e)_i     c = (1−a) x₀ + κ P (1−λ) μ₀, fixed per run
-//! x_i ← y_i − max y                      log π up to a constant
+//! x_i ← y_i − m,  m = max_i (a x_i + c_i)  log π up to a constant (κλ ≤ 512; else max y)
 //! e_i = exp(x_i),  s = Σ e_i,  π_i = e_i / s
 //! ```
 //!
@@ -13,7 +13,9 @@
 //! uses the unnormalised `e` of the previous round, so the K² multiply-adds of `P e` do not
 //! wait for the division by `s`. `x` is kept only up to an additive constant (softmax
 //! ignores it; `a x` shifts it by `a·const`), so a round costs K `exp`, one division and no
-//! `ln`.
+//! `ln`. The shift m is known before `P e` is: since `0 ≤ (P e)_i / s ≤ 1`,
+//! `0 ≤ max_i x_i ≤ κλ`, so no `e_i` overflows and the largest is at least 1; a lane with
+//! κλ > 512 shifts by `max y` instead (each lane by its own rule, whatever its group).
 //!
 //! Metrics are accumulated on the fly, nothing is stored per round:
 //! - the time-averaged variance by a shifted Welford update over `t = B..T` (shift = π_B,
@@ -24,14 +26,17 @@
 //! - `H(π_T)` from `π_T` at the end (`f64::ln`, as `simplex::entropy`).
 //!
 //! Stationary exit, as in [`crate::dynamics::run_ipo_into`]: a lane whose step changes
-//! every `π_i` by at most 4ε is frozen (its π is held from then on, exactly as the scalar
-//! engine fills the rest of its trajectory with that policy; this matters on unstable
-//! fixed points, where rounding would otherwise grow into an oscillation). When every
-//! lane of the group is frozen the rounds stop; the remaining samples (all equal) still
-//! go through the same accumulator updates, so a run's metrics do not depend on which runs
-//! share its group: any batching of a sweep gives the same bits.
+//! every `π_i` by at most 4ε is frozen at its round `t_f` (its π is held from then on,
+//! exactly as the scalar engine fills the rest of its trajectory with that policy; this
+//! matters on unstable fixed points, where rounding would otherwise grow into an
+//! oscillation). A frozen lane's accumulators stop (its Welford update is masked, its
+//! steps are 0, its extrema already hold π), and its held samples `t_f < t ≤ T` are added
+//! in closed form at the end (Chan's merge of `n_b` equal samples into the variance, π
+//! into the windows they reach). When every lane of the group is frozen the rounds stop.
+//! Nothing a lane computes depends on the other lanes, so a run's metrics do not depend on
+//! which runs share its group: any batching of a sweep gives the same bits.
 
-use super::simd::{exp_nonpos, Lane, MAX_W};
+use super::simd::{exp_floored, Lane, MAX_W};
 use super::RunMetrics;
 use crate::dynamics::VerdictInputs;
 
@@ -54,6 +59,10 @@ impl Plan {
     }
     fn w4(&self) -> (usize, usize) {
         (3 * self.rounds / 4, self.rounds)
+    }
+    /// Samples in the variance window `t = B..T`.
+    fn samples(&self) -> usize {
+        self.rounds - self.burn_in.min(self.rounds) + 1
     }
 }
 
@@ -108,11 +117,17 @@ struct State<'a, L> {
     steps4: L,
     /// Samples in the variance window so far.
     count: usize,
+    /// Lanes frozen so far (bit `l`), and the same as a lane mask.
+    done: u32,
+    frozen: L,
+    /// Per lane: the round `t_f` it froze at (`T` when it did not), and `count` then.
+    held_from: [usize; MAX_W],
+    held_count: [usize; MAX_W],
 }
 
 impl<'a, L: Lane> State<'a, L> {
     #[inline(always)]
-    fn from_buf(buf: &'a mut [L], k: usize) -> Self {
+    fn from_buf(buf: &'a mut [L], k: usize, rounds: usize) -> Self {
         let mut it = buf.chunks_exact_mut(k);
         let mut next = || it.next().unwrap_or_default();
         State {
@@ -131,10 +146,16 @@ impl<'a, L: Lane> State<'a, L> {
             steps3: L::splat(0.0),
             steps4: L::splat(0.0),
             count: 0,
+            done: 0,
+            frozen: L::mask(0),
+            held_from: [rounds; MAX_W],
+            held_count: [0; MAX_W],
         }
     }
 
-    /// Accounts for π_t (already in `self.pi`).
+    /// Accounts for π_t (already in `self.pi`). Frozen lanes' Welford updates are masked
+    /// (`dz = 0` leaves mean and M2 exactly as they were); their extrema and steps are
+    /// unchanged anyway (π is held, `d_t = 0`).
     #[inline(always)]
     fn observe(&mut self, k: usize, t: usize, plan: &Plan) {
         if plan.variance && t >= plan.burn_in {
@@ -150,7 +171,10 @@ impl<'a, L: Lane> State<'a, L> {
                 let rn = L::splat(1.0 / self.count as f64);
                 for i in 0..k {
                     let z = self.pi[i] - self.shift[i];
-                    let dz = z - self.mean[i];
+                    let mut dz = z - self.mean[i];
+                    if self.done != 0 {
+                        dz = L::select(self.frozen, L::splat(0.0), dz);
+                    }
                     self.mean[i] = dz.mul_add(rn, self.mean[i]);
                     self.m2[i] = dz.mul_add(z - self.mean[i], self.m2[i]);
                 }
@@ -185,25 +209,77 @@ impl<'a, L: Lane> State<'a, L> {
         }
     }
 
-    /// Accounts for rounds `t + 1..=T`, all equal to the current π (every lane frozen):
-    /// the same updates, in the same order, as a frozen lane gets while its group goes on,
-    /// so that a run's metrics do not depend on the runs that share its group.
+    /// Freezes the lanes of `now` (not frozen yet) at round `t`: from `t + 1` on their π is
+    /// held and their accumulators stop.
     #[inline(always)]
-    fn observe_constant_tail(&mut self, k: usize, t: usize, plan: &Plan) {
-        if t >= plan.rounds {
-            return;
+    fn freeze(&mut self, now: u32, t: usize) {
+        let new = now & !self.done;
+        for l in 0..L::W.min(MAX_W) {
+            if new >> l & 1 == 1 {
+                self.held_from[l] = t;
+                self.held_count[l] = self.count;
+            }
         }
-        // π_{T−1} = π_T: the last step is 0.
+        self.done |= new;
+        self.frozen = L::mask(self.done);
+    }
+
+    /// Adds each frozen lane's held samples `t_f < t ≤ T` (all equal to its π) in closed
+    /// form: Chan's merge of `n_b` equal samples into the Welford state,
+    /// `M2 += δ² n_a n_b / (n_a + n_b)` with `δ` the held sample minus the mean of the `n_a`
+    /// before (`M2 = 0` when `n_a = 0`: every sample equal), and π into each verdict window
+    /// that a held round reaches. Lanes still running when the rounds end are unchanged.
+    #[inline(always)]
+    fn add_held_samples(&mut self, k: usize, plan: &Plan) {
+        let (w, t_end, n_total) = (L::W.min(MAX_W), plan.rounds, plan.samples());
+        let (mut pi, mut shift) = ([0.0; MAX_W], [0.0; MAX_W]);
+        let (mut mean, mut m2) = ([0.0; MAX_W], [0.0; MAX_W]);
+        let (mut lo, mut hi) = ([0.0; MAX_W], [0.0; MAX_W]);
         for i in 0..k {
-            self.prev[i] = self.pi[i];
-        }
-        if plan.variance || plan.windows {
-            for t in t + 1..=plan.rounds {
-                self.observe(k, t, plan);
+            self.pi[i].store(&mut pi);
+            if plan.variance {
+                self.shift[i].store(&mut shift);
+                self.mean[i].store(&mut mean);
+                self.m2[i].store(&mut m2);
+                for l in 0..w {
+                    let (t_f, n_a) = (self.held_from[l], self.held_count[l]);
+                    if t_f >= t_end {
+                        continue;
+                    }
+                    m2[l] = if n_a == 0 {
+                        0.0
+                    } else {
+                        let (n_a, n_b) = (n_a as f64, (n_total - n_a) as f64);
+                        let delta = (pi[l] - shift[l]) - mean[l];
+                        m2[l] + delta * delta * (n_a * n_b / (n_a + n_b))
+                    };
+                }
+                self.m2[i] = L::load(&m2);
+            }
+            if plan.windows {
+                for (lo_v, hi_v, last_round) in [
+                    (&mut self.lo3[i], &mut self.hi3[i], plan.w3().1),
+                    (&mut self.lo4[i], &mut self.hi4[i], plan.w4().1),
+                ] {
+                    lo_v.store(&mut lo);
+                    hi_v.store(&mut hi);
+                    for l in 0..w {
+                        if self.held_from[l] < last_round {
+                            lo[l] = lo[l].min(pi[l]);
+                            hi[l] = hi[l].max(pi[l]);
+                        }
+                    }
+                    *lo_v = L::load(&lo);
+                    *hi_v = L::load(&hi);
+                }
             }
         }
     }
 }
+
+/// Largest κλ for which a lane shifts its log-policy by `max_i (a x_i + c_i)` (then
+/// `0 ≤ x_i ≤ κλ` after the shift, far from `exp`'s overflow); above it, by `max y`.
+const KL_ANCHORED: f64 = 512.0;
 
 /// Runs one group of `L::W` lanes for `plan.rounds` rounds and writes each lane's metrics
 /// to `out[l]` (`out` has at least `L::W` entries). `state` holds [`STATE_VECS`]`· k`
@@ -217,7 +293,7 @@ pub(crate) fn run_group<L: Lane>(
     plan: &Plan,
     out: &mut [RunMetrics],
 ) {
-    let mut st = State::from_buf(state, k);
+    let mut st = State::from_buf(state, k, plan.rounds);
     let GroupIn {
         p,
         x0,
@@ -240,8 +316,9 @@ pub(crate) fn run_group<L: Lane>(
 
     let full: u32 = (1 << L::W) - 1;
     let tol = L::splat(4.0 * f64::EPSILON);
-    let mut done = 0_u32;
-    let mut frozen = L::mask(0);
+    // Lanes that shift by max y (κλ > KL_ANCHORED), as a mask; usually none.
+    let by_max = full & !kl.le_bits(L::splat(KL_ANCHORED));
+    let by_max_mask = L::mask(by_max);
     // π = e / s; at t = 0, e = π₀ and s = 1.
     let mut inv = L::splat(1.0);
     let mut t = 0;
@@ -249,8 +326,9 @@ pub(crate) fn run_group<L: Lane>(
         t += 1;
         // y_i = a x_i + c_i + (κλ/s) (P e)_i, with c = (1−a) x₀ + κ P (1−λ) μ₀: the same
         // as a x + (1−a) x₀ + κ P μ with μ = (1−λ) μ₀ + λ e/s, but the product P e does
-        // not wait for the division by s.
+        // not wait for the division by s, nor the shift m for either.
         let w = kl * inv;
+        let mut m = L::splat(f64::NEG_INFINITY);
         for i in 0..k {
             let row = &p[i * k..(i + 1) * k];
             let mut acc0 = row[0] * st.e[0];
@@ -264,23 +342,23 @@ pub(crate) fn run_group<L: Lane>(
             if j < k {
                 acc1 = row[j].mul_add(st.e[j], acc1);
             }
-            st.y[i] = w.mul_add(acc0 + acc1, a.mul_add(st.x[i], c[i]));
+            let anchor = a.mul_add(st.x[i], c[i]);
+            m = m.max(anchor);
+            st.y[i] = w.mul_add(acc0 + acc1, anchor);
         }
-        // Two partial maxima and sums: shorter dependency chains.
-        let y = &*st.y;
-        let (mut m0, mut m1) = (y[0], y[k / 2]);
-        for i in 1..k / 2 {
-            m0 = m0.max(y[i]);
+        if by_max != 0 {
+            let mut y_max = st.y[0];
+            for i in 1..k {
+                y_max = y_max.max(st.y[i]);
+            }
+            m = L::select(by_max_mask, y_max, m);
         }
-        for i in k / 2 + 1..k {
-            m1 = m1.max(y[i]);
-        }
-        let m = m0.max(m1);
         for i in 0..k {
-            let z = y[i] - m;
+            let z = st.y[i] - m;
             st.x[i] = z;
-            st.e[i] = exp_nonpos(z);
+            st.e[i] = exp_floored(z);
         }
+        // Two partial sums: shorter dependency chains.
         let (mut s0, mut s1) = (st.e[0], L::splat(0.0));
         for i in 1..k / 2 {
             s0 = s0 + st.e[i];
@@ -296,22 +374,27 @@ pub(crate) fn run_group<L: Lane>(
             st.prev[i] = st.pi[i];
             st.pi[i] = v;
         }
-        if done != 0 {
+        if st.done != 0 {
             for i in 0..k {
-                st.pi[i] = L::select(frozen, st.prev[i], st.pi[i]);
+                st.pi[i] = L::select(st.frozen, st.prev[i], st.pi[i]);
             }
         }
         st.observe(k, t, plan);
         let now = step.le_bits(tol) & full;
-        if now & !done != 0 {
-            done |= now;
-            frozen = L::mask(done);
-            if done == full {
-                st.observe_constant_tail(k, t, plan);
+        if now & !st.done != 0 {
+            st.freeze(now, t);
+            if st.done == full {
                 break;
             }
         }
     }
+    if t < plan.rounds {
+        // Every lane is frozen: π_{T−1} = π_T.
+        for i in 0..k {
+            st.prev[i] = st.pi[i];
+        }
+    }
+    st.add_held_samples(k, plan);
     finish(k, &st, plan, out);
 }
 
@@ -329,7 +412,7 @@ fn finish<L: Lane>(k: usize, st: &State<'_, L>, plan: &Plan, out: &mut [RunMetri
     let (mut steps3, mut steps4) = ([0.0; MAX_W], [0.0; MAX_W]);
     st.steps3.store(&mut steps3);
     st.steps4.store(&mut steps4);
-    let n = st.count as f64;
+    let n = plan.samples() as f64;
     let (mut a, mut b, mut c, mut d) = ([0.0; MAX_W], [0.0; MAX_W], [0.0; MAX_W], [0.0; MAX_W]);
     for i in 0..k {
         st.pi[i].store(&mut a);

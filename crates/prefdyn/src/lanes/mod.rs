@@ -10,6 +10,11 @@
 //!   [`LaneEnsemble::cell_values`] / [`LaneEnsemble::cell_stats`] give, for any list of
 //!   cells (one [`MrsParams`] each, in any order: a coarse lattice first, then the rest),
 //!   the per-member values of a [`LaneMetric`] or their mean and population sd.
+//! - [`LaneEnsemble::rho`] / [`LaneEnsemble::cell_rho`] give ρ of the Jacobian at each
+//!   run's fixed point, solved in the same lanes (`stability.rs`: damped Newton with a
+//!   per-lane convergence mask, then `ρ = √(a² + (κλσ)²)` with σ in closed form for
+//!   K ≤ 6), falling back per run to the scalar engine where the lanes do not apply
+//!   ([`RhoMethod`] says which).
 //!
 //! Lanes: four runs per vector ([`wide::f64x4`]; on x86_64 with AVX2 and FMA detected at
 //! run time, 256-bit FMA code). Runs of the same K are packed member-major: lane `l` of
@@ -23,10 +28,11 @@
 //! [`crate::dynamics::Metrics::of`]): not bit for bit (a polynomial `exp` within about
 //! 1 ulp, FMA, deferred normalisation, a one-pass variance), but every metric within
 //! rounding where the run is stable: the tests check 1e-9 on runs with ρ < 1 and 1e-6
-//! everywhere (see `tests/lanes.rs`).
+//! everywhere (see `tests/lanes.rs`); ρ likewise against `MrsRun::stability`.
 
 mod kernel;
 mod simd;
+mod stability;
 
 use serde::Serialize;
 
@@ -35,6 +41,7 @@ use crate::preference::PreferenceMatrix;
 use crate::simplex::log_softmax_in_place;
 use kernel::{run_group, GroupIn, Plan, STATE_VECS};
 use simd::{Lane, MAX_W};
+pub use stability::{RhoMethod, RhoValue, MAX_NEWTON_LANES, RHO_LANES_MAX_K};
 
 /// Largest K the kernel accepts (that of [`PreferenceMatrix`]); the smallest is 2.
 pub const MAX_K: usize = crate::preference::MAX_K;
@@ -222,6 +229,11 @@ struct Prepared {
     /// `exp(log_softmax(x₀))` = π₀, bit for bit the scalar engine's first row.
     pi0: Vec<f64>,
     mu0: Vec<f64>,
+    /// P for the scalar fallback of ρ.
+    matrix: PreferenceMatrix,
+    /// `P μ₀` and `P π₀` (the fixed point's offline part and start).
+    p_mu0: Vec<f64>,
+    p_pi0: Vec<f64>,
 }
 
 /// An ensemble prepared for the lanes, with T and B: feed it runs or cells.
@@ -297,6 +309,62 @@ impl LaneEnsemble {
         wanted: Wanted,
         out: &mut Vec<RunMetrics>,
     ) -> Result<(), LanesError> {
+        self.check_runs(runs)?;
+        out.clear();
+        out.resize(runs.len(), RunMetrics::default());
+        let plan = Plan {
+            rounds: self.rounds,
+            burn_in: self.burn_in,
+            variance: wanted.variance,
+            windows: wanted.verdict,
+        };
+        self.for_each_k(runs, |k, idx| self.dispatch(k, runs, idx, &plan, out));
+        Ok(())
+    }
+
+    /// `ρ(J)` at the fixed point of every run (NaN where `a = 1`: no fixed point), in the
+    /// order of `runs`, with how it was found: in lanes where they apply and converge, else
+    /// by the scalar engine (`MrsRun::stability`). Within rounding of the scalar engine
+    /// (see the module `stability` of `lanes`), and independent of the batching.
+    pub fn rho(&self, runs: &[Run]) -> Result<Vec<RhoValue>, LanesError> {
+        let mut out = Vec::new();
+        self.rho_into(runs, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`LaneEnsemble::rho`] into `out` (cleared first; its allocation is reused).
+    pub fn rho_into(&self, runs: &[Run], out: &mut Vec<RhoValue>) -> Result<(), LanesError> {
+        self.check_runs(runs)?;
+        out.clear();
+        out.resize(runs.len(), RhoValue::default());
+        self.for_each_k(runs, |k, idx| {
+            if k <= RHO_LANES_MAX_K {
+                self.dispatch_rho(k, runs, idx, out);
+            } else {
+                for &n in idx {
+                    out[n] = stability::scalar_rho(&self.members[runs[n].member], &runs[n].params);
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Per cell and member `ρ(J)`: `out[c · members + m]` is member m at `cells[c]` (NaN
+    /// where `a = 1`).
+    pub fn cell_rho(&self, cells: &[MrsParams]) -> Result<Vec<f64>, LanesError> {
+        let runs = self.cell_runs(cells);
+        let values = self.rho(&runs)?;
+        let n_members = self.members.len();
+        let mut out = vec![f64::NAN; cells.len() * n_members];
+        for (n, v) in values.iter().enumerate() {
+            let (member, cell) = (n / cells.len(), n % cells.len());
+            out[cell * n_members + member] = v.rho;
+        }
+        Ok(out)
+    }
+
+    /// Checks that every run names a member and has valid parameters.
+    fn check_runs(&self, runs: &[Run]) -> Result<(), LanesError> {
         for (run, r) in runs.iter().enumerate() {
             if r.member >= self.members.len() {
                 return Err(LanesError::NoSuchMember {
@@ -309,15 +377,12 @@ impl LaneEnsemble {
                 .validate()
                 .map_err(|source| LanesError::BadParams { run, source })?;
         }
-        out.clear();
-        out.resize(runs.len(), RunMetrics::default());
-        let plan = Plan {
-            rounds: self.rounds,
-            burn_in: self.burn_in,
-            variance: wanted.variance,
-            windows: wanted.verdict,
-        };
-        // Runs of one K share groups; members usually all have the same K.
+        Ok(())
+    }
+
+    /// Calls `f(k, idx)` for each K with `idx` the indices of the runs of that K (runs of
+    /// one K share groups; members usually all have the same K).
+    fn for_each_k(&self, runs: &[Run], mut f: impl FnMut(usize, &[usize])) {
         let mut ks: Vec<usize> = self.members.iter().map(|m| m.k).collect();
         ks.sort_unstable();
         ks.dedup();
@@ -326,10 +391,9 @@ impl LaneEnsemble {
             idx.clear();
             idx.extend((0..runs.len()).filter(|&n| self.members[runs[n].member].k == k));
             if !idx.is_empty() {
-                self.dispatch(k, runs, &idx, &plan, out);
+                f(k, &idx);
             }
         }
-        Ok(())
     }
 
     /// The runs of `cells × members` in the order the lanes take them: member-major
@@ -406,6 +470,20 @@ impl LaneEnsemble {
             _ => run_batch::<wide::f64x4>(k, &batch, out),
         }
     }
+
+    /// ρ of the runs `idx` (all of K = `k` ≤ [`RHO_LANES_MAX_K`]) on the backend.
+    fn dispatch_rho(&self, k: usize, runs: &[Run], idx: &[usize], out: &mut [RhoValue]) {
+        let batch = (self.members.as_slice(), runs);
+        match self.backend {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2Fma => {
+                // SAFETY: as in `dispatch`: `Avx2Fma` is only kept when AVX2 and FMA were
+                // detected on this CPU.
+                unsafe { avx::rho_batch(k, batch, idx, out) }
+            }
+            _ => rho_batch::<wide::f64x4>(k, batch, idx, out),
+        }
+    }
 }
 
 /// Mean and population sd, two-pass (the phase sweep's formula).
@@ -449,13 +527,20 @@ fn prepare(member: usize, m: &Member<'_>) -> Result<Prepared, LanesError> {
     }
     let mut x0n = m.x0.to_vec();
     log_softmax_in_place(&mut x0n);
+    let pi0: Vec<f64> = x0n.iter().map(|v| v.exp()).collect();
+    let (mut p_mu0, mut p_pi0) = (vec![0.0; k], vec![0.0; k]);
+    m.p.mul_vec_into(m.mu0, &mut p_mu0);
+    m.p.mul_vec_into(&pi0, &mut p_pi0);
     Ok(Prepared {
         k,
         p: m.p.as_slice().to_vec(),
         x0: m.x0.to_vec(),
-        pi0: x0n.iter().map(|v| v.exp()).collect(),
+        pi0,
         x0n,
         mu0: m.mu0.to_vec(),
+        matrix: m.p.clone(),
+        p_mu0,
+        p_pi0,
     })
 }
 
@@ -585,10 +670,49 @@ fn run_batch<L: Lane>(k: usize, batch: &Batch<'_>, out: &mut [RunMetrics]) {
     }
 }
 
+/// ρ of a batch on lane type `L`, K-specialised for 2..=8 (`k` ≤ [`RHO_LANES_MAX_K`]).
+#[inline(always)]
+#[cfg(not(target_arch = "wasm32"))]
+fn rho_batch<L: Lane>(k: usize, batch: (&[Prepared], &[Run]), idx: &[usize], out: &mut [RhoValue]) {
+    use stability::rho_groups;
+    match k {
+        2 => rho_groups::<L, 2>(k, batch, idx, out),
+        3 => rho_groups::<L, 3>(k, batch, idx, out),
+        4 => rho_groups::<L, 4>(k, batch, idx, out),
+        5 => rho_groups::<L, 5>(k, batch, idx, out),
+        6 => rho_groups::<L, 6>(k, batch, idx, out),
+        7 => rho_groups::<L, 7>(k, batch, idx, out),
+        8 => rho_groups::<L, 8>(k, batch, idx, out),
+        _ => rho_groups::<L, 0>(k, batch, idx, out),
+    }
+}
+
+/// ρ on the page, where the module's size counts: K at run time for every K (natively
+/// about 16 % slower than K fixed, for a ρ that is a fifth of a cell's cost; each K fixed
+/// would add about 5 KB gzipped).
+#[cfg(target_arch = "wasm32")]
+fn rho_batch<L: Lane>(k: usize, batch: (&[Prepared], &[Run]), idx: &[usize], out: &mut [RhoValue]) {
+    stability::rho_groups::<L, 0>(k, batch, idx, out);
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx {
     use super::simd::X4;
-    use super::{Batch, RunMetrics};
+    use super::{Batch, Prepared, RhoValue, Run, RunMetrics};
+
+    /// [`super::rho_batch`] compiled for AVX2 + FMA on [`X4`] lanes.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2 and FMA (checked with `is_x86_feature_detected!`).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn rho_batch(
+        k: usize,
+        batch: (&[Prepared], &[Run]),
+        idx: &[usize],
+        out: &mut [RhoValue],
+    ) {
+        super::rho_batch::<X4>(k, batch, idx, out);
+    }
 
     /// [`super::run_batch`] compiled for AVX2 + FMA on [`X4`] lanes.
     ///

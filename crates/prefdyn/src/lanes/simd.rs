@@ -68,8 +68,12 @@ pub(crate) trait Lane:
     fn abs(self) -> Self;
     /// `1 / self`.
     fn recip(self) -> Self;
+    /// `√self`.
+    fn sqrt(self) -> Self;
     /// Bit `l` set where `self[l] <= o[l]`.
     fn le_bits(self, o: Self) -> u32;
+    /// Bit `l` set where `self[l] < o[l]`.
+    fn lt_bits(self, o: Self) -> u32;
     /// A lane mask (all bits set in lane `l` iff bit `l` of `bits`), for [`Lane::select`].
     fn mask(bits: u32) -> Self;
     /// Lane-wise `if mask { t } else { f }` for a mask from [`Lane::mask`].
@@ -105,11 +109,11 @@ pub(crate) fn exp_core<L: Lane>(z: L) -> L {
     e * L::pow2_from_magic(t)
 }
 
-/// `e^z` for `z ≤ 0` as the kernel needs it (`z = y_i − max y`): `z` below
-/// [`EXP_FLOOR`] gives `exp(EXP_FLOOR)` ≈ 3.3e-308 (a probability that no metric can see)
-/// instead of a subnormal number or 0, which saves a blend.
+/// `e^z` for `z ≤ EXP_CEIL` as the kernel needs it (`z = y_i − m`, at most κλ ≤ 512): `z`
+/// below [`EXP_FLOOR`] gives `exp(EXP_FLOOR)` ≈ 3.3e-308 (a probability that no metric can
+/// see) instead of a subnormal number or 0, which saves a blend.
 #[inline(always)]
-pub(crate) fn exp_nonpos<L: Lane>(z: L) -> L {
+pub(crate) fn exp_floored<L: Lane>(z: L) -> L {
     exp_core(z.max(L::splat(EXP_FLOOR)))
 }
 
@@ -179,8 +183,16 @@ impl Lane for wide::f64x4 {
         wide::f64x4::splat(1.0) / self
     }
     #[inline(always)]
+    fn sqrt(self) -> Self {
+        wide::f64x4::sqrt(self)
+    }
+    #[inline(always)]
     fn le_bits(self, o: Self) -> u32 {
         self.simd_le(o).to_bitmask()
+    }
+    #[inline(always)]
+    fn lt_bits(self, o: Self) -> u32 {
+        self.simd_lt(o).to_bitmask()
     }
     #[inline(always)]
     fn mask(bits: u32) -> Self {
@@ -305,11 +317,22 @@ mod x4 {
             map(self, |a| 1.0 / a)
         }
         #[inline(always)]
+        fn sqrt(self) -> Self {
+            map(self, f64::sqrt)
+        }
+        #[inline(always)]
         fn le_bits(self, o: Self) -> u32 {
             u32::from(self.0[0] <= o.0[0])
                 | u32::from(self.0[1] <= o.0[1]) << 1
                 | u32::from(self.0[2] <= o.0[2]) << 2
                 | u32::from(self.0[3] <= o.0[3]) << 3
+        }
+        #[inline(always)]
+        fn lt_bits(self, o: Self) -> u32 {
+            u32::from(self.0[0] < o.0[0])
+                | u32::from(self.0[1] < o.0[1]) << 1
+                | u32::from(self.0[2] < o.0[2]) << 2
+                | u32::from(self.0[3] < o.0[3]) << 3
         }
         #[inline(always)]
         fn mask(bits: u32) -> Self {

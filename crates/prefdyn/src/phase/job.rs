@@ -131,14 +131,19 @@ pub struct CellValue {
 ///
 /// Population runs go through the SIMD lanes ([`crate::lanes`]: within 1e-9 of the scalar
 /// engine where ρ < 1, 1e-6 elsewhere); with finite samples each member's value is the
-/// mean over its R realisations ([`finite_cell`]).
+/// mean over its R realisations ([`finite_cell`]). ρ goes through the lanes too
+/// ([`LaneEnsemble::cell_rho`]: the fixed point and the spectral radius within rounding of
+/// the scalar engine, which it falls back to per run where the lanes do not apply).
 #[derive(Debug, Clone)]
 pub struct CellComputer {
     spec: PhaseSpec,
     members: Vec<EnsembleMember>,
     /// `log π₀` per member.
     x0: Vec<Vec<f64>>,
+    /// The members in lanes: ρ of every cell, and the metric when `metric_in_lanes`.
     lanes: Option<LaneEnsemble>,
+    /// Whether the metric is a population run's (not ρ, no finite samples).
+    metric_in_lanes: bool,
     ws: IpoWorkspace,
     finite_ws: CellWorkspace,
     traj: Vec<f64>,
@@ -153,12 +158,13 @@ impl CellComputer {
     pub fn new(spec: PhaseSpec, members: Vec<EnsembleMember>) -> Result<Self, PhaseError> {
         check_spec(&spec, &members)?;
         let x0 = super::log_starts(&members);
-        let lanes = (spec.metric != PhaseMetric::Rho && spec.sampling.is_none())
-            .then(|| {
-                let lane = super::lane_members(&members, &x0);
-                LaneEnsemble::new(&lane, spec.rounds, spec.burn_in).ok()
-            })
-            .flatten();
+        let lanes = LaneEnsemble::new(
+            &super::lane_members(&members, &x0),
+            spec.rounds,
+            spec.burn_in,
+        )
+        .ok();
+        let metric_in_lanes = spec.metric != PhaseMetric::Rho && spec.sampling.is_none();
         let kmax = members.iter().map(|m| m.p.k()).max().unwrap_or(0);
         Ok(CellComputer {
             spec,
@@ -168,6 +174,7 @@ impl CellComputer {
             members,
             x0,
             lanes,
+            metric_in_lanes,
             ws: IpoWorkspace::default(),
             finite_ws: CellWorkspace::default(),
             traj: Vec::with_capacity((spec.rounds + 1) * kmax),
@@ -191,9 +198,16 @@ impl CellComputer {
             .map(|&c| cell_params(&self.spec, c % nx, c / nx))
             .collect();
         let lane_stats = self.lane_stats(&params);
+        let lane_rhos = self.lanes.as_ref().and_then(|l| l.cell_rho(&params).ok());
+        let n_members = self.members.len();
         let mut out = Vec::with_capacity(cells.len());
         for (i, (&cell, p)) in cells.iter().zip(&params).enumerate() {
-            self.fill_rhos(p);
+            match &lane_rhos {
+                Some(rhos) => self
+                    .rhos
+                    .copy_from_slice(&rhos[i * n_members..(i + 1) * n_members]),
+                None => self.fill_rhos(p),
+            }
             let (rho_mean, rho_sd) = mean_and_sd(&self.rhos);
             let (mean, sd) = match (&lane_stats, self.spec.metric) {
                 (_, PhaseMetric::Rho) => (rho_mean, rho_sd),
@@ -218,10 +232,14 @@ impl CellComputer {
             PhaseMetric::Verdict => LaneMetric::Oscillating,
             PhaseMetric::Rho => return None,
         };
+        if !self.metric_in_lanes {
+            return None;
+        }
         self.lanes.as_ref()?.cell_stats(params, metric).ok()
     }
 
-    /// `ρ(J)` of every member at the cell's parameters (NaN without a fixed point).
+    /// `ρ(J)` of every member at the cell's parameters by the scalar engine (NaN without a
+    /// fixed point).
     fn fill_rhos(&mut self, params: &MrsParams) {
         for (m, member) in self.members.iter().enumerate() {
             self.rhos[m] = MrsRun {
@@ -521,8 +539,8 @@ pub fn sweep(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, 
     Ok(job.into_result().grid)
 }
 
-/// [`sweep`] by the scalar engine alone, one run after another (the reference the SIMD
-/// lanes are checked against).
+/// [`sweep`] by the scalar engine alone, one run after another, the metric and ρ (the
+/// reference the SIMD lanes are checked against).
 pub fn sweep_scalar(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, PhaseError> {
     let mut job = PhaseJob::new(*spec, members.to_vec())?;
     job.computer.lanes = None;
