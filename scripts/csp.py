@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: put a Content-Security-Policy <meta> into the built index.html.
+"""Trunk post-build hook on the built index.html: the page's own loader, then a
+Content-Security-Policy <meta>.
 
-Trunk injects an inline module script that loads the wasm; its sha256 goes into
-script-src so no 'unsafe-inline' is needed. Usage: csp.py [INDEX_HTML]
-(defaults to $TRUNK_STAGING_DIR/index.html)."""
+1. Trunk injects a loader (an inline module script and preload links) for its one main
+   Rust module, the light module. The page loads its modules itself (index.html's first
+   script: the light module for a Dynamics link, the full module at once for a link that
+   opens elsewhere), so Trunk's loader is removed: otherwise every link would download the
+   light module, and it would be started twice.
+2. The sha256 of every remaining inline script goes into script-src, so no
+   'unsafe-inline' is needed.
+
+Usage: csp.py [INDEX_HTML] (defaults to $TRUNK_STAGING_DIR/index.html)."""
 import base64
 import hashlib
 import os
@@ -13,6 +20,10 @@ import sys
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ["TRUNK_STAGING_DIR"], "index.html")
 html = open(path, encoding="utf-8").read()
 html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
+# Trunk's loader of the main module (the light one): the page's own loader replaces it.
+loader = re.compile(r'<script type="module">\s*import init, \* as bindings from \'\./prefdyn-web-light\.js\';.*?</script>\s*', re.S)
+html = loader.sub("", html)
+html = re.sub(r'<link rel="(?:modulepreload|preload)" href="\./prefdyn-web-light(?:_bg\.wasm|\.js)"[^>]*>', "", html)
 hashes = []
 for m in re.finditer(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S):
     digest = hashlib.sha256(m.group(1).encode("utf-8")).digest()

@@ -12,12 +12,16 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step "no function over 80 lines (scripts/long_functions.py)"
 python3 scripts/long_functions.py
+step "the web crate's modules use each other one way (scripts/module_graph.py)"
+python3 scripts/module_graph.py
 step "clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -p prefdyn -p prefdyn-web --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p prefdyn -p prefdyn-web -p prefdyn-web-light -p prefdyn-web-full -p prefdyn-worker --target wasm32-unknown-unknown -- -D warnings
 step "engine and CLI tests"
-cargo test --workspace --exclude prefdyn-web
+cargo test --workspace --exclude prefdyn-web --exclude prefdyn-web-light --exclude prefdyn-web-full --exclude prefdyn-worker
+step "the page's model without a page (prefdyn-web, native)"
+cargo test -p prefdyn-web --lib
 step "reference vectors"
 cargo run --release -q -p prefdyn-paper --example check_vectors -- crates/prefdyn-paper/tests/reference.json
 step "engine builds for wasm32"
@@ -28,17 +32,7 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test -p prefdyn-web --target wasm32-unknown-unknown
 step "trunk build --release"
 trunk build --release
-step "module size (budget: 490 KB gzipped)"
-python3 - <<'PY'
-import glob, gzip, sys
-# Issue 16 (legends, readouts, the Embed sizes, ρ in lanes) grew the one module to about
-# 475 KB; the split into a light and a full module replaces this budget.
-BUDGET = 490_000
-path = glob.glob("dist/*.wasm")[0]
-raw = open(path, "rb").read()
-gz = len(gzip.compress(raw, 9))
-print(f"{path}: {len(raw)} bytes, {gz} gzipped (budget {BUDGET})")
-sys.exit(0 if gz <= BUDGET else f"the page's module grew past its budget: {gz} > {BUDGET} bytes gzipped")
-PY
+step "module sizes (one budget per module, and the bytes before the first chart)"
+python3 scripts/budgets.py
 step "end-to-end tests (Playwright + Debian Chromium)"
 (cd tests && npm test)

@@ -1,6 +1,6 @@
 // Browser timing harness (a benchmark, not a test): node tests/bench/browser_bench.mjs [--paper]
 // Needs a release build in dist/ (trunk build --release). Prints, for headless Chromium:
-//   - wasm size, raw and gzipped;
+//   - each wasm module's size, raw and gzipped;
 //   - navigation start → first chart drawn (body[data-ready]), median of 5;
 //   - slider change → recomputed and redrawn charts, K = 10, T = 500 (median and max of 30);
 //   - the phase diagram 64×64 cells × 16 matrices × T = 300, K = 5 (median of 3), on the
@@ -18,9 +18,14 @@ import { chromium } from 'playwright-core';
 import { serve } from '../serve.mjs';
 
 const dist = process.env.PREFDYN_DIST ?? new URL('../../dist', import.meta.url).pathname;
-const wasm = readdirSync(dist).find((f) => f.endsWith('.wasm'));
-const raw = statSync(`${dist}/${wasm}`).size;
-const gz = gzipSync(readFileSync(`${dist}/${wasm}`), { level: 9 }).length;
+// Every module of the build (one before the light/full split, three after it).
+const modules = Object.fromEntries(readdirSync(dist).filter((f) => f.endsWith('.wasm')).map((f) => [f, {
+  bytes: statSync(`${dist}/${f}`).size,
+  gzip_bytes: gzipSync(readFileSync(`${dist}/${f}`), { level: 9 }).length,
+}]));
+const split = Object.keys(modules).length > 1;
+/** The whole page: `data-complete` and `window.prefdyn` (a build of one module: `data-ready`). */
+const whole = () => page.waitForFunction((s) => window.prefdyn && document.body.hasAttribute(s ? 'data-complete' : 'data-ready'), split, { timeout: 60000 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x) => (x == null ? x : Math.round(x * 10) / 10);
 
@@ -41,7 +46,7 @@ for (let i = 0; i < 5; i++) {
 }
 
 await page.goto(`${base}?v=2&gen=random&k=10&seed=3&T=500&alpha=0.5`);
-await page.waitForSelector('body[data-ready]');
+await whole();
 const slider = [];
 for (let i = 0; i < 30; i++) {
   slider.push(await page.evaluate((v) => {
@@ -72,7 +77,7 @@ const PROBE = () => {
 /** Opens a phase link with `workers` (null: one per core) and waits for the grid. */
 async function phaseRun(query, workers, timeout = 600000) {
   await page.goto(`${base}?${query}`);
-  await page.waitForSelector('body[data-ready]');
+  await whole();
   await page.evaluate(PROBE);
   if (workers !== null) await page.evaluate((n) => window.prefdyn.phaseWorkers(n), workers);
   await page.waitForFunction(() => window.prefdyn.results().phase.done, null, { timeout, polling: 100 });
@@ -96,7 +101,7 @@ for (let i = 0; i < 3; i++) {
 
 // Finite samples: all realisations, and the longest task on the main thread meanwhile.
 await page.goto(`${base}?v=2&gen=cyclic&k=10&s=0.4&seed=3&alpha=0.9&beta=3&lam=1&T=300`);
-await page.waitForSelector('body[data-ready]');
+await whole();
 const finite = await page.evaluate(async () => {
   const tasks = [];
   const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration)));
@@ -113,8 +118,7 @@ const finite = await page.evaluate(async () => {
 });
 
 const out = {
-  wasm_bytes: raw,
-  wasm_gzip_bytes: gz,
+  modules,
   first_chart_ms_median: round(median(firstChart)),
   slider_redraw_ms_median_K10_T500: round(median(slider)),
   slider_redraw_ms_max: round(Math.max(...slider)),

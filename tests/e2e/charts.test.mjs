@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   Q, artifactsDir, assertDrawn, canvasStats, closeClean, diffSnapshot, luminance, openPage, parseCssColour,
-  snapshot, startSite,
+  snapshot, startSite, waitReady,
 } from './helpers.mjs';
 
 let site;
@@ -58,7 +58,7 @@ test('(b) every chart is drawn; the simplex only for K = 3', async (t) => {
   assert.equal(await h.page.$eval('#simplex-box', (el) => el.hidden || getComputedStyle(el).display === 'none'), true, 'no simplex for K = 5');
   // K = 3 (the default rock-paper-scissors link): the simplex too.
   await h.page.goto(site.url(''));
-  await h.page.waitForFunction(() => document.body.getAttribute('data-ready') === '1');
+  await waitReady(h.page);
   const k = await h.page.evaluate(() => window.prefdyn.results().matrix.k);
   assert.equal(k, 3);
   const simplex = await canvasStats(h.page, 'chart-simplex');

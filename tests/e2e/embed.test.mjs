@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  Q, artifactsDir, assertDrawn, canvasStats, closeClean, moveLogSlider, moveSlider, openPage, pageNumbers, params, startSite,
+  Q, artifactsDir, assertDrawn, canvasStats, closeClean, moveLogSlider, moveSlider, openPage, pageNumbers, params, startSite, waitReady,
 } from './helpers.mjs';
 
 let site;
@@ -104,7 +104,7 @@ test('(n) no network requests after load other than to 127.0.0.1; no CSP violati
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(site.url(Q.cyclic));
-  await page.waitForFunction(() => document.body.getAttribute('data-ready') === '1');
+  await waitReady(page);
   await page.waitForLoadState('networkidle');
   const loadCount = log.requests.length;
   // Use the page: sliders, setState, playback, a preset, a resize, the heatmap.

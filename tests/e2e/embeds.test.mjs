@@ -1,12 +1,13 @@
 // Embeds that behave in a blog (issue 16): an embed never writes the host's history; the
 // Embed button's sizes and the README's snippet show every control of their view without a
 // script; outside Dynamics an embed shows no editing panels and no timings; controls line
-// up; a K = 3 embed shows the phase portrait beside its chart.
+// up; a K = 3 embed shows the phase portrait beside its chart when it lists starts. A
+// Dynamics embed is served by the light module alone (issue 17).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, artifactsDir, closeClean, moveSlider, openPage, startSite, waitPhaseDone } from './helpers.mjs';
+import { ROOT, artifactsDir, closeClean, moveLogSlider, moveSlider, openPage, startSite, waitPhaseDone } from './helpers.mjs';
 
 let site;
 before(async () => {
@@ -144,8 +145,9 @@ test('an embed\'s controls line up, whichever controls= names', async () => {
   }
 });
 
-test('a K = 3 Dynamics embed shows the phase portrait beside its chart (from 520 px)', async () => {
-  const wide = await openPage(site, 'v=2&embed=1', { viewport: { width: 680, height: 520 } });
+test('a K = 3 Dynamics embed shows the phase portrait beside its chart when it lists starts (from 520 px)', async () => {
+  const q = 'v=2&embed=1&controls=alpha,beta,starts';
+  const wide = await openPage(site, q, { viewport: { width: 680, height: 520 } });
   const pos = await wide.page.evaluate(() => {
     const p = document.getElementById('chart-policy').getBoundingClientRect();
     const s = document.getElementById('chart-simplex').getBoundingClientRect();
@@ -153,7 +155,64 @@ test('a K = 3 Dynamics embed shows the phase portrait beside its chart (from 520
   });
   assert.deepEqual(pos, { shown: true, beside: true, inside: true });
   await closeClean(wide);
-  const narrow = await openPage(site, 'v=2&embed=1', { viewport: { width: 360, height: 520 } });
+  const narrow = await openPage(site, q, { viewport: { width: 360, height: 520 } });
   assert.equal(await narrow.page.$eval('#simplex-box', (el) => getComputedStyle(el).display), 'none', 'no room for it on a phone');
   await closeClean(narrow);
+});
+
+/** Opens `query` without touching `window.prefdyn` (which asks for the full module) and waits for `data-complete`. */
+async function openLight(query, viewport = { width: 680, height: 520 }) {
+  const h = await openPage(site, query, { viewport, wait: false });
+  await h.page.goto(site.url(query));
+  await h.page.waitForSelector('body[data-complete="1"]');
+  return h;
+}
+
+const fullModule = (h) => h.log.requests.filter((r) => /prefdyn-web-full/.test(r.url)).map((r) => r.url);
+
+test('a Dynamics embed is served by the light module alone: sliders, playback, readout, no history, no full module', async () => {
+  const q = 'v=2&embed=1&alpha=0.95&beta=2&lam=0.8&controls=alpha,beta,lam,speed';
+  const h = await openLight(q);
+  const { page } = h;
+  const chart = () => page.evaluate(() => document.getElementById('chart-policy').toDataURL());
+  const verdict = () => page.$eval('#verdict', (el) => el.textContent);
+  assert.equal(await page.$eval('#simplex-box', (el) => getComputedStyle(el).display), 'none', 'no portrait without controls=…,starts');
+  const before = { chart: await chart(), verdict: await verdict(), history: await page.evaluate(() => history.length) };
+  await moveSlider(page, 'alpha', 0.2);
+  await page.waitForFunction((v) => document.getElementById('verdict').textContent !== v, before.verdict);
+  assert.notEqual(await chart(), before.chart, 'the chart follows α');
+  assert.match(await page.evaluate(() => location.search), /alpha=0\.2(&|$)/, 'the frame\'s address follows its state');
+  assert.equal(await page.evaluate(() => history.length), before.history, 'an embed replaces its own entry');
+  // Playback: Reset shows round 0, Step one more, Play runs to the end.
+  const rounds = Number(/ of (\d+)$/.exec(await page.$eval('#round-out', (el) => el.textContent))[1]);
+  await page.click('#reset');
+  assert.equal(await page.$eval('#round-out', (el) => el.textContent), `round 0 of ${rounds}`);
+  await page.click('#step');
+  assert.equal(await page.$eval('#round-out', (el) => el.textContent), `round 1 of ${rounds}`);
+  await page.click('#play');
+  await page.waitForFunction((r) => document.getElementById('round-out').textContent === `round ${r} of ${r}`, rounds, { timeout: 10000 });
+  assert.equal(await page.$eval('#play', (el) => el.textContent), 'Play', 'stopped at the end');
+  // The readout under the pointer.
+  const box = await (await page.$('#chart-policy')).boundingBox();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+  await page.waitForSelector('#policy-tip:not([hidden])');
+  assert.match(await page.$eval('#policy-tip', (el) => el.textContent), /^round \d+: /);
+  await page.waitForTimeout(300);
+  assert.deepEqual(fullModule(h), [], 'the full module was never requested');
+  await closeClean(h);
+});
+
+test('a light embed\'s window.prefdyn loads the full module, which takes over with the same state and the same results as a full page', async () => {
+  const q = 'v=2&embed=1&alpha=0.95&beta=2&lam=0.8';
+  const h = await openLight(q);
+  await moveLogSlider(h.page, 'beta', 0.5);
+  await h.page.waitForFunction(() => window.prefdyn && window.prefdyn.state, null, { timeout: 20000 });
+  assert.ok(fullModule(h).length > 0, 'reading window.prefdyn asked for the full module');
+  const state = await h.page.evaluate(() => window.prefdyn.state().query);
+  assert.match(state, /beta=0\.5/, 'the full module took over from the URL the light module wrote');
+  const full = await openPage(site, state.replace('embed=1&', '').replace(/&?embed=1/, ''));
+  const [a, b] = await Promise.all([h.page.evaluate(() => window.prefdyn.results().dynamics), full.page.evaluate(() => window.prefdyn.results().dynamics)]);
+  assert.deepEqual(a, b, 'the run is the same bit for bit');
+  await closeClean(full);
+  await closeClean(h);
 });

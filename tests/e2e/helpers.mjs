@@ -155,10 +155,13 @@ export async function openPage(site, query = '', options = {}) {
   return handle;
 }
 
-/** Waits for `body[data-ready="1"]` and `window.prefdyn`. */
+/**
+ * Waits until the page is whole: `body[data-complete="1"]` (every section drawn with the
+ * whole model, after the first chart's `data-ready`) and `window.prefdyn` (the full module).
+ */
 export async function waitReady(page, timeout = 20000) {
   await page.waitForFunction(
-    () => document.body && document.body.getAttribute('data-ready') === '1' && !!window.prefdyn,
+    () => document.body && document.body.getAttribute('data-complete') === '1' && !!window.prefdyn,
     null,
     { timeout },
   );
@@ -169,7 +172,13 @@ export async function assertClean(handle) {
   const { page, log } = handle;
   let panicked = null;
   if (!page.isClosed()) {
-    panicked = await page.evaluate(() => (window.prefdyn && window.prefdyn.hasPanicked() ? window.prefdyn.panicMessage() : null));
+    // Not through a light embed's `window.prefdyn` getter, which would ask for the full module.
+    panicked = await page.evaluate(() => {
+      const api = (Object.getOwnPropertyDescriptor(window, 'prefdyn') || {}).value;
+      if (api) return api.hasPanicked() ? api.panicMessage() : null;
+      const el = document.getElementById('panic');
+      return el && !el.hidden ? el.textContent : null;
+    });
   }
   assert.equal(panicked, null, `the wasm module panicked: ${panicked}`);
   assert.deepEqual(log.pageErrors, [], 'page errors');
@@ -487,6 +496,11 @@ export function cli(query) {
 
 /** Waits until `results().phase.done` (the grid and its ρ = 1 boundary are complete). */
 export async function waitPhaseDone(page, timeout = 30000) {
+  // The diagram starts when it is asked for: its section near the viewport (or a phase link).
+  await page.evaluate(() => {
+    const p = window.prefdyn.results().phase;
+    if (!p.running && !p.done && !p.cancelled && !p.grid) document.getElementById('phase').scrollIntoView();
+  });
   await page.waitForFunction(() => {
     const p = window.prefdyn.results().phase;
     return p && p.done && !p.running;

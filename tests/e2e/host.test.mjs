@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { artifactsDir, luminance, startSite } from './helpers.mjs';
+import { artifactsDir, luminance, startSite, waitReady } from './helpers.mjs';
 
 let site;
 before(async () => {
@@ -92,7 +92,7 @@ test('theme=auto follows the reader: a dark colour scheme gives a dark page', as
   const context = await site.browser.newContext({ colorScheme: 'dark', viewport: { width: 800, height: 600 } });
   const page = await context.newPage();
   await page.goto(site.url('v=2'));
-  await page.waitForFunction(() => document.body.getAttribute('data-ready') === '1');
+  await waitReady(page);
   const body = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.ok(luminance(body.match(/\d+/g).slice(0, 3).map(Number)) < 40, body);
   await context.close();

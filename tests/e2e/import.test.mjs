@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, cliBinary, closeClean, compareResults, openPage, pageNumbers, params, startSite } from './helpers.mjs';
+import { ROOT, cliBinary, closeClean, compareResults, openPage, pageNumbers, params, startSite, waitReady } from './helpers.mjs';
 
 let site;
 const dir = mkdtempSync(join(tmpdir(), 'prefdyn-import-'));
@@ -162,7 +162,7 @@ test('the matrix\'s CSV export re-imports to the same P and labels', async () =>
   const text = readFileSync(await download.path(), 'utf8');
   assert.match(text, /gpt-4/, 'full labels in the export');
   await h.page.goto(site.url('v=2'));
-  await h.page.waitForFunction(() => document.body.getAttribute('data-ready') === '1');
+  await waitReady(h.page);
   await paste(h.page, text);
   await h.page.waitForFunction(() => window.prefdyn.results().matrix.k === 5);
   const after = await pageNumbers(h.page);

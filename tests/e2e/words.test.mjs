@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   ROOT, artifactsDir, closeClean, figurePresets, moveSlider, openPage, pageNumbers, startSite, verdictAgrees,
-  waitFiniteDone, waitPhaseDone,
+  waitFiniteDone, waitPhaseDone, waitReady,
 } from './helpers.mjs';
 
 let site;
@@ -194,7 +194,7 @@ test('on touch a first tap on a phase cell shows its readout and a second tap op
   const context = await site.browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
   const page = await context.newPage();
   await page.goto(site.url('v=2&view=phase&nx=6&ny=5&en=2&pT=50'));
-  await page.waitForFunction(() => document.body.getAttribute('data-ready') === '1');
+  await waitReady(page);
   await waitPhaseDone(page);
   const c = await page.$eval('#chart-phase', (el) => { el.scrollIntoView({ block: 'center' }); const r = el.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
   await page.touchscreen.tap(c.x, c.y);

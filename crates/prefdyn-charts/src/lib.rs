@@ -1,7 +1,9 @@
 //! The charts of prefdyn, shared by the page (canvas) and the CLI (PNG, SVG): one look
 //! everywhere. A crate of their own so that the engine stays free of drawing code.
 //! Every function draws on any plotters backend; `scale` multiplies font sizes and strokes
-//! (the device pixel ratio on the page, 1 in files).
+//! (the device pixel ratio on the page, 1 in files). The charts over rounds (π_t and the
+//! entropy) are drawn on a [`Paint`] as well, which the page implements on its canvas
+//! without plotters.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,19 +13,23 @@ use prefdyn::import::{short_labels, MIN_SHORT_LABEL};
 use prefdyn::preference::PreferenceMatrix;
 
 mod oneshot;
+mod paint;
 mod phase;
 mod rounds;
 mod simplex;
 mod text;
 mod ticks;
 pub use oneshot::{draw_one_shot, label_stride, value_label_bars, MAX_VALUE_LABELS};
+pub use paint::{
+    dashes, Align, Baseline, Drawn, Font, Paint, PlottersPaint, Recording, Rgba, Stroke,
+};
 pub use phase::{
     draw_phase, draw_phase_frame, draw_phase_overlays, legend_layout, phase_cell_rgba, LegendItem,
     PhaseLayout, PhasePicture,
 };
 pub use rounds::{
-    draw_entropy, draw_policy, drawn_paths, end_labels, spread_labels, EndLabel, RoundsLayout,
-    RunPicture, SamplePaths, MAX_DRAWN_PATHS, MAX_END_LABELS,
+    draw_entropy, draw_policy, drawn_paths, end_labels, paint_entropy, paint_policy, spread_labels,
+    EndLabel, RoundsLayout, RunPicture, SamplePaths, MAX_DRAWN_PATHS, MAX_END_LABELS,
 };
 pub use simplex::{draw_portrait, draw_simplex, speed_colour, start_colour, SimplexLayout};
 pub use text::{text_width, wrap};

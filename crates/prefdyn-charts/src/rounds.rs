@@ -1,19 +1,17 @@
 //! The charts over rounds: π_t(i) with the fixed point and the finite-sample realisations,
 //! each line named at its end in a margin right of the plot; the entropy with its value
 //! at the cursor. Both return a [`RoundsLayout`], the geometry the page's hover readout
-//! maps the pointer with.
+//! maps the pointer with. They are drawn on a [`Paint`] (`paint_*`: the page's canvas
+//! without plotters) or on a plotters drawing area (`draw_*`: the CLI's files), the same
+//! chart either way.
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::prelude::{DrawingArea, DrawingBackend, RGBColor};
 use prefdyn::import::short_labels;
 use prefdyn::text::sig;
 
-use crate::text::text_width;
-use crate::{err, px, series_colour, tick_label, DrawResult, Theme};
-
-type RoundsChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+use crate::paint::{Align, Baseline, Font, Paint, PlottersPaint, Rgba, Stroke};
+use crate::{err, nice_ticks, px, series_colour, tick_label, DrawResult, Theme};
 
 /// Where a chart over rounds put its plot: rounds `0..=t_max` from `left` to
 /// `left + width`, values `y_max` at `top` down to `y_min` at `top + height` (backend
@@ -146,6 +144,19 @@ pub struct EndLabel {
     pub y: f64,
 }
 
+/// The indices of `keys` from the smallest key to the largest (in `f64::total_cmp`'s
+/// order; ties by index, so the order is stable). An insertion sort: the keys are the K
+/// ≤ 64 responses or the labels, and the standard library's sorts would cost the page's
+/// first module about 4 KB of code for this one order.
+fn ascending(keys: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = Vec::with_capacity(keys.len());
+    for i in 0..keys.len() {
+        let at = order.partition_point(|&j| keys[j].total_cmp(&keys[i]).is_le());
+        order.insert(at, i);
+    }
+    order
+}
+
 /// Centres for labels that want rows `wanted`, in the same order: as close to them as
 /// they can be (least squares) with neighbours at least `gap` apart and every centre in
 /// `[lo, hi]`. When `n` labels cannot fit (`(n − 1)·gap > hi − lo`) they share the span
@@ -162,12 +173,7 @@ pub fn spread_labels(wanted: &[f64], gap: f64, (lo, hi): (f64, f64)) -> Vec<f64>
         0.0
     };
     let clean = |v: f64| if v.is_finite() { v.clamp(lo, hi) } else { hi };
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
-        clean(wanted[a])
-            .total_cmp(&clean(wanted[b]))
-            .then(a.cmp(&b))
-    });
+    let order = ascending(&wanted.iter().map(|&v| clean(v)).collect::<Vec<_>>());
     // Runs of labels packed at exactly `gap`: (first position in `order`, length, Σ of
     // each member's wanted row minus its offset in the run).
     let start = |(_, len, sum): (usize, usize, f64)| {
@@ -210,7 +216,8 @@ pub fn end_labels(
     let k = values.len();
     let mut shown: Vec<usize> = (0..k).collect();
     if k > 10 {
-        shown.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+        // Largest first (negation reverses the total order).
+        shown = ascending(&values.iter().map(|v| -v).collect::<Vec<_>>());
         shown.truncate(MAX_END_LABELS);
     }
     let mut out: Vec<EndLabel> = shown
@@ -241,71 +248,154 @@ pub fn end_labels(
     out
 }
 
-/// Whole-number tick labels (rounds).
-fn round_label(v: &f64) -> String {
-    format!("{}", v.round() as i64)
+/// A round's tick label: the whole number (rounds are not negative).
+fn round_label(t: f64) -> String {
+    (t.round().max(0.0) as usize).to_string()
 }
 
-/// As many y tick labels as fit one per 28 CSS pixels of height (between 3 and 10).
-fn y_label_count<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, scale: f64) -> usize {
-    let h = root.dim_in_pixel().1 as f64 / scale.max(1e-9);
-    ((h / 28.0) as usize).clamp(3, 10)
+/// As many y tick labels as fit one per 28 CSS pixels of a surface `h` pixels high
+/// (between 3 and 10).
+fn y_label_count(h: f64, scale: f64) -> usize {
+    ((h / scale.max(1e-9) / 28.0) as usize).clamp(3, 10)
 }
 
-/// Axes and a light grid (lines at the ticks only) for a quantity over rounds
-/// `0..=t_max` with values in `[0, y_max]`, leaving `right` pixels right of the plot.
-fn rounds_chart<'a, DB: DrawingBackend>(
-    root: &'a DrawingArea<DB, Shift>,
-    (scale, theme): (f64, &Theme),
+/// The round values in `[0, hi]` with the smallest step that gives at most `n` of them.
+fn ticks_at_most(hi: f64, n: usize) -> Vec<f64> {
+    let mut target = n;
+    loop {
+        let ticks = nice_ticks(0.0, hi, target);
+        if ticks.len() <= n || target <= 1 {
+            return ticks;
+        }
+        target -= 1;
+    }
+}
+
+/// The rounds to mark on the x axis: round values, at most 11, whole rounds only.
+fn round_ticks(t_max: usize) -> Vec<f64> {
+    ticks_at_most(t_max as f64, 11)
+        .into_iter()
+        .filter(|t| t.fract() == 0.0)
+        .collect()
+}
+
+/// The plot of a chart over rounds `0..=t_max` with values in `[0, y_max]` on a `w × h`
+/// surface: margins of 8 CSS px (`right` px on the right), 44 px for the y labels left of
+/// the plot, 34 px for the x labels below it. `left` and `top` are the plot's first pixel
+/// column and row, `width` and `height` the pixels from them to its last.
+fn rounds_layout(
+    (w, h): (f64, f64),
+    scale: f64,
+    right: f64,
     t_max: usize,
     y_max: f64,
-    y_desc: &str,
-    right: u32,
-) -> DrawResult<(RoundsChart<'a, DB>, RoundsLayout)> {
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(scale, 8.0))
-        .margin_right(right)
-        .x_label_area_size(px(scale, 34.0))
-        .y_label_area_size(px(scale, 44.0))
-        .build_cartesian_2d(0f64..t_max as f64, 0f64..y_max)
-        .map_err(err)?;
-    let font = ("sans-serif", px(scale, 12.0)).into_font().color(&theme.fg);
-    chart
-        .configure_mesh()
-        .x_desc("round t")
-        .x_label_formatter(&round_label)
-        .y_desc(y_desc)
-        .y_labels(y_label_count(root, scale))
-        .y_label_formatter(&|v| tick_label(*v))
-        .axis_desc_style(font.clone())
-        .label_style(font)
-        .max_light_lines(0)
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(theme.grid.mix(0.8).stroke_width(1))
-        .axis_style(theme.fg)
-        .draw()
-        .map_err(err)?;
-    let (left, top) = chart.backend_coord(&(0.0, y_max));
-    let (right, bottom) = chart.backend_coord(&(t_max as f64, 0.0));
-    let layout = RoundsLayout {
-        left: left as f64,
-        top: top as f64,
-        width: (right - left) as f64,
-        height: (bottom - top) as f64,
+) -> RoundsLayout {
+    let margin = px(scale, 8.0) as f64;
+    let left = margin + px(scale, 44.0) as f64;
+    let bottom = h - margin - px(scale, 34.0) as f64 - 1.0;
+    RoundsLayout {
+        left,
+        top: margin,
+        width: (w - right - 1.0 - left).max(0.0),
+        height: (bottom - margin).max(0.0),
         t_max,
         y_min: 0.0,
         y_max,
-    };
-    Ok((chart, layout))
+    }
 }
 
-/// Response `i` of a row-major path as chart points, rounds `0..=upto` that exist.
-fn path_points(path: &[f64], k: usize, i: usize, upto: usize) -> Vec<(f64, f64)> {
-    path.chunks_exact(k)
-        .take(upto + 1)
-        .enumerate()
-        .map(|(t, row)| (t as f64, row[i]))
-        .collect()
+/// The pixel column of round `t` and the pixel row of value `v`, snapped towards the
+/// origin as plotters snaps them (so that files look as they always have).
+fn pixel_of(l: &RoundsLayout, t: f64, v: f64) -> (f64, f64) {
+    ((l.x_of(t) + 1e-3).floor(), (l.y_of(v) - 1e-3).ceil())
+}
+
+/// The middle of the pixel at round `t` and value `v`.
+fn point(l: &RoundsLayout, t: f64, v: f64) -> (f64, f64) {
+    let (x, y) = pixel_of(l, t, v);
+    (x + 0.5, y + 0.5)
+}
+
+/// A one-pixel solid line in `c`.
+fn hairline(c: Rgba) -> Stroke {
+    Stroke {
+        colour: c,
+        width: 1.0,
+        dash: None,
+    }
+}
+
+/// Text in `c` at `size` pixels anchored at its `align` and `baseline`.
+fn font(size: f64, c: RGBColor, align: Align, baseline: Baseline) -> Font {
+    Font {
+        size,
+        colour: Rgba::solid(c),
+        align,
+        baseline,
+        turned: false,
+    }
+}
+
+/// The frame of a chart over rounds (the left and bottom axes, with tick marks), a light
+/// grid (lines at the ticks only), the tick labels and the axis titles.
+fn paint_axes(
+    p: &mut dyn Paint,
+    (scale, theme): (f64, &Theme),
+    l: &RoundsLayout,
+    y_desc: &str,
+) -> DrawResult {
+    let (_, h) = p.size();
+    let margin = px(scale, 8.0) as f64;
+    let size = px(scale, 12.0) as f64;
+    let (right, bottom) = (l.left + l.width, l.top + l.height);
+    let title = font(size, theme.fg, Align::Centre, Baseline::Bottom);
+    p.text(
+        "round t",
+        (l.left + ((l.width + 1.0) / 2.0).floor(), h - margin),
+        &title,
+    )?;
+    let turned = Font {
+        baseline: Baseline::Top,
+        turned: true,
+        ..title
+    };
+    p.text(
+        y_desc,
+        (margin, l.top + ((l.height + 1.0) / 2.0).floor()),
+        &turned,
+    )?;
+    let xs = round_ticks(l.t_max);
+    let ys = ticks_at_most(l.y_max, y_label_count(h, scale));
+    let grid = hairline(Rgba::of(theme.grid, 0.8));
+    for &v in &ys {
+        let y = point(l, 0.0, v).1;
+        p.polyline(&[(l.left, y), (right + 1.0, y)], &grid)?;
+    }
+    for &t in &xs {
+        let x = point(l, t, 0.0).0;
+        p.polyline(&[(x, l.top), (x, bottom + 1.0)], &grid)?;
+    }
+    let axis = hairline(Rgba::solid(theme.fg));
+    let corner = (l.left - 0.5, bottom + 1.5);
+    p.polyline(&[(corner.0, l.top), corner, (right + 1.0, corner.1)], &axis)?;
+    // Tick marks as long as plotters' (5 px, less on a tiny plot), labels twice that out.
+    let tick = (0.05 * (l.width + 1.0).min(l.height + 1.0))
+        .round()
+        .min(5.0);
+    let label = font(size, theme.fg, Align::Centre, Baseline::Top);
+    for &t in &xs {
+        let x = pixel_of(l, t, 0.0).0;
+        p.text(&round_label(t), (x, bottom + 1.0 + 2.0 * tick), &label)?;
+        let mark = [(x + 0.5, bottom + 1.0), (x + 0.5, bottom + 2.0 + tick)];
+        p.polyline(&mark, &axis)?;
+    }
+    let label = font(size, theme.fg, Align::End, Baseline::Middle);
+    for &v in &ys {
+        let y = pixel_of(l, 0.0, v).1;
+        p.text(&tick_label(v), (l.left - 2.0 * tick, y), &label)?;
+        p.polyline(&[(l.left - 1.0 - tick, y + 0.5), (l.left, y + 0.5)], &axis)?;
+    }
+    Ok(())
 }
 
 /// The last row of a row-major path at or before round `upto`.
@@ -315,76 +405,80 @@ fn row_at(path: &[f64], k: usize, upto: usize) -> Option<&[f64]> {
         .nth(upto.min(rows.checked_sub(1)?))
 }
 
-/// One line per response of a row-major path up to `upto`, in `style(i)`.
-fn draw_paths<DB: DrawingBackend>(
-    chart: &mut RoundsChart<DB>,
+/// One line per response of a row-major path over rounds `0..=upto` (those that exist),
+/// in `stroke(i)`; a non-finite value breaks the line.
+fn paint_paths(
+    p: &mut dyn Paint,
+    l: &RoundsLayout,
     path: &[f64],
     (k, upto): (usize, usize),
-    style: &dyn Fn(usize) -> ShapeStyle,
+    stroke: &dyn Fn(usize) -> Stroke,
 ) -> DrawResult {
     for i in 0..k {
-        chart
-            .draw_series(LineSeries::new(path_points(path, k, i, upto), style(i)))
-            .map_err(err)?;
+        let rows = path.chunks_exact(k).take(upto + 1).enumerate();
+        let mut line: Vec<(f64, f64)> = vec![];
+        for (t, row) in rows {
+            if row[i].is_finite() {
+                line.push(point(l, t as f64, row[i]));
+                continue;
+            }
+            if line.len() >= 2 {
+                p.polyline(&line, &stroke(i))?;
+            }
+            line.clear();
+        }
+        if line.len() >= 2 {
+            p.polyline(&line, &stroke(i))?;
+        }
     }
     Ok(())
 }
 
-/// The fixed point as thin dashes across the whole chart.
-fn draw_fixed_point<DB: DrawingBackend>(
-    chart: &mut RoundsChart<DB>,
-    fp: &[f64],
-    t_max: usize,
-) -> DrawResult {
-    let t_end = t_max as f64;
-    for (i, &v) in fp.iter().enumerate() {
-        let c = series_colour(i);
-        let dash = (0..t_max).step_by((t_max / 40).max(1)).map(move |t| {
-            PathElement::new(
-                vec![(t as f64, v), ((t as f64 + t_end / 80.0).min(t_end), v)],
-                c.mix(0.6).stroke_width(1),
-            )
-        });
-        chart.draw_series(dash).map_err(err)?;
+/// The fixed point as thin dashes across the whole chart: a dash of 1/80 of the plot's
+/// width every 1/40 of the rounds (at least every round).
+fn paint_fixed_point(p: &mut dyn Paint, l: &RoundsLayout, fp: &[f64]) -> DrawResult {
+    let t_max = l.t_max.max(1);
+    let on = l.width / 80.0;
+    let every = (t_max / 40).max(1) as f64 * l.width / t_max as f64;
+    for (i, &v) in fp.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+        let stroke = Stroke {
+            dash: Some((on, (every - on).max(0.0))),
+            ..hairline(Rgba::of(series_colour(i), 0.6))
+        };
+        p.polyline(&[point(l, 0.0, v), point(l, t_max as f64, v)], &stroke)?;
     }
     Ok(())
 }
 
 /// The names at the lines' ends, right of the plot, in the lines' colours (the note
 /// muted), each joined to its line's end row by a short leader.
-fn draw_end_labels<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+fn paint_end_labels(
+    p: &mut dyn Paint,
     (scale, theme): (f64, &Theme),
-    layout: &RoundsLayout,
+    l: &RoundsLayout,
     labels: &[EndLabel],
 ) -> DrawResult {
-    let font = ("sans-serif", px(scale, 11.0))
-        .into_font()
-        .color(&theme.fg)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    let x0 = layout.left + layout.width;
-    let text_x = (x0 + px(scale, 10.0) as f64) as i32;
-    for l in labels {
-        let colour = match l.index {
-            Some(i) => series_colour(i).to_rgba(),
-            None => theme.muted.to_rgba(),
+    let x0 = l.left + l.width;
+    let text_x = (x0 + px(scale, 10.0) as f64).floor();
+    for label in labels {
+        let colour = match label.index {
+            Some(i) => series_colour(i),
+            None => theme.muted,
         };
-        if l.index.is_some() {
-            root.draw(&PathElement::new(
-                vec![
-                    ((x0 + 2.0) as i32, l.anchor.round() as i32),
-                    (text_x - px(scale, 2.0) as i32, l.y.round() as i32),
-                ],
-                colour.stroke_width(1),
-            ))
-            .map_err(err)?;
+        if label.index.is_some() {
+            let leader = [
+                (x0 + 2.5, label.anchor.round() + 0.5),
+                (text_x - px(scale, 2.0) as f64 + 0.5, label.y.round() + 0.5),
+            ];
+            p.polyline(&leader, &hairline(Rgba::solid(colour)))?;
         }
-        root.draw(&Text::new(
-            l.text.clone(),
-            (text_x, l.y.round() as i32),
-            font.clone().color(&colour),
-        ))
-        .map_err(err)?;
+        let f = font(
+            px(scale, 11.0) as f64,
+            colour,
+            Align::Start,
+            Baseline::Middle,
+        );
+        p.text(&label.text, (text_x, label.y.round()), &f)?;
     }
     Ok(())
 }
@@ -398,19 +492,33 @@ fn end_texts(values: &[f64], names: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// π_t(i) over rounds 0..=upto, one line per response named at its end, the fixed point
-/// dashed; with samples, the realisations faint, the population run thin (or hidden) and
-/// the mean path boldest. Returns the plot's geometry.
+/// π_t(i) over rounds 0..=upto on any plotters drawing area (the CLI's PNG and SVG):
+/// [`paint_policy`] through [`PlottersPaint`].
 pub fn draw_policy<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
     theme: &Theme,
     run: &RunPicture,
 ) -> DrawResult<RoundsLayout> {
+    let layout = paint_policy(&mut PlottersPaint { root }, scale, theme, run)?;
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// π_t(i) over rounds 0..=upto, one line per response named at its end, the fixed point
+/// dashed; with samples, the realisations faint, the population run thin (or hidden) and
+/// the mean path boldest. `scale` multiplies fonts and strokes (the device pixel ratio).
+/// Returns the plot's geometry in the surface's pixels.
+pub fn paint_policy(
+    p: &mut dyn Paint,
+    scale: f64,
+    theme: &Theme,
+    run: &RunPicture,
+) -> DrawResult<RoundsLayout> {
     let RunPicture { k, policies, .. } = *run;
-    root.fill(&theme.bg).map_err(err)?;
+    let (w, h) = p.size();
+    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
     if k == 0 || policies.len() < k {
-        root.present().map_err(err)?;
         return Ok(RoundsLayout::default());
     }
     let t_max = (policies.len() / k).saturating_sub(1).max(1);
@@ -427,34 +535,43 @@ pub fn draw_policy<DB: DrawingBackend>(
     let named = run.samples.map_or(policies, |s| s.mean);
     let values = row_at(named, k, upto).or(row_at(policies, k, upto));
     let values = values.unwrap_or_default();
-    let narrow = (root.dim_in_pixel().0 as f64) < 560.0 * scale;
+    let narrow = w < 560.0 * scale;
     let names = short_labels(run.labels, if narrow { 8 } else { 14 });
     let font_px = px(scale, 11.0) as f64;
     let widest = end_texts(values, &names)
         .iter()
-        .map(|t| text_width(t, font_px))
+        .map(|t| p.text_width(t, font_px))
         .fold(0.0, f64::max);
-    let right = (widest + px(scale, 14.0) as f64).ceil() as u32;
-    let (mut chart, layout) =
-        rounds_chart(root, (scale, theme), t_max, y_max.min(1.0), "π_t(i)", right)?;
+    let right = (widest + px(scale, 14.0) as f64).ceil();
+    let layout = rounds_layout((w, h), scale, right, t_max, y_max.min(1.0));
+    paint_axes(p, (scale, theme), &layout, "π_t(i)")?;
     if let Some(fp) = run.fixed_point {
-        draw_fixed_point(&mut chart, &fp[..fp.len().min(k)], t_max)?;
+        paint_fixed_point(p, &layout, &fp[..fp.len().min(k)])?;
     }
-    draw_run_lines(&mut chart, scale, run, upto)?;
+    paint_run_lines(p, &layout, scale, run, upto)?;
     let gap = px(scale, 13.0) as f64;
     let bottom = layout.top + layout.height;
     let rows = (layout.top + gap / 2.0, bottom - gap / 2.0);
     let labels = end_labels(values, &names, &|v| layout.y_of(v), rows, gap);
-    draw_end_labels(root, (scale, theme), &layout, &labels)?;
-    root.present().map_err(err)?;
+    paint_end_labels(p, (scale, theme), &layout, &labels)?;
     Ok(layout)
+}
+
+/// A solid line of `c` at opacity `a`, `width` pixels wide.
+fn line(c: RGBColor, a: f64, width: u32) -> Stroke {
+    Stroke {
+        colour: Rgba::of(c, a),
+        width: width as f64,
+        dash: None,
+    }
 }
 
 /// The run's lines: without samples the population run (2 CSS px); with samples the
 /// realisations (1 px, faint), the population run (1.25 px, lighter; unless hidden) and
 /// the mean path on top (3 px, solid).
-fn draw_run_lines<DB: DrawingBackend>(
-    chart: &mut RoundsChart<DB>,
+fn paint_run_lines(
+    p: &mut dyn Paint,
+    l: &RoundsLayout,
     scale: f64,
     run: &RunPicture,
     upto: usize,
@@ -462,60 +579,55 @@ fn draw_run_lines<DB: DrawingBackend>(
     let (k, policies) = (run.k, run.policies);
     let Some(samples) = &run.samples else {
         let stroke = px(scale, 2.0);
-        return draw_paths(chart, policies, (k, upto), &|i| {
-            series_colour(i).stroke_width(stroke)
+        return paint_paths(p, l, policies, (k, upto), &|i| {
+            line(series_colour(i), 1.0, stroke)
         });
     };
     let faint = px(scale, 1.0);
     for path in samples.paths {
-        draw_paths(chart, path, (k, upto), &|i| {
-            series_colour(i).mix(0.2).stroke_width(faint)
+        paint_paths(p, l, path, (k, upto), &|i| {
+            line(series_colour(i), 0.2, faint)
         })?;
     }
     if run.population {
         let thin = px(scale, 1.25);
-        draw_paths(chart, policies, (k, upto), &|i| {
-            series_colour(i).mix(0.75).stroke_width(thin)
+        paint_paths(p, l, policies, (k, upto), &|i| {
+            line(series_colour(i), 0.75, thin)
         })?;
     }
     let bold = px(scale, 3.0);
-    draw_paths(chart, samples.mean, (k, upto), &|i| {
-        series_colour(i).stroke_width(bold)
+    paint_paths(p, l, samples.mean, (k, upto), &|i| {
+        line(series_colour(i), 1.0, bold)
     })
 }
 
 /// The entropy of the uniform policy, log K: a muted dashed line named at its start.
-fn draw_log_k<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    chart: &mut RoundsChart<DB>,
+fn paint_log_k(
+    p: &mut dyn Paint,
     (scale, theme): (f64, &Theme),
-    layout: &RoundsLayout,
+    l: &RoundsLayout,
     lk: f64,
 ) -> DrawResult {
-    chart
-        .draw_series(DashedLineSeries::new(
-            vec![(0.0, lk), (layout.t_max as f64, lk)],
-            px(scale, 5.0),
-            px(scale, 4.0),
-            theme.muted.mix(0.8).stroke_width(px(scale, 1.0)),
-        ))
-        .map_err(err)?;
-    root.draw(&Text::new(
-        "log K (uniform)",
-        (
-            (layout.left + px(scale, 4.0) as f64) as i32,
-            (layout.y_of(lk) - px(scale, 2.0) as f64) as i32,
-        ),
-        ("sans-serif", px(scale, 10.0))
-            .into_font()
-            .color(&theme.muted)
-            .pos(Pos::new(HPos::Left, VPos::Bottom)),
-    ))
-    .map_err(err)
+    let stroke = Stroke {
+        dash: Some((px(scale, 5.0) as f64, px(scale, 4.0) as f64)),
+        ..line(theme.muted, 0.8, px(scale, 1.0))
+    };
+    p.polyline(&[point(l, 0.0, lk), point(l, l.t_max as f64, lk)], &stroke)?;
+    let at = (
+        (l.left + px(scale, 4.0) as f64).floor(),
+        (l.y_of(lk) - px(scale, 2.0) as f64).floor(),
+    );
+    let f = font(
+        px(scale, 10.0) as f64,
+        theme.muted,
+        Align::Start,
+        Baseline::Bottom,
+    );
+    p.text("log K (uniform)", at, &f)
 }
 
-/// H(π_t) over rounds with log K as a reference line and the value at the cursor written
-/// beside the line's end ("H = 0.0101"). Returns the plot's geometry.
+/// H(π_t) over rounds on any plotters drawing area: [`paint_entropy`] through
+/// [`PlottersPaint`].
 pub fn draw_entropy<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scale: f64,
@@ -524,9 +636,25 @@ pub fn draw_entropy<DB: DrawingBackend>(
     upto: usize,
     k: usize,
 ) -> DrawResult<RoundsLayout> {
-    root.fill(&theme.bg).map_err(err)?;
+    let mut p = PlottersPaint { root };
+    let layout = paint_entropy(&mut p, scale, theme, entropies, upto, k)?;
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// H(π_t) over rounds with log K as a reference line and the value at the cursor written
+/// beside the line's end ("H = 0.0101"). Returns the plot's geometry.
+pub fn paint_entropy(
+    p: &mut dyn Paint,
+    scale: f64,
+    theme: &Theme,
+    entropies: &[f64],
+    upto: usize,
+    k: usize,
+) -> DrawResult<RoundsLayout> {
+    let (w, h) = p.size();
+    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
     let Some(&last) = entropies.last() else {
-        root.present().map_err(err)?;
         return Ok(RoundsLayout::default());
     };
     let t_max = entropies.len().saturating_sub(1).max(1);
@@ -534,24 +662,19 @@ pub fn draw_entropy<DB: DrawingBackend>(
     let lk = (k.max(1) as f64).ln();
     // Room above log K for its name.
     let frame = (px(scale, 16.0) + px(scale, 34.0)) as f64;
-    let plot_h = (root.dim_in_pixel().1 as f64 - frame).max(1.0);
+    let plot_h = (h - frame).max(1.0);
     let room = (1.0 - px(scale, 16.0) as f64 / plot_h).max(0.5);
     let top = entropies.iter().copied().filter(|v| v.is_finite());
     let h_max = top.fold(lk.max(last), f64::max).max(1e-3) / room;
     let value = entropies[upto];
     let text = format!("H = {}", sig(value));
     let font_px = px(scale, 11.0) as f64;
-    let right = (text_width(&text, font_px) + px(scale, 8.0) as f64).ceil() as u32;
-    let (mut chart, layout) =
-        rounds_chart(root, (scale, theme), t_max, h_max, "H(π_t) [nats]", right)?;
-    draw_log_k(root, &mut chart, (scale, theme), &layout, lk)?;
-    let pts = (0..=upto).map(|t| (t as f64, entropies[t]));
-    chart
-        .draw_series(LineSeries::new(
-            pts,
-            theme.accent.stroke_width(px(scale, 2.0)),
-        ))
-        .map_err(err)?;
+    let right = (p.text_width(&text, font_px) + px(scale, 8.0) as f64).ceil();
+    let layout = rounds_layout((w, h), scale, right, t_max, h_max);
+    paint_axes(p, (scale, theme), &layout, "H(π_t) [nats]")?;
+    paint_log_k(p, (scale, theme), &layout, lk)?;
+    let stroke = line(theme.accent, 1.0, px(scale, 2.0));
+    paint_paths(p, &layout, &entropies[..=upto], (1, upto), &|_| stroke)?;
     let half = font_px / 2.0 + 1.0;
     // max/min, not clamp: a canvas too small for the label (a hidden chart) has lo > hi.
     let y = layout
@@ -559,16 +682,8 @@ pub fn draw_entropy<DB: DrawingBackend>(
         .min(layout.top + layout.height - half)
         .max(layout.top + half);
     let x = layout.x_of(upto as f64) + px(scale, 5.0) as f64;
-    root.draw(&Text::new(
-        text,
-        (x.round() as i32, y.round() as i32),
-        ("sans-serif", font_px)
-            .into_font()
-            .color(&theme.accent)
-            .pos(Pos::new(HPos::Left, VPos::Center)),
-    ))
-    .map_err(err)?;
-    root.present().map_err(err)?;
+    let f = font(font_px, theme.accent, Align::Start, Baseline::Middle);
+    p.text(&text, (x.round(), y.round()), &f)?;
     Ok(layout)
 }
 
@@ -688,5 +803,272 @@ mod tests {
         let few = end_labels(&[0.5, 0.3, 0.2], &[], &y_of, (top, bottom), 13.0);
         let texts: Vec<&str> = few.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts, ["1", "2", "3"]);
+    }
+
+    use crate::paint::{Drawn, Recording};
+
+    /// The lines of a recording with their strokes.
+    fn lines(drawn: &[Drawn]) -> Vec<(&[(f64, f64)], Stroke)> {
+        drawn
+            .iter()
+            .filter_map(|d| match d {
+                Drawn::Line { points, stroke } => Some((points.as_slice(), *stroke)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The texts of a recording with where they are and how they are written.
+    fn texts(drawn: &[Drawn]) -> Vec<(&str, (f64, f64), Font)> {
+        drawn
+            .iter()
+            .filter_map(|d| match d {
+                Drawn::Text { text, at, font } => Some((text.as_str(), *at, *font)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether pixel-centre coordinate `c` is in the pixel of layout coordinate `at`.
+    fn near(c: f64, at: f64) -> bool {
+        (c - 0.5 - at).abs() < 1.0
+    }
+
+    /// Three responses holding still at 0.2, 0.3 and 0.5 over rounds 0..=40.
+    fn still() -> Vec<f64> {
+        (0..=40).flat_map(|_| [0.2, 0.3, 0.5]).collect()
+    }
+
+    #[test]
+    fn the_policy_chart_draws_each_line_at_its_values_and_names_it_at_its_end() -> DrawResult {
+        let pol = still();
+        let names: Vec<String> = ["rock", "paper", "scissors"].map(String::from).into();
+        let fp = [0.25, 0.35, 0.4];
+        let run = RunPicture {
+            k: 3,
+            policies: &pol,
+            upto: 30,
+            labels: &names,
+            fixed_point: Some(&fp),
+            samples: None,
+            population: true,
+        };
+        let theme = Theme::default();
+        let mut rec = Recording::new((640.0, 320.0));
+        let l = paint_policy(&mut rec, 1.0, &theme, &run)?;
+        let background = Drawn::Rect {
+            rect: (0.0, 0.0, 640.0, 320.0),
+            colour: Rgba::solid(theme.bg),
+        };
+        assert_eq!(rec.drawn[0], background);
+        // The plot: 8 px margins, 44 px of y labels, 34 px of x labels, the names' margin.
+        assert_eq!(
+            (l.left, l.top, l.height),
+            (52.0, 8.0, 320.0 - 8.0 - 34.0 - 1.0 - 8.0)
+        );
+        assert_eq!((l.t_max, l.y_min, l.y_max), (40, 0.0, 0.5 * 1.05));
+        let widest = crate::text_width("scissors", 11.0);
+        assert_eq!(l.left + l.width, 640.0 - (widest + 14.0).ceil() - 1.0);
+        // One 2 px line per response in its colour, rounds 0..=30 at its value.
+        let drawn = lines(&rec.drawn);
+        let runs: Vec<_> = drawn.iter().filter(|(_, s)| s.width == 2.0).collect();
+        assert_eq!(runs.len(), 3);
+        for (i, (points, stroke)) in runs.iter().enumerate() {
+            assert_eq!(stroke.colour, Rgba::solid(series_colour(i)));
+            assert_eq!(stroke.dash, None);
+            assert_eq!(points.len(), 31);
+            for (t, &(x, y)) in points.iter().enumerate() {
+                assert!(
+                    near(x, l.x_of(t as f64)) && near(y, l.y_of(pol[i])),
+                    "{i} {t}"
+                );
+            }
+        }
+        // The fixed point: dashed across every round, faint.
+        let dashed: Vec<_> = drawn.iter().filter(|(_, s)| s.dash.is_some()).collect();
+        assert_eq!(dashed.len(), 3);
+        for (i, (points, stroke)) in dashed.iter().enumerate() {
+            assert_eq!(stroke.colour, Rgba::of(series_colour(i), 0.6));
+            assert!(near(points[0].0, l.left) && near(points[1].0, l.left + l.width));
+            assert!(near(points[0].1, l.y_of(fp[i])) && points[0].1 == points[1].1);
+        }
+        // The names right of the plot, each on its line's row, with a leader from it.
+        let text_x = l.left + l.width + 10.0;
+        for (i, name) in names.iter().enumerate() {
+            let all = texts(&rec.drawn);
+            let Some((_, at, font)) = all.iter().find(|(t, _, _)| t == name) else {
+                return Err(format!("{name} is not written"));
+            };
+            assert_eq!(*at, (text_x, l.y_of(pol[i]).round()));
+            assert_eq!(
+                (font.colour, font.align),
+                (Rgba::solid(series_colour(i)), Align::Start)
+            );
+            let leader = drawn.iter().any(|(p, s)| {
+                s.width == 1.0 && s.colour == font.colour && p.len() == 2 && near(p[0].1, at.1)
+            });
+            assert!(leader, "a leader to {name}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_axes_have_their_titles_ticks_and_grid() -> DrawResult {
+        let pol = still();
+        let run = RunPicture {
+            k: 3,
+            policies: &pol,
+            upto: 40,
+            labels: &[],
+            fixed_point: None,
+            samples: None,
+            population: true,
+        };
+        let theme = Theme::default();
+        let mut rec = Recording::new((640.0, 320.0));
+        let l = paint_policy(&mut rec, 1.0, &theme, &run)?;
+        let all = texts(&rec.drawn);
+        let find = |s: &str| all.iter().find(|(t, _, _)| *t == s).copied();
+        let Some((_, at, font)) = find("π_t(i)") else {
+            return Err("no y title".into());
+        };
+        assert!(font.turned && at.0 == 8.0 && (at.1 - (l.top + l.height / 2.0)).abs() <= 1.0);
+        let Some((_, at, font)) = find("round t") else {
+            return Err("no x title".into());
+        };
+        assert!(!font.turned && at.1 == 320.0 - 8.0 && font.baseline == Baseline::Bottom);
+        // Rounds every 5 (at most 11 ticks), values every 0.1 (320 px: at most 10).
+        let x_ticks = ["0", "5", "10", "15", "20", "25", "30", "35", "40"];
+        for (t, text) in x_ticks.iter().enumerate() {
+            let Some((_, at, _)) = find(text) else {
+                return Err(format!("no tick {text}"));
+            };
+            assert_eq!(at.0, (l.x_of(5.0 * t as f64) + 1e-3).floor(), "{text}");
+        }
+        for (j, text) in ["0", "0.1", "0.2", "0.3", "0.4", "0.5"].iter().enumerate() {
+            let y = (l.y_of(0.1 * j as f64) - 1e-3).ceil();
+            let at_row = all
+                .iter()
+                .any(|(t, at, f)| t == text && at.1 == y && f.align == Align::End);
+            assert!(at_row, "y tick {text}");
+        }
+        // A grid line at each tick, in the grid's colour; the axes in the text colour.
+        let drawn = lines(&rec.drawn);
+        let grid = drawn
+            .iter()
+            .filter(|(_, s)| s.colour == Rgba::of(theme.grid, 0.8));
+        assert_eq!(grid.count(), x_ticks.len() + 6);
+        let axes = drawn.iter().find(|(p, _)| p.len() == 3);
+        assert_eq!(axes.map(|(_, s)| s.colour), Some(Rgba::solid(theme.fg)));
+        Ok(())
+    }
+
+    #[test]
+    fn close_values_get_names_apart_with_leaders_to_their_lines() -> DrawResult {
+        let pol: Vec<f64> = (0..=10).flat_map(|_| [0.30, 0.31, 0.39]).collect();
+        let run = RunPicture {
+            k: 3,
+            policies: &pol,
+            upto: 10,
+            labels: &[],
+            fixed_point: None,
+            samples: None,
+            population: true,
+        };
+        let mut rec = Recording::new((400.0, 200.0));
+        let l = paint_policy(&mut rec, 1.0, &Theme::default(), &run)?;
+        let all = texts(&rec.drawn);
+        let rows: Vec<f64> = ["1", "2", "3"]
+            .iter()
+            .filter_map(|n| {
+                all.iter()
+                    .rev()
+                    .find(|(t, _, _)| t == n)
+                    .map(|(_, at, _)| at.1)
+            })
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows[0] - rows[1] >= 13.0 - 1.0, "{rows:?}");
+        // Each leader starts on its line's row and ends on its name's.
+        for (i, row) in rows.iter().enumerate() {
+            let colour = Rgba::solid(series_colour(i));
+            let leader = lines(&rec.drawn).into_iter().find(|(p, s)| {
+                s.colour == colour && s.width == 1.0 && p.len() == 2 && p[0].0 > l.left + l.width
+            });
+            let Some((p, _)) = leader else {
+                return Err(format!("no leader for {i}"));
+            };
+            assert!(near(p[0].1, l.y_of(pol[i]).round()) && near(p[1].1, *row));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_entropy_chart_draws_its_line_log_k_and_its_value() -> DrawResult {
+        let ent: Vec<f64> = (0..=50).map(|t| 1.0 - t as f64 / 100.0).collect();
+        let theme = Theme::default();
+        let mut rec = Recording::new((500.0, 200.0));
+        let l = paint_entropy(&mut rec, 1.0, &theme, &ent, 30, 3)?;
+        assert_eq!(l.t_max, 50);
+        let drawn = lines(&rec.drawn);
+        let Some((points, _)) = drawn
+            .iter()
+            .find(|(_, s)| s.colour == Rgba::solid(theme.accent))
+        else {
+            return Err("no entropy line".into());
+        };
+        assert_eq!(points.len(), 31);
+        for (t, &(x, y)) in points.iter().enumerate() {
+            assert!(near(x, l.x_of(t as f64)) && near(y, l.y_of(ent[t])));
+        }
+        let lk = 3f64.ln();
+        let Some((points, stroke)) = drawn.iter().find(|(_, s)| s.dash.is_some()) else {
+            return Err("no log K line".into());
+        };
+        assert_eq!(stroke.dash, Some((5.0, 4.0)));
+        assert!(near(points[0].1, l.y_of(lk)) && near(points[1].0, l.left + l.width));
+        let all = texts(&rec.drawn);
+        let value = all.iter().find(|(t, _, _)| *t == "H = 0.7");
+        let at = value.map(|(_, at, _)| *at);
+        assert_eq!(
+            at,
+            Some(((l.x_of(30.0) + 5.0).round(), l.y_of(0.7).round()))
+        );
+        assert!(all
+            .iter()
+            .any(|(t, at, _)| *t == "log K (uniform)" && at.1 < l.y_of(lk)));
+        Ok(())
+    }
+
+    #[test]
+    fn nothing_to_draw_is_a_background_and_an_empty_layout() -> DrawResult {
+        let mut rec = Recording::new((300.0, 100.0));
+        let l = paint_entropy(&mut rec, 2.0, &Theme::default(), &[], 0, 3)?;
+        assert_eq!((l, rec.drawn.len()), (RoundsLayout::default(), 1));
+        let run = RunPicture {
+            k: 2,
+            policies: &[0.5],
+            upto: 0,
+            labels: &[],
+            fixed_point: None,
+            samples: None,
+            population: true,
+        };
+        let l = paint_policy(&mut rec, 2.0, &Theme::default(), &run)?;
+        assert_eq!((l, rec.drawn.len()), (RoundsLayout::default(), 2));
+        Ok(())
+    }
+
+    #[test]
+    fn ticks_are_the_roundest_that_fit() {
+        assert_eq!(round_ticks(100).len(), 11);
+        assert_eq!(round_ticks(25), [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]);
+        assert_eq!(round_ticks(1), [0.0, 1.0]);
+        assert_eq!(ticks_at_most(0.882, 10).len(), 9);
+        assert_eq!(ticks_at_most(0.882, 5).len(), 5);
+        assert_eq!(ticks_at_most(0.882, 4), [0.0, 0.25, 0.5, 0.75]);
+        assert_eq!(ticks_at_most(4.6, 5), [0.0, 1.0, 2.0, 3.0, 4.0]);
+        // Stable ascending order with ties by index, NaN last.
+        assert_eq!(ascending(&[0.3, f64::NAN, 0.1, 0.3, -1.0]), [4, 2, 0, 3, 1]);
     }
 }

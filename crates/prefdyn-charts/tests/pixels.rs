@@ -186,3 +186,59 @@ fn entropy_returns_its_layout() {
     });
     assert_eq!(empty, RoundsLayout::default());
 }
+
+/// The lines of a recording: points and stroke.
+fn recorded_lines(drawn: &[charts::Drawn]) -> Vec<(Vec<(f64, f64)>, charts::Stroke)> {
+    drawn
+        .iter()
+        .filter_map(|d| match d {
+            charts::Drawn::Line { points, stroke } => Some((points.clone(), *stroke)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn plotters_is_given_the_chart_a_recording_is_and_draws_its_lines_where_it_says() {
+    let pol: Vec<f64> = (0..=40).flat_map(|_| [0.2, 0.3, 0.5]).collect();
+    let names: Vec<String> = ["a", "b", "c"].map(String::from).into();
+    let run = RunPicture {
+        k: 3,
+        labels: &names,
+        fixed_point: Some(&[0.25, 0.35, 0.4]),
+        ..picture(&pol, None)
+    };
+    let (w, h) = (640u32, 320u32);
+    let theme = Theme::default();
+    let mut alone = charts::Recording::new((w as f64, h as f64));
+    let expected = charts::paint_policy(&mut alone, 1.0, &theme, &run).unwrap();
+    let (buf, (drawn, l)) = draw((w, h), |root| {
+        let mut plotters = charts::PlottersPaint { root };
+        let mut rec = charts::Recording::over(&mut plotters);
+        let l = charts::paint_policy(&mut rec, 1.0, &theme, &run)?;
+        Ok((rec.drawn, l))
+    });
+    // The same primitives in the same order, and the same layout.
+    assert_eq!(drawn, alone.drawn);
+    assert_eq!(l, expected);
+    // Every vertex of each solid 2 px line is in its colour in the bitmap.
+    let solid = recorded_lines(&drawn)
+        .into_iter()
+        .filter(|(_, s)| s.width == 2.0 && s.dash.is_none());
+    let mut checked = 0;
+    for (points, stroke) in solid {
+        let c = stroke.colour;
+        for &(x, y) in &points[1..points.len() - 1] {
+            assert_eq!(
+                rgb(&buf, w, x as u32, y as u32),
+                (c.r, c.g, c.b),
+                "at ({x}, {y})"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3 * 39);
+    // The adapter is this, presented: the same pixels.
+    let (direct, _) = draw((w, h), |root| charts::draw_policy(root, 1.0, &theme, &run));
+    assert!(direct == buf);
+}

@@ -634,3 +634,54 @@ fn the_dynamics_names_and_the_one_shot_panels() {
         assert!(all.iter().any(|t| t.starts_with(title)), "{title}: {all:?}");
     }
 }
+
+/// The π_t chart as an SVG: the axes' titles (the y one turned), round and value ticks, the
+/// responses named right of the plot, and the fixed point in dashes; all on the canvas.
+#[test]
+fn the_policy_chart_has_its_axes_names_and_fixed_point() {
+    let dir = TempDir::new("policy");
+    let file = dir.s("policy.svg");
+    let out = prefdyn(&[
+        "run",
+        "v=2&alpha=0.95&beta=2&lam=0.8&T=100",
+        "--quiet",
+        "--svg",
+        &file,
+        "--width",
+        "900",
+        "--height",
+        "520",
+    ]);
+    assert!(out.status.success());
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert_texts_inside(&svg, (900.0, 520.0), "policy.svg");
+    let texts = svg_texts(&svg);
+    let find = |s: &str| texts.iter().find(|t| t.text == s);
+    let tick = |s: &str, anchor: &str| texts.iter().find(|t| t.text == s && t.anchor == anchor);
+    let y_title = find("π_t(i)").expect("the y axis's title");
+    assert!(y_title.turned && y_title.x < 20.0, "{y_title:?}");
+    let x_title = find("round t").expect("the x axis's title");
+    assert!(!x_title.turned && x_title.anchor == "middle" && x_title.y > 500.0);
+    // Rounds 0, 10, …, 100 along the bottom, left to right; values up the left.
+    let rounds: Vec<&SvgText> = (0..=10)
+        .map(|i| tick(&(10 * i).to_string(), "middle").expect("a round tick"))
+        .collect();
+    assert!(rounds
+        .windows(2)
+        .all(|w| w[0].x < w[1].x && w[0].y == w[1].y));
+    let values: Vec<&SvgText> = ["0", "0.2", "0.4", "0.6", "0.8"]
+        .iter()
+        .map(|v| tick(v, "end").expect("a value tick"))
+        .collect();
+    assert!(values
+        .windows(2)
+        .all(|w| w[0].y > w[1].y && w[0].x == w[1].x));
+    // The names right of the last round tick.
+    for name in ["A", "B", "C"] {
+        let t = find(name).expect("a name");
+        assert!(t.anchor == "start" && t.x > rounds[10].x, "{t:?}");
+    }
+    // The fixed point: 3 responses × 50 dashes (one every 2 of 100 rounds).
+    let dashes = svg.matches("opacity=\"0.6\"").count();
+    assert_eq!(dashes, 150, "fixed-point dashes");
+}

@@ -1,5 +1,8 @@
 //! Canvas surfaces for the charts (`prefdyn_charts`), sized for high-DPI screens, and the
-//! page's theme. Knows nothing of the app.
+//! page's theme. Knows nothing of the app. The charts over rounds (π_t, the entropy) are
+//! drawn through [`CanvasPaint`] on the 2d context itself, without plotters, so that the
+//! light module (which draws the π_t chart) links no plotters code; the other charts go
+//! through plotters' canvas backend.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -9,8 +12,9 @@ pub use prefdyn_charts::{
     diverging, parse_rgb, series_colour, HeatmapLayout, RoundsLayout, RunPicture, SamplePaths,
     Theme,
 };
-use wasm_bindgen::JsCast;
-use web_sys::HtmlCanvasElement;
+use prefdyn_charts::{Align, Baseline, Font, Paint, Rgba, Stroke};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// The chart theme from the page's CSS variables `--fg`, `--bg`, `--grid`, `--accent`,
 /// `--muted` and `--link` (the highlight).
@@ -95,11 +99,110 @@ pub fn with_canvas<T>(
     }
 }
 
+/// A [`Paint`] on a canvas' 2d context, in backing-store pixels.
+pub struct CanvasPaint {
+    ctx: CanvasRenderingContext2d,
+    size: (f64, f64),
+}
+
+impl CanvasPaint {
+    /// On `surface`'s canvas; `None` when it has no 2d context.
+    pub fn new(surface: &Surface) -> Option<CanvasPaint> {
+        let c = &surface.canvas;
+        let ctx = context_2d(c).ok()?;
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0).ok()?;
+        Some(CanvasPaint {
+            ctx,
+            size: (f64::from(c.width()), f64::from(c.height())),
+        })
+    }
+}
+
+fn js(e: JsValue) -> String {
+    format!("{e:?}")
+}
+
+impl Paint for CanvasPaint {
+    fn size(&self) -> (f64, f64) {
+        self.size
+    }
+
+    fn fill_rect(&mut self, (x, y, w, h): (f64, f64, f64, f64), colour: Rgba) -> DrawResult {
+        self.ctx.set_fill_style_str(&colour.css());
+        self.ctx.fill_rect(x, y, w, h);
+        Ok(())
+    }
+
+    fn polyline(&mut self, points: &[(f64, f64)], stroke: &Stroke) -> DrawResult {
+        let [(x0, y0), rest @ ..] = points else {
+            return Ok(());
+        };
+        let ctx = &self.ctx;
+        ctx.set_stroke_style_str(&stroke.colour.css());
+        ctx.set_line_width(stroke.width);
+        let dash = js_sys::Array::new();
+        if let Some((on, off)) = stroke.dash {
+            dash.push(&on.into());
+            dash.push(&off.into());
+        }
+        ctx.set_line_dash(&dash).map_err(js)?;
+        ctx.begin_path();
+        ctx.move_to(*x0, *y0);
+        for &(x, y) in rest {
+            ctx.line_to(x, y);
+        }
+        ctx.stroke();
+        Ok(())
+    }
+
+    fn text(&mut self, text: &str, (x, y): (f64, f64), font: &Font) -> DrawResult {
+        let ctx = &self.ctx;
+        ctx.set_fill_style_str(&font.colour.css());
+        ctx.set_font(&format!("{}px sans-serif", font.size));
+        ctx.set_text_align(match font.align {
+            Align::Start => "start",
+            Align::Centre => "center",
+            Align::End => "end",
+        });
+        ctx.set_text_baseline(match font.baseline {
+            Baseline::Top => "top",
+            Baseline::Middle => "middle",
+            Baseline::Bottom => "bottom",
+        });
+        if !font.turned {
+            return ctx.fill_text(text, x, y).map_err(js);
+        }
+        ctx.save();
+        let drawn = ctx
+            .translate(x, y)
+            .and_then(|()| ctx.rotate(-std::f64::consts::FRAC_PI_2))
+            .and_then(|()| ctx.fill_text(text, 0.0, 0.0));
+        ctx.restore();
+        drawn.map_err(js)
+    }
+}
+
+/// Draws a chart over rounds on canvas `id` (sized to CSS × devicePixelRatio) with
+/// `f(paint, dpr)`, without plotters; the layout is returned in CSS pixels (the default
+/// when the canvas is missing).
+fn paint_rounds(
+    id: &str,
+    f: impl FnOnce(&mut dyn Paint, f64) -> Result<RoundsLayout, String>,
+) -> Result<RoundsLayout, String> {
+    let Some(surface) = Surface::new(id) else {
+        return Ok(RoundsLayout::default());
+    };
+    let Some(mut paint) = CanvasPaint::new(&surface) else {
+        return Ok(RoundsLayout::default());
+    };
+    f(&mut paint, surface.dpr).map(|l| l.scaled(surface.dpr))
+}
+
 /// π_t(i) over rounds 0..=upto on canvas `id`; the plot's layout is returned in CSS
 /// pixels (for a hover readout: `round_at(x)`, `y_of(v)`).
 pub fn draw_policy(id: &str, theme: &Theme, run: &RunPicture) -> Result<RoundsLayout, String> {
-    with_canvas(id, RoundsLayout::default(), |root, dpr| {
-        prefdyn_charts::draw_policy(root, dpr, theme, run).map(|l| l.scaled(dpr))
+    paint_rounds(id, |p, dpr| {
+        prefdyn_charts::paint_policy(p, dpr, theme, run)
     })
 }
 
@@ -112,8 +215,8 @@ pub fn draw_entropy(
     upto: usize,
     k: usize,
 ) -> Result<RoundsLayout, String> {
-    with_canvas(id, RoundsLayout::default(), |root, dpr| {
-        prefdyn_charts::draw_entropy(root, dpr, theme, entropies, upto, k).map(|l| l.scaled(dpr))
+    paint_rounds(id, |p, dpr| {
+        prefdyn_charts::paint_entropy(p, dpr, theme, entropies, upto, k)
     })
 }
 
@@ -184,7 +287,6 @@ fn blit_cells(
     pic: &prefdyn_charts::PhasePicture,
     layout: &prefdyn_charts::PhaseLayout,
 ) -> DrawResult {
-    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
     let rgba = prefdyn_charts::phase_cell_rgba(pic);
     let (nx, ny) = (layout.nx as u32, layout.ny as u32);
     let image =
@@ -210,7 +312,7 @@ fn blit_cells(
         .map_err(js)
 }
 
-fn context_2d(canvas: &HtmlCanvasElement) -> Result<web_sys::CanvasRenderingContext2d, String> {
+fn context_2d(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
     canvas
         .get_context("2d")
         .ok()
@@ -234,9 +336,12 @@ pub fn draw_one_shot(
     })
 }
 
-/// Clears canvas `id`.
+/// Clears canvas `id` (to transparent).
 pub fn clear(id: &str) {
-    let _ = with_canvas(id, (), |root, _| {
-        root.fill(&TRANSPARENT).map_err(|e| format!("{e:?}"))
-    });
+    if let Some(surface) = Surface::new(id) {
+        if let Ok(ctx) = context_2d(&surface.canvas) {
+            let c = &surface.canvas;
+            ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
+        }
+    }
 }

@@ -11,9 +11,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
-use crate::dom::{self, escape, input, on, set_value};
-use crate::history::{self, HistoryMode};
-use crate::store::{self, Change};
+use crate::dom::{self, escape, input, on, on_owned, set_value, Listener};
+use crate::model::Change;
+use crate::store::{self, HistoryMode};
 
 /// Whether element `el` is a range slider.
 fn slider(el: &Element) -> Option<HtmlInputElement> {
@@ -87,36 +87,70 @@ fn configure(el: &Element, f: &Field) {
     }
 }
 
+/// What a control's edit does: the full module dispatches it, the light module runs its
+/// own first view.
+pub type OnEdit = fn(key: &'static str, raw: String, mode: HistoryMode);
+
+/// The full module's edit: a typed edit of one field, dispatched.
 fn edit(key: &'static str, raw: String, mode: HistoryMode) {
     let change = Change::Edit {
         key: key.to_string(),
         raw,
     };
-    store::apply(change, mode);
+    store::dispatch(change, mode);
 }
 
 /// Slider: `input` replaces the history entry while dragging, `change` pushes one.
-fn wire_slider(doc: &Document, f: &'static Field) -> Result<(), JsValue> {
-    on(doc, f.key, "input", move |e: web_sys::Event| {
-        if let Some(i) = e
-            .target()
+fn wire_slider(
+    doc: &Document,
+    f: &'static Field,
+    on_edit: OnEdit,
+) -> Result<[Listener; 2], JsValue> {
+    let value = |e: &web_sys::Event| {
+        e.target()
             .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        {
-            history::dragging();
-            let raw = slider_text(f, i.value_as_number());
-            edit(f.key, raw, HistoryMode::Replace);
+            .map(|i| i.value_as_number())
+    };
+    let moving = on_owned(doc, f.key, "input", move |e: web_sys::Event| {
+        if let Some(v) = value(&e) {
+            on_edit(f.key, slider_text(f, v), HistoryMode::DragMove);
         }
     })?;
-    on(doc, f.key, "change", move |e: web_sys::Event| {
-        if let Some(i) = e
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-        {
-            history::drag_released();
-            let raw = slider_text(f, i.value_as_number());
-            edit(f.key, raw, HistoryMode::Push);
+    let released = on_owned(doc, f.key, "change", move |e: web_sys::Event| {
+        if let Some(v) = value(&e) {
+            on_edit(f.key, slider_text(f, v), HistoryMode::DragEnd);
         }
-    })
+    })?;
+    Ok([moving, released])
+}
+
+/// The sliders `keys` with their exact-value boxes, configured and bound to `on_edit` until
+/// the listeners are dropped (the light module's first view).
+pub fn bind_sliders(
+    doc: &Document,
+    keys: &[&str],
+    on_edit: OnEdit,
+) -> Result<Vec<Listener>, JsValue> {
+    let mut out = vec![];
+    for f in FIELDS.iter().filter(|f| keys.contains(&f.key)) {
+        if let Some(el) = doc.get_element_by_id(f.key) {
+            configure(&el, f);
+            out.extend(wire_slider(doc, f, on_edit)?);
+        }
+        let num = format!("{}-num", f.key);
+        if let Some(el) = doc.get_element_by_id(&num) {
+            configure_exact(&el, f);
+            out.push(on_owned(doc, &num, "change", move |e: web_sys::Event| {
+                if let Some(i) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                {
+                    on_edit(f.key, i.value(), HistoryMode::Push);
+                }
+            })?);
+        }
+    }
+    Ok(out)
 }
 
 /// The exact-value box of a slider: the field's own bounds (linear), any value in them.
@@ -164,9 +198,14 @@ fn wire_delegated(doc: &Document) -> Result<(), JsValue> {
         };
         match (field(&key), fresh_seed()) {
             (Some(f), Some(seed)) => edit(f.key, seed.to_string(), HistoryMode::Push),
-            (Some(f), None) => store::note(
-                f.key,
-                Some("the browser gave no entropy for a new seed; type one instead".into()),
+            (Some(f), None) => store::dispatch(
+                Change::Note {
+                    field: f.key.into(),
+                    message: Some(
+                        "the browser gave no entropy for a new seed; type one instead".into(),
+                    ),
+                },
+                HistoryMode::None,
             ),
             _ => {}
         }
@@ -185,7 +224,8 @@ pub fn bind(doc: &Document) -> Result<(), JsValue> {
         };
         configure(&el, f);
         if slider(&el).is_some() {
-            wire_slider(doc, f)?;
+            // The page's lifetime.
+            std::mem::forget(wire_slider(doc, f, edit)?);
         } else {
             on(doc, f.key, "change", move |_: web_sys::Event| {
                 if let Some(raw) = document_value(f.key) {

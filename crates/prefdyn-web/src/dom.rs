@@ -107,6 +107,55 @@ pub fn on<E: JsCast + 'static>(
     listen(&el, event, f)
 }
 
+/// A listener that is removed when dropped (the light module's, which the full module
+/// replaces).
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: String,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(
+            &self.event,
+            self.callback.as_ref().unchecked_ref(),
+        );
+    }
+}
+
+/// Adds a listener to `target` until the returned [`Listener`] is dropped.
+pub fn listen_owned<E: JsCast + 'static>(
+    target: &web_sys::EventTarget,
+    event: &str,
+    mut f: impl FnMut(E) + 'static,
+) -> Result<Listener, JsValue> {
+    let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Ok(e) = e.dyn_into::<E>() {
+            f(e);
+        }
+    });
+    target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref())?;
+    Ok(Listener {
+        target: target.clone(),
+        event: event.to_string(),
+        callback,
+    })
+}
+
+/// [`listen_owned`] on element `id` (an error names a missing id).
+pub fn on_owned<E: JsCast + 'static>(
+    doc: &Document,
+    id: &str,
+    event: &str,
+    f: impl FnMut(E) + 'static,
+) -> Result<Listener, JsValue> {
+    let el = doc
+        .get_element_by_id(id)
+        .ok_or_else(|| JsValue::from_str(&format!("no element #{id} for the {event} listener")))?;
+    listen_owned(&el, event, f)
+}
+
 /// Adds a listener to any event target for the page's lifetime.
 pub fn listen<E: JsCast + 'static>(
     target: &web_sys::EventTarget,
@@ -207,4 +256,60 @@ pub fn request_frame(slot: &'static FrameSlot, make: impl FnOnce() -> FrameCallb
             let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
         }
     });
+}
+
+/// Sets `body[name="1"]` (the page's markers for readers and tests).
+pub fn set_body_flag(name: &str) {
+    if let Some(b) = document().and_then(|d| d.body()) {
+        let _ = b.set_attribute(name, "1");
+    }
+}
+
+/// Dispatches the event `name` on the window (the light and the full module talk so).
+pub fn dispatch_event(name: &str) {
+    if let (Some(w), Ok(e)) = (web_sys::window(), web_sys::Event::new(name)) {
+        let _ = w.dispatch_event(&e);
+    }
+}
+
+/// Runs `f` in a task of its own (after the current one).
+pub fn after_task(f: impl FnOnce() + 'static) {
+    if let Some(w) = web_sys::window() {
+        let run = Closure::once_into_js(f);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
+    }
+}
+
+/// Runs `f` once the browser has painted (the next frame, then a task).
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    let Some(w) = web_sys::window() else { return };
+    let task = Closure::once_into_js(move || {
+        if let Some(w) = web_sys::window() {
+            let run = Closure::once_into_js(f);
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(run.unchecked_ref(), 0);
+        }
+    });
+    let _ = w.request_animation_frame(task.unchecked_ref());
+}
+
+/// Sets the page's colours (`data-theme` on the root; none: the reader's setting).
+/// Returns whether they changed, so that the charts are redrawn in the new colours.
+pub fn apply_theme(doc: &Document, theme: prefdyn::config::Theme) -> bool {
+    use prefdyn::config::{Keyed, Theme};
+    let Some(root) = doc.document_element() else {
+        return false;
+    };
+    let before = root.get_attribute("data-theme");
+    let after = match theme {
+        Theme::Auto => None,
+        t => Some(t.key()),
+    };
+    if before.as_deref() == after {
+        return false;
+    }
+    let _ = match after {
+        Some(t) => root.set_attribute("data-theme", t),
+        None => root.remove_attribute("data-theme"),
+    };
+    true
 }

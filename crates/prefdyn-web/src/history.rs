@@ -1,21 +1,16 @@
-//! The URL as the page's state: a slider drag replaces the current history entry and its
-//! release pushes one entry (Back undoes the whole drag); discrete changes push; Back and
-//! Forward reload the state of the entry.
+//! The URL as the page's state, a subscriber of the store: a change of configuration writes
+//! its canonical query into the address. A slider drag replaces the current entry and its
+//! release pushes one (Back undoes the whole drag); discrete changes push; an embed never
+//! adds an entry (its host's Back must leave the post). Back and Forward dispatch the state
+//! of their entry.
 
 use std::cell::RefCell;
 
 use prefdyn::config::{parse_query, to_query, Config};
 use wasm_bindgen::prelude::*;
 
-use crate::store::{self, Change};
-
-/// How a state change reaches the history.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum HistoryMode {
-    Replace,
-    Push,
-    None,
-}
+use crate::model::{App, Change, Changed};
+use crate::store::{self, HistoryMode, Subscriber};
 
 thread_local! {
     /// The URL before a slider drag began.
@@ -28,47 +23,51 @@ fn current_url() -> Option<String> {
     Some(format!("{}{}", loc.pathname().ok()?, loc.search().ok()?))
 }
 
-/// Writes the canonical query of the current state into the address. An embed never
-/// adds an entry: it replaces its own, so that the host page's Back leaves the post.
-pub fn record(mode: HistoryMode) {
-    let Some((q, embed)) = store::read(|app| (to_query(&app.config), app.config.view.embed)) else {
+fn write(url: &str, push: bool) {
+    let Some(h) = web_sys::window().and_then(|w| w.history().ok()) else {
         return;
     };
+    let _ = if push {
+        h.push_state_with_url(&JsValue::NULL, "", Some(url))
+    } else {
+        h.replace_state_with_url(&JsValue::NULL, "", Some(url))
+    };
+}
+
+/// Writes the canonical query of `config` into the address as `mode` says.
+pub fn record(config: &Config, mode: HistoryMode) {
+    let Some(win) = web_sys::window() else { return };
+    let path = win.location().pathname().unwrap_or_default();
+    let url = format!("{path}?{}", to_query(config));
     let mode = match mode {
-        HistoryMode::Push if embed => HistoryMode::Replace,
+        // An embed replaces its own entry whatever the change.
+        HistoryMode::None => return,
+        _ if config.view.embed => HistoryMode::Replace,
         m => m,
     };
-    let Some(win) = web_sys::window() else { return };
-    let Ok(history) = win.history() else { return };
-    let path = win.location().pathname().unwrap_or_default();
-    let url = format!("{path}?{q}");
+    match mode {
+        HistoryMode::DragMove => {
+            DRAG_ORIGIN.with(|d| {
+                if d.borrow().is_none() {
+                    *d.borrow_mut() = current_url();
+                }
+            });
+        }
+        HistoryMode::DragEnd => {
+            // Put the entry the drag started from back, so that the release pushes one.
+            if let Some(origin) = DRAG_ORIGIN.with(|d| d.borrow_mut().take()) {
+                write(&origin, false);
+            }
+        }
+        _ => {}
+    }
     if current_url().as_deref() == Some(url.as_str()) {
         return;
     }
-    let _ = match mode {
-        HistoryMode::Push => history.push_state_with_url(&JsValue::NULL, "", Some(&url)),
-        HistoryMode::Replace => history.replace_state_with_url(&JsValue::NULL, "", Some(&url)),
-        HistoryMode::None => Ok(()),
-    };
-}
-
-/// A drag moves on: remember where it started (the first time).
-pub fn dragging() {
-    DRAG_ORIGIN.with(|d| {
-        if d.borrow().is_none() {
-            *d.borrow_mut() = current_url();
-        }
-    });
-}
-
-/// A drag ends: put the entry it started from back, so that the release pushes one entry
-/// (in an embed the release replaces it again).
-pub fn drag_released() {
-    if let Some(origin) = DRAG_ORIGIN.with(|d| d.borrow_mut().take()) {
-        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&origin));
-        }
-    }
+    write(
+        &url,
+        matches!(mode, HistoryMode::Push | HistoryMode::DragEnd),
+    );
 }
 
 /// The canonical link of `config` on this page (with or without `embed=1`).
@@ -84,6 +83,18 @@ pub fn share_url(config: &Config, embed: bool) -> String {
     format!("{origin}{path}?{}", to_query(&c))
 }
 
+/// The history as a subscriber of the store.
+pub struct History;
+
+impl Subscriber for History {
+    fn changed(&self, app: &App, changed: &Changed, mode: HistoryMode) {
+        // A drag's release records even when its last move already applied the value.
+        if changed.config.any() || mode == HistoryMode::DragEnd {
+            record(&app.config, mode);
+        }
+    }
+}
+
 /// Back and Forward load the state of the entry.
 pub fn wire() -> Result<(), JsValue> {
     let win = web_sys::window().ok_or("no window")?;
@@ -91,7 +102,7 @@ pub fn wire() -> Result<(), JsValue> {
         let search = web_sys::window()
             .and_then(|w| w.location().search().ok())
             .unwrap_or_default();
-        store::apply(
+        store::dispatch(
             Change::Replace(Box::new(parse_query(&search))),
             HistoryMode::None,
         );

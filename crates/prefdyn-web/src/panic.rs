@@ -32,13 +32,11 @@ pub fn install() {
 }
 
 /// Whether the module has panicked (for embedding pages).
-#[wasm_bindgen(js_name = hasPanicked)]
 pub fn has_panicked() -> bool {
     PANIC.with(|p| p.borrow().is_some())
 }
 
 /// The panic message, if any.
-#[wasm_bindgen(js_name = panicMessage)]
 pub fn panic_message() -> Option<String> {
     PANIC.with(|p| p.borrow().clone())
 }

@@ -1,160 +1,139 @@
-//! The page's model (configuration, matrix, results, messages) and the one path every
-//! change takes: change the configuration, recompute what the change invalidates, redraw
-//! only those sections, record the URL, then (with no borrow held) tell the listeners.
+//! The one path every change takes. [`dispatch`] applies a [`Change`] to the model, then
+//! tells every [`Subscriber`] what changed (sections, history, the API), then hands the
+//! model's effects to the [`Service`]s (the phase workers, the slices, the frame loop). A
+//! dispatch made while one is under way (by a subscriber, a service or a listener) is queued
+//! and applied after it, so changes never interleave and no borrow is held while anyone
+//! applies one. Knows no section, no history and no API: they subscribe at start.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 
-use prefdyn::config::{edit, Changes, Config, ParseIssue, Parsed};
-use prefdyn::report::{dynamics_report, one_shot_reports, resolve_matrix, FiniteReport, Results};
-use prefdyn::PreferenceMatrix;
+use crate::model::{App, Change, Changed, Effect};
 
-use crate::history::{self, HistoryMode};
-use crate::{api, sections};
+/// How a change reaches the address bar.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HistoryMode {
+    /// A new entry (a discrete change).
+    Push,
+    /// The current entry (a typed value, a correction).
+    Replace,
+    /// A slider moves: the entry is replaced, the entry before the drag remembered.
+    DragMove,
+    /// A slider is released: one entry for the whole drag.
+    DragEnd,
+    /// Not at all (Back/Forward, playback, jobs).
+    None,
+}
 
-/// Everything the page computes from its configuration.
-pub struct App {
-    pub config: Config,
-    pub matrix: PreferenceMatrix,
-    pub results: Results,
-    /// Messages about the configuration: parse issues and a matrix that cannot be built.
-    pub issues: Vec<ParseIssue>,
+/// Hears every change, after it was applied.
+pub trait Subscriber {
+    fn changed(&self, app: &App, changed: &Changed, mode: HistoryMode);
+}
+
+/// Does what the model asks for (an [`Effect`]); returns whether it handled it.
+pub trait Service {
+    fn run(&self, effect: &Effect) -> bool;
 }
 
 thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+    static SUBSCRIBERS: RefCell<Vec<&'static dyn Subscriber>> = const { RefCell::new(Vec::new()) };
+    static SERVICES: RefCell<Vec<&'static dyn Service>> = const { RefCell::new(Vec::new()) };
+    static QUEUE: RefCell<VecDeque<(Change, HistoryMode)>> = const { RefCell::new(VecDeque::new()) };
+    static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
-/// A change of configuration.
-pub enum Change {
-    /// A typed edit of one URL field, as a control makes it.
-    Edit { key: String, raw: String },
-    /// A whole configuration read from a link, with its issues.
-    Replace(Box<Parsed>),
-    /// A change made in code (the source menu, a cell of P, a phase cell opened).
-    With(Box<dyn FnOnce(&mut Config)>),
+/// Starts the store with a model.
+pub fn init(app: App) {
+    APP.with(|a| *a.borrow_mut() = Some(app));
+}
+
+pub fn subscribe(s: &'static dyn Subscriber) {
+    SUBSCRIBERS.with(|l| l.borrow_mut().push(s));
+}
+
+pub fn serve(s: &'static dyn Service) {
+    SERVICES.with(|l| l.borrow_mut().push(s));
 }
 
 /// Reads the model.
 pub fn read<R>(f: impl FnOnce(&App) -> R) -> Option<R> {
-    APP.with(|a| a.borrow().as_ref().map(f))
+    APP.with(|a| a.try_borrow().ok()?.as_ref().map(f))
 }
 
-fn write<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
-    APP.with(|a| a.borrow_mut().as_mut().map(f))
+/// Milliseconds since the page started (the model's clock).
+fn now() -> f64 {
+    crate::dom::now()
 }
 
-/// Starts the model from a parsed link (nothing is drawn yet).
-pub fn init(parsed: Parsed) {
-    let (matrix, err) = resolve_matrix(&parsed.config);
-    let results = Results::population_on(&parsed.config, &matrix);
-    let mut app = App {
-        config: parsed.config,
-        matrix,
-        results,
-        issues: parsed.issues,
-    };
-    app.note_matrix_error(err);
-    APP.with(|a| *a.borrow_mut() = Some(app));
+/// Applies `change` (after any under way), tells the subscribers, runs the effects. From
+/// inside a [`read`] the change waits for the next task (the model is being read).
+pub fn dispatch(change: Change, mode: HistoryMode) {
+    QUEUE.with(|q| q.borrow_mut().push_back((change, mode)));
+    drain();
 }
 
-/// Applies a change: recompute, redraw what it invalidates, record the URL, notify.
-pub fn apply(change: Change, mode: HistoryMode) {
-    apply_all(vec![change], mode);
-}
-
-/// Applies changes in order as one: one redraw of what any of them invalidates, one
-/// history entry, one notification.
-pub fn apply_all(changes: Vec<Change>, mode: HistoryMode) {
-    let Some(changed) = write(|app| {
-        changes
-            .into_iter()
-            .fold(Changes::default(), |acc, c| acc | app.change(c))
-    }) else {
+/// Applies the queued changes, unless a dispatch is under way (it will) or the model is
+/// being read (then in the next task).
+fn drain() {
+    if BUSY.with(|b| b.replace(true)) {
         return;
-    };
-    sections::render(changed);
-    history::record(mode);
-    api::notify();
-}
-
-/// Stores the finite-sample realisations computed in slices for the current run (or why
-/// there are none).
-pub fn set_finite(finite: Option<FiniteReport>, error: Option<String>) {
-    write(|app| (app.results.finite, app.results.finite_error) = (finite, error));
-}
-
-/// Sets (or, with `None`, clears) the message of `field` that no change of configuration
-/// carries (a control's bad value that was not applied), and shows the messages.
-pub fn note(field: &str, message: Option<String>) {
-    write(|app| {
-        app.issues.retain(|i| i.field != field);
-        if let Some(message) = message {
-            app.issues.push(ParseIssue {
-                field: field.into(),
-                message,
-            });
+    }
+    while let Some((change, mode)) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+        let applied = APP.with(|a| match a.try_borrow_mut() {
+            Ok(mut a) => Ok(a.as_mut().map(|app| app.change(change, now()))),
+            Err(_) => Err(change),
+        });
+        match applied {
+            Ok(Some((changed, effects))) => {
+                tell(&changed, mode);
+                run(&effects);
+            }
+            Ok(None) => {}
+            Err(change) => {
+                QUEUE.with(|q| q.borrow_mut().push_front((change, mode)));
+                BUSY.with(|b| b.set(false));
+                crate::dom::after_task(drain);
+                return;
+            }
         }
-    });
-    if let Some(doc) = crate::dom::document() {
-        read(|app| sections::page::render(&doc, app));
+    }
+    BUSY.with(|b| b.set(false));
+}
+
+/// Tells the subscribers that `changed` holds (a first paint, a resize, a new theme) without
+/// changing the model.
+pub fn refresh(changed: Changed) {
+    if BUSY.with(Cell::get) {
+        return;
+    }
+    BUSY.with(|b| b.set(true));
+    tell(&changed, HistoryMode::None);
+    BUSY.with(|b| b.set(false));
+    // Applies what the subscribers dispatched meanwhile.
+    drain();
+}
+
+fn tell(changed: &Changed, mode: HistoryMode) {
+    let subs = SUBSCRIBERS.with(|l| l.borrow().clone());
+    for s in subs {
+        APP.with(|a| {
+            if let Ok(a) = a.try_borrow() {
+                if let Some(app) = a.as_ref() {
+                    s.changed(app, changed, mode);
+                }
+            }
+        });
     }
 }
 
-impl App {
-    fn change(&mut self, change: Change) -> Changes {
-        let before = self.config.clone();
-        match change {
-            Change::Edit { key, raw } => {
-                let issues = edit(&mut self.config, &key, &raw);
-                self.issues.retain(|i| i.field != key);
-                self.issues.extend(issues);
+fn run(effects: &[Effect]) {
+    let services = SERVICES.with(|l| l.borrow().clone());
+    for e in effects {
+        for s in &services {
+            if s.run(e) {
+                break;
             }
-            Change::Replace(parsed) => {
-                let Parsed { config, issues, .. } = *parsed;
-                self.config = config;
-                self.issues = issues;
-            }
-            Change::With(f) => {
-                f(&mut self.config);
-                self.config = self.config.canonical();
-            }
-        }
-        let changes = before.changes(&self.config);
-        self.recompute(changes);
-        changes
-    }
-
-    /// Recomputes what `changes` invalidates: everything when P changed, else the one-shot
-    /// optima and the run as their own settings changed. The finite-sample realisations
-    /// are left to the dynamics section, which computes them in slices.
-    fn recompute(&mut self, changes: Changes) {
-        if changes.matrix {
-            let (matrix, err) = resolve_matrix(&self.config);
-            self.matrix = matrix;
-            self.note_matrix_error(err);
-            self.results = Results::population_on(&self.config, &self.matrix);
-            return;
-        }
-        if changes.one_shot {
-            self.results.one_shot = one_shot_reports(&self.config, &self.matrix);
-        }
-        if changes.dynamics {
-            let (d, e) = match dynamics_report(&self.config, &self.matrix) {
-                Ok(d) => (Some(d), None),
-                Err(e) => (None, Some(e.to_string())),
-            };
-            (self.results.dynamics, self.results.dynamics_error) = (d, e);
-            (self.results.finite, self.results.finite_error) = (None, None);
-        }
-    }
-
-    fn note_matrix_error(&mut self, err: Option<prefdyn::config::MatrixSourceError>) {
-        self.issues.retain(|i| i.field != "matrix");
-        if let Some(e) = err {
-            self.issues.push(ParseIssue {
-                field: "matrix".into(),
-                message: format!("{e}; showing the default"),
-            });
         }
     }
 }

@@ -783,3 +783,116 @@ fn draw_entropy_returns_its_layout() -> R {
     c.remove();
     Ok(())
 }
+
+// ---- the charts over rounds without plotters ----
+
+/// The lines of a recording: points and stroke.
+fn recorded_lines(
+    drawn: &[prefdyn_charts::Drawn],
+) -> Vec<(Vec<(f64, f64)>, prefdyn_charts::Stroke)> {
+    drawn
+        .iter()
+        .filter_map(|d| match d {
+            prefdyn_charts::Drawn::Line { points, stroke } => Some((points.clone(), *stroke)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn the_canvas_is_given_the_chart_a_recording_is_and_draws_its_lines_where_it_says() -> R {
+    for ratio in [1.0, 2.0] {
+        with_dpr(ratio, || canvas_draws_the_recorded_chart(ratio))?;
+    }
+    Ok(())
+}
+
+/// The π_t chart drawn through [`charts::CanvasPaint`] at device pixel ratio `ratio`.
+fn canvas_draws_the_recorded_chart(ratio: f64) -> R {
+    let c = canvas("t-paint", 480, 240)?;
+    let pol: Vec<f64> = (0..=40).flat_map(|_| [0.2, 0.3, 0.5]).collect();
+    let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let fp = [0.25, 0.35, 0.4];
+    let pic = run(&pol, 3, 40, &names, Some(&fp));
+    let theme = Theme::default();
+    let surface = Surface::new("t-paint").ok_or_else(|| err("no surface"))?;
+    let dpr = surface.dpr;
+    check(dpr == ratio, || format!("dpr {dpr}, not {ratio}"))?;
+    let mut paint = charts::CanvasPaint::new(&surface).ok_or_else(|| err("no 2d context"))?;
+    let mut rec = prefdyn_charts::Recording::over(&mut paint);
+    let l = prefdyn_charts::paint_policy(&mut rec, dpr, &theme, &pic).map_err(err)?;
+    let drawn = rec.drawn;
+    // A recording of the canvas' size is given the same primitives (what the CLI's files
+    // are given at that size and scale).
+    let size = (f64::from(c.width()), f64::from(c.height()));
+    let mut alone = prefdyn_charts::Recording::new(size);
+    let same = prefdyn_charts::paint_policy(&mut alone, dpr, &theme, &pic).map_err(err)?;
+    check(alone.drawn == drawn && same == l, || {
+        "the canvas and a recording were given different charts".into()
+    })?;
+    // Every inner vertex of each solid line is in the line's colour.
+    let px = pixels(&c)?;
+    let w = c.width() as usize;
+    let mut checked = 0;
+    let solid = recorded_lines(&drawn)
+        .into_iter()
+        .filter(|(_, s)| s.width >= 2.0 && s.dash.is_none());
+    for (points, stroke) in solid {
+        let colour = RGBColor(stroke.colour.r, stroke.colour.g, stroke.colour.b);
+        for &(x, y) in &points[1..points.len() - 1] {
+            let o = ((y as usize) * w + x as usize) * 4;
+            check(count_colour(&px[o..o + 4], colour, 8) == 1, || {
+                format!(
+                    "({x}, {y}) is {:?}, not the line's {colour:?}",
+                    &px[o..o + 4]
+                )
+            })?;
+            checked += 1;
+        }
+    }
+    check(checked == 3 * 39, || format!("{checked} vertices checked"))?;
+    // `draw_policy` draws exactly this, and returns its layout in CSS pixels.
+    let css = charts::draw_policy("t-paint", &theme, &pic).map_err(err)?;
+    check(css == l.scaled(dpr), || {
+        format!("{css:?} against {l:?} / {dpr}")
+    })?;
+    check(pixels(&c)? == px, || "draw_policy drew other pixels".into())?;
+    c.remove();
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+fn the_entropy_chart_is_the_recorded_one_and_clear_empties_a_canvas() -> R {
+    let c = canvas("t-paint-h", 400, 200)?;
+    let ent: Vec<f64> = (0..=50).map(|t| 1.0 - t as f64 / 100.0).collect();
+    let theme = Theme::default();
+    let css = charts::draw_entropy("t-paint-h", &theme, &ent, 30, 3).map_err(err)?;
+    let size = (f64::from(c.width()), f64::from(c.height()));
+    let mut rec = prefdyn_charts::Recording::new(size);
+    let l = prefdyn_charts::paint_entropy(&mut rec, dpr().max(1.0), &theme, &ent, 30, 3)
+        .map_err(err)?;
+    check(css == l.scaled(dpr().max(1.0)), || {
+        format!("{css:?} against {l:?}")
+    })?;
+    // The entropy line's inner vertices are in the accent colour.
+    let px = pixels(&c)?;
+    let w = c.width() as usize;
+    let accent = prefdyn_charts::Rgba::solid(theme.accent);
+    let line = recorded_lines(&rec.drawn)
+        .into_iter()
+        .find(|(_, s)| s.colour == accent)
+        .ok_or_else(|| err("no entropy line recorded"))?;
+    for &(x, y) in &line.0[1..line.0.len() - 1] {
+        let o = ((y as usize) * w + x as usize) * 4;
+        check(count_colour(&px[o..o + 4], theme.accent, 10) == 1, || {
+            format!("({x}, {y}) is {:?}", &px[o..o + 4])
+        })?;
+    }
+    charts::clear("t-paint-h");
+    let (_, _, transparent) = stats(&pixels(&c)?, theme.bg);
+    check(transparent == px.len() / 4, || {
+        format!("{transparent} of {} pixels cleared", px.len() / 4)
+    })?;
+    c.remove();
+    Ok(())
+}

@@ -70,6 +70,8 @@ pub enum DynamicsError {
     BadParameter { name: &'static str, value: f64 },
     #[error("MRS-DPO is undefined: DPO has no finite optimum on this P; responses {top_component:?} beat all others with probability 1 and the policy escapes to them")]
     DpoNoFiniteOptimum { top_component: Vec<usize> },
+    #[error("this run is MRS-DPO, not MRS-IPO")]
+    NotIpo,
     #[error("{name} has {got} entries for K = {k}")]
     BadLength {
         name: &'static str,
@@ -482,12 +484,58 @@ pub fn run_ipo_from_into(
     ws: &mut IpoWorkspace,
     out: &mut Vec<f64>,
 ) {
+    let coef = (params.a(), params.kappa(), params.lam);
+    if !prepare_ipo(p, (x0, start), mu0, coef, t_max, ws, out) {
+        return;
+    }
+    let (pp, c, d, x) = (p.as_slice(), &ws.anchor[..], &ws.offline[..], &ws.x[..]);
+    match p.k() {
+        2 => return rounds_fixed::<2>(pp, c, d, x, coef, out),
+        3 => return rounds_fixed::<3>(pp, c, d, x, coef, out),
+        4 => return rounds_fixed::<4>(pp, c, d, x, coef, out),
+        5 => return rounds_fixed::<5>(pp, c, d, x, coef, out),
+        6 => return rounds_fixed::<6>(pp, c, d, x, coef, out),
+        7 => return rounds_fixed::<7>(pp, c, d, x, coef, out),
+        8 => return rounds_fixed::<8>(pp, c, d, x, coef, out),
+        _ => {}
+    }
+    rounds_generic(p, coef, t_max, ws, out);
+}
+
+/// [`run_ipo_from_into`] without the unrolled copies for small K: the same operations in
+/// the same order, so the same bits, in a fraction of the code (for a module that runs a
+/// few short runs and must stay small).
+pub fn run_ipo_from_into_compact(
+    p: &PreferenceMatrix,
+    (x0, start): (&[f64], &[f64]),
+    mu0: &[f64],
+    params: &MrsParams,
+    t_max: usize,
+    ws: &mut IpoWorkspace,
+    out: &mut Vec<f64>,
+) {
+    let coef = (params.a(), params.kappa(), params.lam);
+    if prepare_ipo(p, (x0, start), mu0, coef, t_max, ws, out) {
+        rounds_generic(p, coef, t_max, ws, out);
+    }
+}
+
+/// Writes π_start into `out` (`t_max + 1` rows) and the fixed terms into `ws`; false (every
+/// π_t NaN) when an input has fewer than K entries.
+fn prepare_ipo(
+    p: &PreferenceMatrix,
+    (x0, start): (&[f64], &[f64]),
+    mu0: &[f64],
+    (a, _, lam): (f64, f64, f64),
+    t_max: usize,
+    ws: &mut IpoWorkspace,
+    out: &mut Vec<f64>,
+) -> bool {
     let k = p.k();
-    let (a, kappa, lam) = (params.a(), params.kappa(), params.lam);
     out.clear();
     if x0.len() < k || start.len() < k || mu0.len() < k {
         out.resize((t_max + 1) * k, f64::NAN);
-        return;
+        return false;
     }
     out.resize((t_max + 1) * k, 0.0);
     ws.x.clear();
@@ -500,20 +548,7 @@ pub fn run_ipo_from_into(
     ws.anchor.extend(x0[..k].iter().map(|v| (1.0 - a) * v));
     ws.offline.clear();
     ws.offline.extend(mu0[..k].iter().map(|v| (1.0 - lam) * v));
-    let coef = (a, kappa, lam);
-    let (pp, c, d, x) = (p.as_slice(), &ws.anchor[..], &ws.offline[..], &ws.x[..]);
-    match k {
-        2 => return rounds_fixed::<2>(pp, c, d, x, coef, out),
-        3 => return rounds_fixed::<3>(pp, c, d, x, coef, out),
-        4 => return rounds_fixed::<4>(pp, c, d, x, coef, out),
-        5 => return rounds_fixed::<5>(pp, c, d, x, coef, out),
-        6 => return rounds_fixed::<6>(pp, c, d, x, coef, out),
-        7 => return rounds_fixed::<7>(pp, c, d, x, coef, out),
-        8 => return rounds_fixed::<8>(pp, c, d, x, coef, out),
-        _ => {}
-    }
-
-    rounds_generic(p, (a, kappa, lam), t_max, ws, out);
+    true
 }
 
 /// The rounds for any K (the operations of [`rounds_fixed`] on slices). `ws.x` holds
@@ -605,6 +640,31 @@ impl MrsRun<'_> {
     /// Simulates π₀..π_T (T clamped to [`MAX_T`]).
     pub fn simulate(&self) -> Result<Trajectory, DynamicsError> {
         self.simulate_from(self.pi0)
+    }
+
+    /// [`MrsRun::simulate`] for an MRS-IPO run only (an MRS-DPO run is refused), so that
+    /// code that shows IPO runs only carries no DPO solver.
+    pub fn simulate_ipo(&self) -> Result<Trajectory, DynamicsError> {
+        self.check()?;
+        if self.solver != Solver::Ipo {
+            return Err(DynamicsError::NotIpo);
+        }
+        let x0: Vec<f64> = self.pi0.iter().map(|v| v.ln()).collect();
+        let mut policies = Vec::new();
+        let mut ws = IpoWorkspace::default();
+        run_ipo_from_into_compact(
+            self.p,
+            (&x0, &x0),
+            self.mu0,
+            &self.params,
+            self.rounds.min(MAX_T),
+            &mut ws,
+            &mut policies,
+        );
+        Ok(Trajectory {
+            k: self.p.k(),
+            policies,
+        })
     }
 
     /// Simulates from the initial policy `start` instead of π₀: round 0 is `start`

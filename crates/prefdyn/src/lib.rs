@@ -12,6 +12,7 @@ pub mod generators;
 pub mod import;
 pub mod ipo;
 pub mod lanes;
+pub mod linalg;
 pub mod phase;
 pub mod portrait;
 pub mod preference;

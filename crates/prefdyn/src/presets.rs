@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 use crate::preference::PreferenceMatrix;
 
@@ -97,15 +98,68 @@ pub const PRESET_FILES: [(&str, &str); 9] = [
     ),
 ];
 
+/// Key and K of every shipped preset, known without reading its file, so that the URL
+/// codec and the first view need no preset data (the tests check them against the files).
+pub const PRESET_INDEX: [(&str, usize); 9] = [
+    ("chatbot_arena_2023may_5", 5),
+    ("qlora_vicuna80_human_8", 8),
+    ("llmfao_crowd_9", 9),
+    ("bt2_cems_schools", 6),
+    ("bt2_sound_fields_flute", 8),
+    ("bt2_sound_fields_cello", 8),
+    ("bt2_baseball_1987", 7),
+    ("bt2_citations", 4),
+    ("bt2_springall_flavour", 9),
+];
+
 /// Keys of the shipped presets.
 pub fn preset_keys() -> impl Iterator<Item = &'static str> {
-    PRESET_FILES.iter().map(|(k, _)| *k)
+    PRESET_INDEX.iter().map(|(k, _)| *k)
 }
 
-/// Loads a shipped preset by key.
-pub fn preset(key: &str) -> Option<Preset> {
-    PRESET_FILES
+/// K of a shipped preset, without reading it.
+pub fn preset_k(key: &str) -> Option<usize> {
+    PRESET_INDEX
         .iter()
         .find(|(k, _)| *k == key)
-        .and_then(|(_, json)| serde_json::from_str(json).ok())
+        .map(|(_, n)| *n)
+}
+
+/// The name a menu shows for a shipped preset (its key), without reading it.
+pub fn preset_title(key: &str) -> Option<&'static str> {
+    PRESET_INDEX
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(k, _)| *k)
+}
+
+/// The presets read so far, each parsed once, when it is first used.
+static PARSED: [OnceLock<Option<Preset>>; 9] = [const { OnceLock::new() }; 9];
+
+/// A shipped preset by key, read from its file the first time it is asked for.
+pub fn preset(key: &str) -> Option<&'static Preset> {
+    let i = PRESET_FILES.iter().position(|(k, _)| *k == key)?;
+    PARSED
+        .get(i)?
+        .get_or_init(|| serde_json::from_str(PRESET_FILES[i].1).ok())
+        .as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The index (key, K) is the files', in the same order, and every file reads.
+    #[test]
+    fn the_index_matches_the_files() {
+        assert_eq!(PRESET_INDEX.len(), PRESET_FILES.len());
+        for ((key, k), (file, _)) in PRESET_INDEX.iter().zip(&PRESET_FILES) {
+            assert_eq!(key, file);
+            let p = preset(key).map(|p| (p.name.clone(), p.items.len()));
+            assert_eq!(p, Some((key.to_string(), *k)), "{key}");
+            assert_eq!(preset_title(key), Some(*key));
+            assert_eq!(preset_k(key), Some(*k));
+        }
+        assert_eq!(preset("nope").map(|p| p.name.clone()), None);
+    }
 }

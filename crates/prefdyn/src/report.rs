@@ -206,10 +206,35 @@ pub fn ensemble_note(ensemble: &Ensemble) -> Option<&'static str> {
     }
 }
 
-/// Dynamics of a configuration on a given matrix.
+/// Dynamics of a configuration on a given matrix: [`dynamics_core`] with the portrait.
 pub fn dynamics_report(
     config: &Config,
     p: &PreferenceMatrix,
+) -> Result<DynamicsReport, ReportError> {
+    let mut d = dynamics_core(config, p)?;
+    attach_portrait(config, p, &mut d)?;
+    Ok(d)
+}
+
+/// The run of a configuration as the first view shows it: its trajectory, metrics and
+/// verdict, the fixed point and ρ, the theory; no portrait (see [`attach_portrait`]).
+pub fn dynamics_core(config: &Config, p: &PreferenceMatrix) -> Result<DynamicsReport, ReportError> {
+    dynamics_core_with(config, p, |r| r.simulate())
+}
+
+/// [`dynamics_core`] of an MRS-IPO run only (an MRS-DPO configuration is an error), for a
+/// module that carries no DPO solver.
+pub fn dynamics_core_ipo(
+    config: &Config,
+    p: &PreferenceMatrix,
+) -> Result<DynamicsReport, ReportError> {
+    dynamics_core_with(config, p, |r| r.simulate_ipo())
+}
+
+fn dynamics_core_with(
+    config: &Config,
+    p: &PreferenceMatrix,
+    simulate: impl Fn(&MrsRun) -> Result<Trajectory, DynamicsError>,
 ) -> Result<DynamicsReport, ReportError> {
     let k = p.k();
     let d = &config.dynamics;
@@ -223,14 +248,10 @@ pub fn dynamics_report(
         solver: d.solver,
         rounds: d.rounds,
     };
-    let trajectory = run.simulate()?;
+    let trajectory = simulate(&run)?;
     let stability = run.stability()?;
     let metrics = Metrics::of(&trajectory, d.burn_in);
     let theory = TheoryReport::of(p, &pi0, &mu0, &d.params);
-    let portrait = match k {
-        3 => Some(Portrait::of(&run, &d.starts, stability.rho)?),
-        _ => None,
-    };
     let prediction = match stability.rho {
         None => "no anchor (a = 1): nothing pulls the policy back".into(),
         Some(r) if r < 1.0 => "converges (ρ < 1)".into(),
@@ -246,9 +267,43 @@ pub fn dynamics_report(
         stability,
         prediction,
         theory,
-        portrait,
+        portrait: None,
         trajectory,
     })
+}
+
+/// Adds the K = 3 phase portrait to a run of `config` (nothing for other K).
+pub fn attach_portrait(
+    config: &Config,
+    p: &PreferenceMatrix,
+    d: &mut DynamicsReport,
+) -> Result<(), ReportError> {
+    if p.k() != 3 {
+        d.portrait = None;
+        return Ok(());
+    }
+    let c = &config.dynamics;
+    let run = MrsRun {
+        p,
+        pi0: &d.pi0,
+        mu0: &d.mu0,
+        params: c.params,
+        solver: c.solver,
+        rounds: c.rounds,
+    };
+    d.portrait = Some(Portrait::of(&run, &c.starts, d.stability.rho)?);
+    Ok(())
+}
+
+/// P, its labels and its social-choice diagnostics, and where it comes from.
+pub fn matrix_report(config: &Config, p: &PreferenceMatrix) -> MatrixReport {
+    MatrixReport {
+        k: p.k(),
+        labels: p.labels().to_vec(),
+        p: p.to_rows(),
+        diagnostics: Diagnostics::of(p),
+        note: matrix_note(&config.matrix).map(String::from),
+    }
 }
 
 /// The realisations of a configuration's finite-sample run, ready to be stepped (`None`
@@ -486,13 +541,7 @@ impl Results {
             Err(e) => (None, Some(e.to_string())),
         };
         Results {
-            matrix: MatrixReport {
-                k: p.k(),
-                labels: p.labels().to_vec(),
-                p: p.to_rows(),
-                diagnostics: Diagnostics::of(p),
-                note: matrix_note(&config.matrix).map(String::from),
-            },
+            matrix: matrix_report(config, p),
             one_shot: one_shot_reports(config, p),
             dynamics,
             dynamics_error,

@@ -1,6 +1,6 @@
 //! Fixed point of the MRS-IPO map and the spectral radius of its Jacobian.
 
-use nalgebra::DMatrix;
+use crate::linalg::spectral_norm;
 use serde::Serialize;
 
 use crate::preference::PreferenceMatrix;
@@ -259,8 +259,8 @@ fn solve_in_place(a: &mut [f64], b: &mut [f64]) {
 /// The eigenvalues of J are therefore `a ± iκλω_j` (and a), and
 /// `ρ(J) = √(a² + (κλσ)²)` with `σ = ‖B‖₂ = max_j ω_j`, B's largest singular value. This is
 /// well conditioned where π* is close to a vertex, where an eigenvalue solver on the
-/// non-normal `Qᵀ J Q` (Q an orthonormal basis of `1⊥`) loses digits. The SVD is bounded;
-/// if it does not converge, σ is estimated by Gelfand's formula (`ρ(B) = ‖B‖₂`, B normal).
+/// non-normal `Qᵀ J Q` (Q an orthonormal basis of `1⊥`) loses digits. σ comes from
+/// [`spectral_norm`] (Jacobi on BᵀB: relative accuracy about ε).
 pub fn jacobian_spectral_radius(
     p: &PreferenceMatrix,
     pi_star: &[f64],
@@ -273,50 +273,29 @@ pub fn jacobian_spectral_radius(
         return a.abs();
     }
     let b = skew_form(p, pi_star);
-    let max_niter = 30 * b.nrows() + 60;
-    let sigma = match b.clone().try_svd(false, false, f64::EPSILON, max_niter) {
-        Some(svd) => svd.singular_values.max(),
-        None => gelfand_radius(&b),
-    };
-    a.hypot(c * sigma)
+    a.hypot(c * spectral_norm(&b, p.k()))
 }
 
 /// `B_ij = s_i s_j (S_ij − w_i + w_j)` with `s = √π`, `S = (P − Pᵀ)/2`, `w = S π`: the
 /// skew-symmetric matrix `(I − s sᵀ) diag(s) S diag(s) (I − s sᵀ)` (for `Σ π = 1`), whose
 /// nonzero eigenvalues are those of `S D(π)`.
-fn skew_form(p: &PreferenceMatrix, pi: &[f64]) -> DMatrix<f64> {
+fn skew_form(p: &PreferenceMatrix, pi: &[f64]) -> Vec<f64> {
     let k = p.k();
     let skew = |i: usize, j: usize| 0.5 * (p.get(i, j) - p.get(j, i));
     let w: Vec<f64> = (0..k)
         .map(|i| (0..k).map(|j| skew(i, j) * pi[j]).sum())
         .collect();
     let s: Vec<f64> = pi.iter().map(|v| v.sqrt()).collect();
-    DMatrix::from_fn(k, k, |i, j| {
-        if i == j {
-            0.0
-        } else {
-            s[i] * s[j] * (skew(i, j) - w[i] + w[j])
-        }
-    })
-}
-
-/// `ρ(A) = lim ‖A^(2^j)‖^(1/2^j)`, by repeated squaring with rescaling (a fallback only).
-fn gelfand_radius(a: &DMatrix<f64>) -> f64 {
-    let mut m = a.clone();
-    let mut log_scale = 0.0; // m = A^(2^j) / exp(log_scale)
-    let mut power = 1.0;
-    for _ in 0..12 {
-        let norm = m.norm();
-        if !(norm > 0.0 && norm.is_finite()) {
-            return if norm == 0.0 { 0.0 } else { f64::NAN };
-        }
-        m /= norm;
-        log_scale += norm.ln();
-        m = &m * &m;
-        log_scale *= 2.0;
-        power *= 2.0;
-    }
-    ((log_scale + m.norm().ln()) / power).exp()
+    (0..k * k)
+        .map(|ij| {
+            let (i, j) = (ij / k, ij % k);
+            if i == j {
+                0.0
+            } else {
+                s[i] * s[j] * (skew(i, j) - w[i] + w[j])
+            }
+        })
+        .collect()
 }
 
 /// The theory beside a simulation: fixed point, ρ and what ρ predicts.
@@ -333,6 +312,7 @@ mod tests {
     use super::*;
     use crate::generators::{dirichlet_flat, rng_for, Generator};
     use crate::simplex::uniform;
+    use nalgebra::DMatrix;
     use rand::Rng;
 
     /// An orthonormal basis of the sum-zero subspace `1⊥` (Helmert), as columns.

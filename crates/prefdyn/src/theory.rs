@@ -10,7 +10,7 @@
 //! - strong transitivity: concentration is governed by `βλ/(1−α)`; at α = 1 (η = 1) the
 //!   entropy falls to 0 and the policy converges to the top response.
 
-use nalgebra::{DMatrix, SymmetricEigen};
+use crate::linalg::spectral_norm;
 use serde::Serialize;
 
 use crate::dynamics::MrsParams;
@@ -24,13 +24,8 @@ const EXACT: f64 = 1e-12;
 /// radius), from the eigenvalues of `SᵀS`.
 pub fn skew_norm(p: &PreferenceMatrix) -> f64 {
     let k = p.k();
-    let s = DMatrix::from_fn(k, k, |i, j| p.get(i, j) - 0.5);
-    let sts = s.transpose() * &s;
-    SymmetricEigen::new(sts)
-        .eigenvalues
-        .iter()
-        .fold(0.0_f64, |m, v| m.max(*v))
-        .sqrt()
+    let s: Vec<f64> = p.as_slice().iter().map(|v| v - 0.5).collect();
+    spectral_norm(&s, k)
 }
 
 /// `α + (βλ/2)‖S‖₂`: below 1 the MRS-IPO map is a contraction for every η.
@@ -38,28 +33,15 @@ pub fn contraction_value(params: &MrsParams, skew_norm: f64) -> f64 {
     params.alpha + 0.5 * params.beta * params.lam * skew_norm
 }
 
-/// `ω = ρ(S)/K` when P is circulant (`P_ij` depends on `(j − i) mod K` only, to 1e-12),
-/// from the circulant eigenvalues `Σ_d c_d e^{2πi jd/K}` of its first row `c`.
+/// `ω = ρ(S)/K` when P is circulant (`P_ij` depends on `(j − i) mod K` only, to 1e-12).
 pub fn circulant_omega(p: &PreferenceMatrix) -> Option<f64> {
     let k = p.k();
     let c: Vec<f64> = (0..k).map(|d| p.get(0, d) - 0.5).collect();
     let circulant =
         (0..k).all(|i| (0..k).all(|j| (p.get(i, j) - 0.5 - c[(j + k - i) % k]).abs() <= EXACT));
-    if !circulant {
-        return None;
-    }
-    let rho = (0..k)
-        .map(|j| {
-            let (mut re, mut im) = (0.0, 0.0);
-            for (d, cd) in c.iter().enumerate() {
-                let th = 2.0 * std::f64::consts::PI * ((j * d) % k) as f64 / k as f64;
-                re += cd * th.cos();
-                im += cd * th.sin();
-            }
-            re.hypot(im)
-        })
-        .fold(0.0, f64::max);
-    Some(rho / k as f64)
+    // S is skew-symmetric, hence normal: its spectral radius (the largest modulus of the
+    // circulant's eigenvalues, the DFT of its first row) is its spectral norm.
+    circulant.then(|| skew_norm(p) / k as f64)
 }
 
 /// `ρ(J) = √(a² + (κλω)²)` at the uniform fixed point of a circulant P.

@@ -582,7 +582,7 @@ fn error_json() {
 #[test]
 fn short_labels_on_every_preset_are_distinct() {
     for key in preset_keys() {
-        let items = preset(key).unwrap().items;
+        let items = preset(key).unwrap().items.clone();
         for max in [4, 6, 8, 9, 10, 14, 16] {
             let short = short_labels(&items, max);
             assert_eq!(short.len(), items.len());
@@ -619,7 +619,7 @@ fn short_labels_keep_what_distinguishes() {
     let s = short_labels(&l, 8);
     assert_eq!(s, strings(&["gpt…0613", "gpt…0314", "gpt-4-1…"]));
     // `key=value` parts every label has lose their keys.
-    let l = preset("bt2_springall_flavour").unwrap().items;
+    let l = preset("bt2_springall_flavour").unwrap().items.clone();
     assert_eq!(
         short_labels(&l, 10),
         strings(&[
@@ -1016,7 +1016,7 @@ fn csv_export_round_trip() {
 #[ignore = "prints the short labels of every preset"]
 fn print_short_labels() {
     for key in preset_keys() {
-        let items = preset(key).unwrap().items;
+        let items = preset(key).unwrap().items.clone();
         println!("{key}: {:?}", short_labels(&items, 10));
     }
 }

@@ -5,9 +5,11 @@ use prefdyn_paper::figures::{FigurePreset, FIGURES, PAPER_SCALE};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
+use super::Section;
+use crate::canvas::Theme;
 use crate::dom::{escape, event_target, on, scroll_to, set_html};
-use crate::history::HistoryMode;
-use crate::store::{self, Change};
+use crate::model::{App, Change, Changed};
+use crate::store::{self, HistoryMode};
 
 /// A figure's button and caption, with its paper-scale variant when there is one.
 fn item(f: &FigurePreset) -> String {
@@ -32,7 +34,26 @@ fn item(f: &FigurePreset) -> String {
     )
 }
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
+/// The paper's figures: one button per preset.
+pub struct Figures;
+
+impl Section for Figures {
+    fn id(&self) -> &'static str {
+        "figures"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        wire(doc)
+    }
+
+    fn affected(&self, c: &Changed) -> bool {
+        *c == Changed::all()
+    }
+
+    fn render(&self, _doc: &Document, _app: &App, _c: &Changed, _theme: &Theme) {}
+}
+
+fn wire(doc: &Document) -> Result<(), JsValue> {
     let html: String = FIGURES.iter().map(item).collect();
     set_html(doc, "figure-list", &html);
     on(doc, "figure-list", "click", |e: web_sys::Event| {
@@ -41,10 +62,10 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         };
         let parsed = parse_query(&q);
         let view = parsed.config.view.view;
-        store::apply(Change::Replace(Box::new(parsed)), HistoryMode::Push);
-        // The same figure again after Cancel: run it (the link did not change).
+        store::dispatch(Change::Replace(Box::new(parsed)), HistoryMode::Push);
+        // A figure's diagram runs when it opens (again after Cancel: the link is the same).
         if view == prefdyn::config::View::Phase {
-            super::phase::resume();
+            store::dispatch(Change::PhaseResume, HistoryMode::None);
         }
         scroll_to(super::section_of(view));
     })

@@ -6,20 +6,48 @@ use prefdyn::DpoOutcome;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
+use super::Section;
 use crate::alt;
-use crate::api::document_json;
 use crate::canvas::{self, Theme};
 use crate::dom::{escape, log_error, on, set_hidden, set_html, set_text};
 use crate::export::{download, download_canvas};
-use crate::store::App;
+use crate::model::{App, Changed};
+use crate::store;
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
-    on(doc, "export-oneshot-png", "click", |_: web_sys::Event| {
-        download_canvas("chart-oneshot", "prefdyn-one-shot.png")
-    })?;
-    on(doc, "export-oneshot-json", "click", |_: web_sys::Event| {
-        download("prefdyn.json", "application/json", &document_json())
-    })
+/// One-shot optima by sampling strategy.
+pub struct OneShot;
+
+impl Section for OneShot {
+    fn id(&self) -> &'static str {
+        "oneshot"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        on(doc, "export-oneshot-png", "click", |_: web_sys::Event| {
+            download_canvas("chart-oneshot", "prefdyn-one-shot.png")
+        })?;
+        on(doc, "export-oneshot-json", "click", |_: web_sys::Event| {
+            let json = store::read(crate::json::document).unwrap_or_default();
+            download("prefdyn.json", "application/json", &json)
+        })
+    }
+
+    /// The view too: a tour step frames one of its panels.
+    fn affected(&self, c: &Changed) -> bool {
+        c.results.one_shot || c.results.matrix || c.config.view
+    }
+
+    fn eager(&self, app: &App) -> bool {
+        app.config.view.view == prefdyn::config::View::OneShot
+    }
+
+    fn render(&self, doc: &Document, app: &App, _c: &Changed, theme: &Theme) {
+        render(doc, app, theme);
+    }
+
+    fn describe(&self, doc: &Document, app: &App) {
+        describe_now(doc, app);
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -178,7 +206,7 @@ pub fn describe_now(doc: &Document, app: &App) {
     describe(doc, app, &panels(app));
 }
 
-pub fn render(doc: &Document, app: &App, theme: &Theme) {
+fn render(doc: &Document, app: &App, theme: &Theme) {
     let labels = app.matrix.labels();
     let panels = panels(app);
     if let Err(e) =

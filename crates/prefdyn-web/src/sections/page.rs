@@ -1,15 +1,17 @@
-//! The page's frame: messages about the link, the upgrade note, the section and embed
-//! attributes, the open-in-full-playground link, Share and Embed.
+//! The page's frame: the controls bound to the URL fields, messages about the link, the
+//! upgrade note, the section and embed attributes, the embed's controls, the
+//! open-in-full-playground link, Share and Embed.
 
-use prefdyn::config::{Keyed, Theme, View, ViewSettings};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::Document;
 
-use crate::dom::{document, escape, on, set_attr, set_hidden, set_html, set_text};
+use super::{hero, Section};
+use crate::canvas::Theme as Colours;
+use crate::dom::{document, escape, on, set_hidden, set_html, set_text};
 use crate::export::copy;
 use crate::history::share_url;
-use crate::store::{self, App};
+use crate::model::{App, Changed};
+use crate::store;
 
 /// The widths the Embed button offers: a blog column, a compact frame, a wide frame, a
 /// phone. The height of each snippet is measured, so every control shows without a script.
@@ -50,7 +52,8 @@ fn embed_snippet(width: u32) {
     });
 }
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
+fn wire(doc: &Document) -> Result<(), JsValue> {
+    crate::controls::bind(doc)?;
     on(doc, "share", "click", |_: web_sys::Event| {
         let url = store::read(|app| share_url(&app.config, false)).unwrap_or_default();
         copy(&url, "Link copied");
@@ -82,6 +85,35 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     })
 }
 
+/// The page's frame as a section (always drawn: it is part of every view).
+pub struct Page;
+
+impl Section for Page {
+    fn id(&self) -> &'static str {
+        "app"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        wire(doc)
+    }
+
+    fn affected(&self, c: &Changed) -> bool {
+        c.config.any() || c.issues
+    }
+
+    fn eager(&self, _app: &App) -> bool {
+        true
+    }
+
+    fn render(&self, doc: &Document, app: &App, _c: &Changed, _theme: &Colours) {
+        crate::controls::sync(doc, &app.config);
+        render(doc, app);
+        if let Some(v) = app.upgraded_from {
+            note_upgrade(doc, v);
+        }
+    }
+}
+
 /// Tells the reader once, quietly, that an older link was upgraded.
 pub fn note_upgrade(doc: &Document, from: u32) {
     set_text(
@@ -92,6 +124,7 @@ pub fn note_upgrade(doc: &Document, from: u32) {
     set_hidden(doc, "upgrade-note", false);
 }
 
+/// The messages, the view and embed attributes, the open-in-full-playground link.
 pub fn render(doc: &Document, app: &App) {
     let items: String = app
         .issues
@@ -115,93 +148,5 @@ pub fn render(doc: &Document, app: &App) {
         },
     );
     set_hidden(doc, "messages", app.issues.is_empty());
-    let c = &app.config;
-    if let Some(b) = doc.body() {
-        let _ = b.set_attribute("data-view", c.view.view.key());
-        let cl = b.class_list();
-        let _ = if c.view.embed {
-            cl.add_1("embed")
-        } else {
-            cl.remove_1("embed")
-        };
-    }
-    set_attr(doc, "open-full", "href", &share_url(c, false));
-}
-
-/// The controls an embed shows: `controls=` if given, else α and β in Dynamics. Marks
-/// each `[data-control]` element with `shown` (the stylesheet hides the rest in embeds).
-pub fn show_controls(doc: &Document, v: &ViewSettings) {
-    let defaults: &[&str] = match v.view {
-        View::Dynamics => &["alpha", "beta"],
-        _ => &[],
-    };
-    let shown = |key: &str| match v.controls.is_empty() {
-        true => defaults.contains(&key),
-        false => v.controls.iter().any(|k| k == key),
-    };
-    let Ok(list) = doc.query_selector_all("[data-control]") else {
-        return;
-    };
-    for i in 0..list.length() {
-        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-            continue;
-        };
-        let key = el.get_attribute("data-control").unwrap_or_default();
-        let _ = if shown(&key) {
-            el.class_list().add_1("shown")
-        } else {
-            el.class_list().remove_1("shown")
-        };
-    }
-}
-
-/// Sets the page's colours (`data-theme` on the root; none: the reader's setting).
-/// Returns whether they changed, so that the charts are redrawn in the new colours.
-pub fn apply_theme(doc: &Document, theme: Theme) -> bool {
-    let Some(root) = doc.document_element() else {
-        return false;
-    };
-    let before = root.get_attribute("data-theme");
-    let after = match theme {
-        Theme::Auto => None,
-        t => Some(t.key()),
-    };
-    if before.as_deref() == after {
-        return false;
-    }
-    let _ = match after {
-        Some(t) => root.set_attribute("data-theme", t),
-        None => root.remove_attribute("data-theme"),
-    };
-    true
-}
-
-/// Inside an iframe, tells the host page the content's height whenever it changes:
-/// `postMessage({ source: "prefdyn", type: "resize", height }, "*")`.
-pub fn report_height() -> Result<(), JsValue> {
-    let win = web_sys::window().ok_or("no window")?;
-    let Ok(Some(parent)) = win.parent() else {
-        return Ok(());
-    };
-    if parent == win {
-        return Ok(());
-    }
-    let post = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
-        let Some(root) = document().and_then(|d| d.document_element()) else {
-            return;
-        };
-        let height = root.get_bounding_client_rect().height().ceil();
-        let msg = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&msg, &"source".into(), &"prefdyn".into());
-        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"resize".into());
-        let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
-        let _ = parent.post_message(&msg, "*");
-    });
-    let observer = web_sys::ResizeObserver::new(post.as_ref().unchecked_ref())?;
-    if let Some(root) = document().and_then(|d| d.document_element()) {
-        observer.observe(&root);
-    }
-    post.forget();
-    std::mem::forget(observer);
-    Ok(())
+    hero::render_frame(doc, &app.config);
 }

@@ -9,9 +9,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
+use super::Section;
+use crate::canvas::Theme as Colours;
 use crate::dom::{self, document, element, on, set_hidden, set_text};
-use crate::history::{share_url, HistoryMode};
-use crate::store::{self, App, Change};
+use crate::history::share_url;
+use crate::model::{App, Change, Changed};
+use crate::store::{self, HistoryMode};
 
 /// The framing keys of `c` that a step keeps (`embed=1&theme=dark&controls=alpha`).
 fn framing(c: &Config) -> String {
@@ -44,7 +47,7 @@ fn go(n: usize) {
     let Some(q) = step_query(n, &extra) else {
         return;
     };
-    store::apply(
+    store::dispatch(
         Change::Replace(Box::new(parse_query(&q))),
         HistoryMode::Push,
     );
@@ -73,7 +76,7 @@ fn leave() {
         }
         return;
     }
-    store::apply(
+    store::dispatch(
         Change::With(Box::new(|c: &mut Config| c.view.tour = 0)),
         HistoryMode::Push,
     );
@@ -125,7 +128,32 @@ fn on_key(e: web_sys::KeyboardEvent) {
     e.stop_propagation();
 }
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
+/// The tour's panel as a section (drawn first when a step is open).
+pub struct Tour;
+
+impl Section for Tour {
+    fn id(&self) -> &'static str {
+        "tour"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        wire(doc)
+    }
+
+    fn affected(&self, c: &Changed) -> bool {
+        c.config.view
+    }
+
+    fn eager(&self, _app: &App) -> bool {
+        true
+    }
+
+    fn render(&self, doc: &Document, app: &App, _c: &Changed, _theme: &Colours) {
+        render(doc, app);
+    }
+}
+
+fn wire(doc: &Document) -> Result<(), JsValue> {
     on(doc, "tour-start", "click", |_: web_sys::Event| go(1))?;
     on(doc, "tour-next", "click", |_: web_sys::Event| next())?;
     on(doc, "tour-prev", "click", |_: web_sys::Event| previous())?;
@@ -183,7 +211,7 @@ pub fn reveal() {
 
 /// The panel for the current step, placed just above the section the step is about, and
 /// the step's element marked (`data-focus`).
-pub fn render(doc: &Document, app: &App) {
+fn render(doc: &Document, app: &App) {
     let n = app.config.view.tour;
     if let Ok(Some(old)) = doc.query_selector("[data-focus]") {
         let _ = old.remove_attribute("data-focus");

@@ -9,7 +9,7 @@ use crate::generators::Family;
 use crate::phase::{Axis, PhaseMetric, MAX_ENSEMBLE, MAX_GRID};
 use crate::portrait::MAX_STARTS;
 use crate::preference::MAX_K;
-use crate::presets::{preset, preset_keys};
+use crate::presets::{preset_keys, preset_title};
 
 /// What a field drives, and so what its change invalidates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,12 +176,7 @@ fn ensemble_options() -> Vec<(&'static str, String)> {
 
 fn preset_options() -> Vec<(&'static str, String)> {
     preset_keys()
-        .map(|k| {
-            (
-                k,
-                preset(k).map(|p| p.name).unwrap_or_else(|| k.to_string()),
-            )
-        })
+        .map(|k| (k, preset_title(k).unwrap_or(k).to_string()))
         .collect()
 }
 

@@ -16,7 +16,7 @@ use crate::finite::FiniteSpec;
 use crate::generators::{dirichlet_flat, Family, GeneratorError};
 use crate::phase::{Axis, AxisRange, Ensemble, PhaseMetric};
 use crate::preference::{PreferenceError, PreferenceMatrix};
-use crate::presets::preset;
+use crate::presets::{preset, preset_k};
 use crate::simplex::{normalise_positive, uniform, DistributionError};
 
 mod codec;
@@ -271,7 +271,7 @@ impl MatrixSource {
                     *k
                 }
             }
-            MatrixSource::Preset { name } => preset(name).map(|p| p.items.len()).unwrap_or(3),
+            MatrixSource::Preset { name } => preset_k(name).unwrap_or(3),
             MatrixSource::Values { k, .. } => *k,
         }
     }
@@ -279,26 +279,40 @@ impl MatrixSource {
     /// Builds the matrix.
     pub fn matrix(&self) -> Result<PreferenceMatrix, MatrixSourceError> {
         match self {
-            MatrixSource::Generated {
-                family,
-                k,
-                param,
-                seed,
-            } => Ok(family.generator(*k, *param).generate(*seed)?),
             MatrixSource::Preset { name } => {
                 let p =
                     preset(name).ok_or_else(|| MatrixSourceError::UnknownPreset(name.clone()))?;
                 Ok(p.matrix()?)
             }
-            MatrixSource::Values { k, upper, labels } => {
+            other => other
+                .matrix_without_presets()
+                .unwrap_or(Err(MatrixSourceError::UnknownPreset(String::new()))),
+        }
+    }
+
+    /// Builds a generated or edited matrix without reading any preset (`None` for a
+    /// preset), so that code that never shows a preset carries none of their data.
+    pub fn matrix_without_presets(&self) -> Option<Result<PreferenceMatrix, MatrixSourceError>> {
+        Some(match self {
+            MatrixSource::Preset { .. } => return None,
+            MatrixSource::Generated {
+                family,
+                k,
+                param,
+                seed,
+            } => family
+                .generator(*k, *param)
+                .generate(*seed)
+                .map_err(MatrixSourceError::from),
+            MatrixSource::Values { k, upper, labels } => (|| {
                 let m = PreferenceMatrix::from_upper(*k, upper)?;
                 Ok(if labels.is_empty() {
                     m
                 } else {
                     m.with_labels(labels.clone())?
                 })
-            }
-        }
+            })(),
+        })
     }
 }
 

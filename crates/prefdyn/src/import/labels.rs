@@ -1,7 +1,5 @@
 //! Short, distinct display forms of labels.
 
-use std::collections::HashMap;
-
 /// Smallest display length [`short_labels`] works with (room for `x…64`).
 pub const MIN_SHORT_LABEL: usize = 4;
 
@@ -46,15 +44,20 @@ pub fn short_labels(labels: &[String], max_chars: usize) -> Vec<String> {
                 }
             })
             .collect();
-        let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, f) in forms.iter().enumerate() {
-            groups.entry(f).or_default().push(i);
+        // Labels showing the same form, groups in order of their first label (n ≤ 999).
+        let mut clashes: Vec<Vec<usize>> = vec![];
+        for i in 0..forms.len() {
+            if forms[..i].contains(&forms[i]) {
+                continue;
+            }
+            let group: Vec<usize> = (i..forms.len()).filter(|&j| forms[j] == forms[i]).collect();
+            if group.len() > 1 {
+                clashes.push(group);
+            }
         }
-        let mut clashes: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
         if clashes.is_empty() {
             return forms.into_iter().map(str::to_owned).collect();
         }
-        clashes.sort();
         for group in clashes {
             let movable: Vec<usize> = group
                 .iter()

@@ -5,7 +5,7 @@ use prefdyn::text::{sig, sig_n};
 use web_sys::Document;
 
 use crate::alt::{describe, named, sampled, table};
-use crate::store::App;
+use crate::model::App;
 
 pub fn render(doc: &Document, app: &App) {
     let Some(d) = &app.results.dynamics else {

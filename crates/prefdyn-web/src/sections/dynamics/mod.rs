@@ -1,175 +1,147 @@
-//! Dynamics: π_t over rounds, the entropy, the simplex for K = 3, playback, and the
-//! simulation's verdict beside the paper's theory.
+//! Dynamics: π_t over rounds (the first viewport, drawn by [`super::hero`]), the entropy,
+//! the K = 3 phase portrait, playback, the finite-sample realisations, and the verdict
+//! beside the paper's theory; P in brief.
 
 use std::cell::RefCell;
 
-use prefdyn::report::{next_step_hint, theory_sentences, trajectory_csv};
-use prefdyn::text::{percent, sig};
-use prefdyn::Verdict;
+use prefdyn::config::View;
+use prefdyn::report::trajectory_csv;
+use prefdyn_charts::{drawn_paths, RunPicture, SamplePaths};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::Document;
 
-use crate::api::document_json;
-use crate::canvas::{self, theme_from_page, RunPicture, Theme};
-use crate::dom::{document, escape, log_error, on, set_attr, set_hidden, set_html, set_text};
+use super::Section;
+use super::{hero, readout};
+use crate::canvas::{self, Theme};
+use crate::dom::{self, log_error, now, on, set_hidden, set_html};
 use crate::export::{download, download_canvas};
-use crate::store::{self, App};
-use crate::{dom, play};
-use prefdyn_charts::{drawn_paths, SamplePaths};
+use crate::model::{App, Change, Changed, PlayAction};
+use crate::store::{self, HistoryMode};
 
 mod described;
 mod portrait;
-mod readout;
 mod samples;
-pub use samples::progress_json as finite_progress_json;
 
 thread_local! {
     /// H(π_t) of the current run.
     static ENTROPIES: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Keyboard: space plays or pauses, arrows step; not while a form control has the focus.
-fn on_key(e: web_sys::KeyboardEvent) {
-    let in_control = e
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| {
-            matches!(
-                el.tag_name().as_str(),
-                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-            )
-        });
-    if in_control || e.ctrl_key() || e.meta_key() || e.alt_key() {
-        return;
-    }
-    match e.key().as_str() {
-        " " => {
-            e.prevent_default();
-            play::toggle();
-        }
-        "ArrowRight" => {
-            e.prevent_default();
-            play::step(1);
-        }
-        "ArrowLeft" => {
-            e.prevent_default();
-            play::step(-1);
-        }
-        _ => {}
-    }
+fn play(a: PlayAction) {
+    store::dispatch(Change::Play(a), HistoryMode::None);
 }
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
-    set_html(doc, "glossary", &glossary());
-    on(doc, "play", "click", |_: web_sys::Event| play::toggle())?;
-    on(doc, "step", "click", |_: web_sys::Event| play::step(1))?;
-    on(doc, "reset", "click", |_: web_sys::Event| play::rewind())?;
-    dom::listen(doc, "keydown", on_key)?;
-    portrait::wire(doc)?;
-    readout::wire(doc)?;
-    on(doc, "export-policy-png", "click", |_: web_sys::Event| {
-        download_canvas("chart-policy", "prefdyn-dynamics.png")
-    })?;
-    on(doc, "export-csv", "click", |_: web_sys::Event| {
-        let csv = store::read(|app| trajectory_csv(&app.results)).unwrap_or_default();
-        download("prefdyn-trajectory.csv", "text/csv", &csv);
-    })?;
-    on(doc, "export-json", "click", |_: web_sys::Event| {
-        download("prefdyn.json", "application/json", &document_json())
-    })
-}
-
-/// A new run (or a new P): all of it shown, the texts and the charts.
-pub fn render(doc: &Document, app: &App, theme: &Theme) {
-    let d = app.results.dynamics.as_ref();
-    ENTROPIES.with(|e| *e.borrow_mut() = d.map(|d| d.trajectory.entropies()).unwrap_or_default());
-    play::show_all(d.map(|d| d.trajectory.rounds()).unwrap_or(0));
-    render_texts(doc, app);
-    portrait::render(doc, app);
-    draw(doc, app, theme);
-    described::render(doc, app);
-    samples::render(doc, app);
-    samples::on_render(app);
-}
-
-/// The whole section again, from the model (when the realisations are done).
-fn redraw() {
-    let Some(doc) = document() else { return };
-    let theme = theme_from_page();
+/// The readout of round `t` of the run.
+fn readout_at(t: usize) -> Option<String> {
     store::read(|app| {
-        render_texts(&doc, app);
-        draw(&doc, app, &theme);
-        samples::render(&doc, app);
-    });
+        let d = app.results.dynamics.as_ref()?;
+        Some(readout::text(&d.trajectory, app.matrix.labels(), t))
+    })
+    .flatten()
 }
 
-/// The verdict (with the sentence that explains its word) and the theory beside it.
-fn render_texts(doc: &Document, app: &App) {
-    let Some(d) = &app.results.dynamics else {
-        let msg = app.results.dynamics_error.clone().unwrap_or_default();
-        set_text(doc, "verdict", &format!("No run: {msg}"));
-        set_text(doc, "verdict-why", "");
-        set_html(doc, "theory", "");
-        return;
-    };
-    let m = &d.metrics;
-    set_html(
-        doc,
-        "verdict",
-        &format!(
-            "Simulation: <b>{}</b>. H(π_T) = {} nats ({} of log K); V = {}.",
-            escape(&d.verdict_text),
-            sig(m.final_entropy),
-            percent(m.final_entropy_normalised),
-            sig(m.variance)
-        ),
-    );
-    set_attr(doc, "verdict", "data-verdict", m.verdict.label());
-    let mut why = m.verdict.explanation().to_string();
-    if m.concentrated().is_some() {
-        why.push(' ');
-        why.push_str(CONCENTRATED);
+/// Keyboard: space plays or pauses, arrows step.
+fn on_key(e: web_sys::KeyboardEvent) {
+    if let Some(action) = hero::playback_key(&e) {
+        play(action);
     }
-    set_text(doc, "verdict-why", &why);
-    set_attr(doc, "verdict", "title", &why);
-    set_text(doc, "dyn-hint", &next_step_hint(d, app.matrix.labels()));
-    let items: String = theory_sentences(d, app.matrix.labels())
-        .iter()
-        .map(|t| format!("<li>{}</li>", escape(t)))
-        .collect();
-    set_html(doc, "theory", &items);
 }
 
-/// The qualifier's sentence.
-const CONCENTRATED: &str =
-    "Concentrated: one response holds at least 90 % of the mass at the last round.";
+/// The Dynamics section.
+pub struct Dynamics;
 
-/// The glossary under the verdict: every verdict word, the qualifier, and the metrics the
-/// page shows (V, H, ρ), one sentence each.
-fn glossary() -> String {
-    let mut items: Vec<(String, String)> = Verdict::ALL
-        .iter()
-        .map(|v| {
-            let text = v.explanation();
-            let (word, rest) = text.split_once(": ").unwrap_or((v.label(), text));
-            (word.to_string(), rest.to_string())
+impl Section for Dynamics {
+    fn id(&self) -> &'static str {
+        "dynamics"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        set_html(doc, "glossary", &hero::glossary());
+        on(doc, "play", "click", |_: web_sys::Event| {
+            play(PlayAction::Toggle { now: now() })
+        })?;
+        on(doc, "step", "click", |_: web_sys::Event| {
+            play(PlayAction::Step(1))
+        })?;
+        on(doc, "reset", "click", |_: web_sys::Event| {
+            play(PlayAction::Rewind)
+        })?;
+        dom::listen(doc, "keydown", on_key)?;
+        on(doc, "p-summary", "click", |_: web_sys::Event| {
+            dom::scroll_to("preferences");
+            if let Some(s) = dom::document().and_then(|d| dom::select(&d, "source")) {
+                let _ = s.focus();
+            }
+        })?;
+        portrait::wire(doc)?;
+        // The page's lifetime.
+        std::mem::forget(readout::wire(doc, readout_at)?);
+        on(doc, "export-policy-png", "click", |_: web_sys::Event| {
+            download_canvas("chart-policy", "prefdyn-dynamics.png")
+        })?;
+        on(doc, "export-csv", "click", |_: web_sys::Event| {
+            let csv = store::read(|app| trajectory_csv(&app.results)).unwrap_or_default();
+            download("prefdyn-trajectory.csv", "text/csv", &csv);
+        })?;
+        on(doc, "export-json", "click", |_: web_sys::Event| {
+            let json = store::read(crate::json::document).unwrap_or_default();
+            download("prefdyn.json", "application/json", &json)
         })
-        .collect();
-    let more = [
-        ("Concentrated on i (p)", "a qualifier: response i holds p ≥ 90 % of the mass at the last round (shown with any verdict but collapsed)."),
-        ("V", "the time-averaged variance (1/K) Σ_i Var_t π_t(i): 0 for a run that sits still, large for a persistent cycle."),
-        ("H(π_T)", "the entropy of the last policy in nats: log K when uniform, 0 on a single response."),
-        ("ρ", "the spectral radius of one round's Jacobian at the fixed point π*: below 1 the run settles there, above 1 it oscillates."),
-    ];
-    items.extend(more.iter().map(|(a, b)| (a.to_string(), b.to_string())));
-    items
-        .iter()
-        .map(|(w, t)| format!("<dt>{}</dt><dd>{}</dd>", escape(w), escape(t)))
-        .collect()
+    }
+
+    fn affected(&self, c: &Changed) -> bool {
+        c.config.matrix
+            || c.config.dynamics
+            || c.results.dynamics
+            || c.results.portrait
+            || c.results.finite
+            || c.results.matrix
+            || c.finite_progress
+            || c.frame
+    }
+
+    fn eager(&self, app: &App) -> bool {
+        app.config.view.view == View::Dynamics
+    }
+
+    fn render(&self, doc: &Document, app: &App, c: &Changed, theme: &Theme) {
+        if c.results.dynamics {
+            let d = app.results.dynamics.as_ref();
+            ENTROPIES.with(|e| {
+                *e.borrow_mut() = d.map(|d| d.trajectory.entropies()).unwrap_or_default()
+            });
+        }
+        if c.results.dynamics || c.results.finite || c.results.matrix || c.config.any() {
+            let labels = app.matrix.labels();
+            let error = app.results.dynamics_error.as_deref().unwrap_or("");
+            hero::render_texts(doc, app.results.dynamics.as_ref(), error, labels);
+            portrait::render(doc, app);
+            described::render(doc, app);
+        }
+        if c.results.matrix || c.config.matrix {
+            let labels = app.matrix.labels();
+            let d = &app.results.matrix.diagnostics;
+            let text = hero::summary_text(
+                &hero::source_title(&app.config.matrix),
+                app.matrix.k(),
+                d.condorcet_winner,
+                d.three_cycles,
+                labels,
+            );
+            hero::render_summary(doc, &text, &app.matrix);
+        }
+        if c.finite_progress || c.results.finite || c.config.dynamics {
+            samples::render(doc, app);
+        }
+        draw(doc, app, theme);
+    }
+
+    fn describe(&self, doc: &Document, app: &App) {
+        described::render(doc, app);
+    }
 }
 
-/// The charts up to the play cursor.
+/// The charts up to the play cursor, the round and the play button.
 fn draw(doc: &Document, app: &App, theme: &Theme) {
     let Some(d) = &app.results.dynamics else {
         for id in ["chart-policy", "chart-entropy", "chart-simplex"] {
@@ -177,7 +149,7 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         }
         return;
     };
-    let (k, cursor) = (d.trajectory.k, play::cursor());
+    let (k, cursor) = (d.trajectory.k, app.play.cursor);
     // First the layout (the entropy chart is full width without the simplex), then sizes.
     set_hidden(doc, "simplex-box", k != 3);
     let finite = app.results.finite.as_ref().map(|f| &f.outcome);
@@ -194,11 +166,9 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         }),
         population: true,
     };
-    let result = canvas::draw_policy("chart-policy", theme, &run)
-        .map(readout::set_layout)
-        .and_then(|_| {
-            ENTROPIES.with(|e| canvas::draw_entropy("chart-entropy", theme, &e.borrow(), cursor, k))
-        })
+    hero::draw_policy(&run, theme);
+    let result = ENTROPIES
+        .with(|e| canvas::draw_entropy("chart-entropy", theme, &e.borrow(), cursor, k))
         .and_then(|_| match (k, &d.portrait) {
             (3, Some(pt)) => canvas::draw_portrait("chart-simplex", theme, &run, pt)
                 .map(|layout| portrait::set_layout(doc, layout)),
@@ -208,22 +178,5 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
     if let Err(e) = result {
         log_error(&e);
     }
-    set_text(
-        doc,
-        "round-out",
-        &format!("round {cursor} of {}", d.trajectory.rounds()),
-    );
-    set_text(doc, "play", if play::playing() { "Pause" } else { "Play" });
-}
-
-/// The charts' text alternatives and data tables, from the model.
-pub fn describe(doc: &Document, app: &App) {
-    described::render(doc, app);
-}
-
-/// One frame of playback: the charts only.
-pub fn render_frame() {
-    let Some(doc) = document() else { return };
-    let theme = theme_from_page();
-    store::read(|app| draw(&doc, app, &theme));
+    hero::render_player(doc, cursor, d.trajectory.rounds(), app.play.playing);
 }

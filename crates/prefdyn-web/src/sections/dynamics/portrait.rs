@@ -14,8 +14,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
 use crate::dom::{document, hide_tip, offset_in_target, on, set_attr, show_tip};
-use crate::history::HistoryMode;
-use crate::store::{self, App, Change};
+use crate::model::{App, Change};
+use crate::store::{self, HistoryMode};
 
 thread_local! {
     /// Where the simplex was last drawn, in CSS pixels of `#chart-simplex`.
@@ -45,7 +45,7 @@ fn edit_starts(raw: String) {
         key: "starts".into(),
         raw,
     };
-    store::apply(change, HistoryMode::Push);
+    store::dispatch(change, HistoryMode::Push);
 }
 
 /// The `starts` value with `start` appended (quantised as a link writes it); beyond

@@ -1,141 +1,13 @@
 //! The finite-sample realisations of the current run (`N` pairs per round, `R`
-//! realisations), computed in slices so that a slider stays live: their progress, the
-//! summary beside the population run, and a table of each realisation's verdict.
+//! realisations), as the model computes them in slices: their progress, the summary beside
+//! the population run, and a table of each realisation's verdict.
 
-use std::cell::RefCell;
-
-use prefdyn::finite::{FiniteProgress, FiniteStepper};
-use prefdyn::report::{finite_stepper, FiniteReport};
+use prefdyn::report::FiniteReport;
+use prefdyn::text::{count, sig};
 use web_sys::Document;
 
-use crate::dom::{escape, log_error, now, set_hidden, set_html, set_text};
-use crate::store::{self, App};
-use crate::tasks::Slices;
-use prefdyn::text::{count, sig};
-
-/// Milliseconds of computing per slice.
-const SLICE_MS: f64 = 10.0;
-/// Rounds computed between two looks at the clock.
-const ROUNDS_PER_CHECK: usize = 32;
-
-/// The realisations being computed.
-struct Job {
-    stepper: FiniteStepper,
-    started: f64,
-}
-
-thread_local! {
-    /// `None`: nothing in progress (done, none wanted, or not made yet).
-    static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
-    /// A new run is waiting for its stepper.
-    static WANTED: RefCell<bool> = const { RefCell::new(false) };
-    /// The inputs of the realisations in progress or shown.
-    static KEY: RefCell<String> = const { RefCell::new(String::new()) };
-    static TASKS: Option<Slices> = Slices::new(work);
-    /// Milliseconds the last completed computation took.
-    static MILLIS: RefCell<Option<f64>> = const { RefCell::new(None) };
-}
-
-/// What the realisations depend on: the run's settings and P.
-fn key_of(app: &App) -> String {
-    serde_json::json!({ "d": app.config.dynamics, "p": app.matrix.to_rows() }).to_string()
-}
-
-/// After a redraw of the run: when its inputs changed, drops the realisations in progress
-/// and computes the new ones (none for `N = inf`).
-pub fn on_render(app: &App) {
-    let key = key_of(app);
-    if KEY.with(|k| *k.borrow() == key) {
-        return;
-    }
-    KEY.with(|k| *k.borrow_mut() = key);
-    restart();
-}
-
-fn restart() {
-    JOB.with(|j| *j.borrow_mut() = None);
-    WANTED.with(|w| *w.borrow_mut() = true);
-    MILLIS.with(|m| *m.borrow_mut() = None);
-    if TASKS.with(|t| t.as_ref().map(Slices::schedule)) != Some(true) {
-        log_error("finite samples: cannot schedule work (MessageChannel unavailable)");
-    }
-}
-
-/// How far the realisations have got (`None` when none are being computed).
-pub fn progress() -> Option<FiniteProgress> {
-    JOB.with(|j| j.borrow().as_ref().map(|j| j.stepper.progress()))
-}
-
-/// `results().finite_progress`: `{ running, fraction, millis }`.
-pub fn progress_json() -> serde_json::Value {
-    let p = progress();
-    serde_json::json!({
-        "running": p.is_some() || WANTED.with(|w| *w.borrow()),
-        "fraction": p.map(|p| p.fraction()),
-        "millis": MILLIS.with(|m| *m.borrow()),
-    })
-}
-
-/// Makes the stepper of the current run; false when there is nothing to compute.
-fn make_job() -> bool {
-    if !WANTED.with(|w| std::mem::replace(&mut *w.borrow_mut(), false)) {
-        return JOB.with(|j| j.borrow().is_some());
-    }
-    match store::read(|app| finite_stepper(&app.config, &app.matrix)).flatten() {
-        None => false,
-        Some(Err(e)) => {
-            store::set_finite(None, Some(e.to_string()));
-            super::redraw();
-            crate::api::notify();
-            false
-        }
-        Some(Ok(stepper)) => {
-            JOB.with(|j| {
-                *j.borrow_mut() = Some(Job {
-                    stepper,
-                    started: now(),
-                })
-            });
-            true
-        }
-    }
-}
-
-/// One slice; returns whether more are needed.
-fn work() -> bool {
-    if !make_job() {
-        return false;
-    }
-    let deadline = now() + SLICE_MS;
-    let finished = JOB.with(|j| {
-        let mut slot = j.borrow_mut();
-        let job = slot.as_mut()?;
-        while !job.stepper.is_done() && now() < deadline {
-            job.stepper.step_rounds(ROUNDS_PER_CHECK);
-        }
-        if !job.stepper.is_done() {
-            return None;
-        }
-        slot.take()
-    });
-    match finished {
-        Some(job) => {
-            let spec = *job.stepper.spec();
-            let report = FiniteReport::of(spec, job.stepper.finish());
-            MILLIS.with(|m| *m.borrow_mut() = Some(now() - job.started));
-            store::set_finite(Some(report), None);
-            super::redraw();
-            crate::api::notify();
-            false
-        }
-        None => {
-            if let Some(doc) = crate::dom::document() {
-                store::read(|app| render(&doc, app));
-            }
-            JOB.with(|j| j.borrow().is_some())
-        }
-    }
-}
+use crate::dom::{escape, set_hidden, set_html, set_text};
+use crate::model::App;
 
 /// The status line, the summary and the table of realisations.
 pub fn render(doc: &Document, app: &App) {
@@ -159,7 +31,7 @@ pub fn render(doc: &Document, app: &App) {
         return;
     }
     let Some(f) = &app.results.finite else {
-        let pct = progress().map(|p| 100.0 * p.fraction()).unwrap_or(0.0);
+        let pct = app.finite.progress().map_or(0.0, |p| 100.0 * p.fraction());
         set_text(
             doc,
             "finite-status",

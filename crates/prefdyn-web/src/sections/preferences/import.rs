@@ -3,41 +3,21 @@
 //! Bad input is named by row and column and changes nothing; inconsistent pairs are
 //! named and fixed only on request; pairs never compared are named and counted.
 
-use prefdyn::text::sig;
 use std::cell::RefCell;
 
-use prefdyn::config::{Config, MatrixSource};
-use prefdyn::import::{parse_preferences, Counts, Format, Imported};
+use prefdyn::import::{parse_preferences, Format, Imported};
+use prefdyn::text::sig;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlTextAreaElement};
 
 use crate::dom::{document, escape, input, on, select, set_hidden, set_html};
-use crate::history::HistoryMode;
-use crate::store::{self, Change};
-
-/// What the last import brought, while it is the page's matrix.
-pub struct LastImport {
-    pub source: MatrixSource,
-    pub format: Format,
-    pub never_compared: usize,
-    pub counts: Option<Counts>,
-}
+use crate::model::{App, Change};
+use crate::store::{self, HistoryMode};
 
 thread_local! {
     /// A parse with inconsistent pairs, waiting for "make consistent".
     static PENDING: RefCell<Option<Imported>> = const { RefCell::new(None) };
-    static LAST: RefCell<Option<LastImport>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` on the last import if the page's matrix is still the one it brought.
-pub fn with_current<R>(config: &Config, f: impl FnOnce(&LastImport) -> R) -> Option<R> {
-    LAST.with(|l| {
-        l.borrow()
-            .as_ref()
-            .filter(|li| li.source == config.matrix)
-            .map(f)
-    })
 }
 
 fn textarea(doc: &Document) -> Option<HtmlTextAreaElement> {
@@ -92,50 +72,22 @@ fn make_consistent() {
     }
 }
 
-/// The imported matrix becomes P (one history entry); the report says what was read.
+/// The imported matrix becomes P (one history entry); the model keeps what was read.
 fn apply(data: Imported) {
-    let source = match MatrixSource::imported(&data) {
-        Ok(s) => s,
-        Err(e) => {
-            report(&format!(
-                "<p class=\"bad\">Not imported: {}.</p>",
-                escape(&e.to_string())
-            ));
-            return;
-        }
+    store::dispatch(Change::Import(Box::new(data)), HistoryMode::Push);
+}
+
+/// The report of the last import (while it is the page's matrix).
+pub fn render(doc: &Document, app: &App) {
+    let Some(li) = &app.import else { return };
+    let Some((first, rest)) = li.report.split_first() else {
+        return;
     };
-    let never = data.never_compared.len();
-    let mut html = format!(
-        "<p>Imported a {} with K = {}: {}.</p>",
-        data.format.describe(),
-        data.k(),
-        escape(&data.labels.join(", "))
-    );
-    if never > 0 {
-        html.push_str(&format!(
-            "<p>{never} pair(s) never compared, set to 1/2:</p>{}",
-            list(data.never_compared.iter().map(|p| p.to_string()))
-        ));
+    let mut html = format!("<p>{}</p>", escape(first));
+    if !rest.is_empty() {
+        html.push_str(&list(rest.iter().cloned()));
     }
-    let set = source.clone();
-    store::apply(
-        Change::With(Box::new(move |c: &mut Config| c.matrix = set)),
-        HistoryMode::Push,
-    );
-    // The link carries the matrix as the page now holds it (canonical values).
-    let held = store::read(|app| app.config.matrix.clone()).unwrap_or(source);
-    LAST.with(|l| {
-        *l.borrow_mut() = Some(LastImport {
-            source: held,
-            format: data.format,
-            never_compared: never,
-            counts: data.counts,
-        })
-    });
-    report(&html);
-    if let Some(doc) = document() {
-        store::read(|app| super::render_diagnostics(&doc, app));
-    }
+    set_html(doc, "import-report", &html);
 }
 
 /// A file's text into the text area, then imported.
@@ -202,11 +154,11 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
 }
 
 /// The counts behind cell (i, j) of the heatmap, when the matrix came from counts.
-pub fn counts_text(config: &Config, labels: &[String], i: usize, j: usize) -> Option<String> {
+pub fn counts_text(app: &App, labels: &[String], i: usize, j: usize) -> Option<String> {
     if i == j {
         return None;
     }
-    with_current(config, |li| {
+    app.import.as_ref().and_then(|li| {
         let c = li.counts.as_ref()?;
         let ties = c.ties.as_ref().map_or(0.0, |t| t[i][j]);
         let (a, b) = (labels.get(i)?, labels.get(j)?);
@@ -231,5 +183,4 @@ pub fn counts_text(config: &Config, labels: &[String], i: usize, j: usize) -> Op
             sig(c.smoothed(i, j))
         ))
     })
-    .flatten()
 }

@@ -5,19 +5,20 @@ use std::cell::RefCell;
 
 use prefdyn::config::{format_float, quantise, MatrixSource};
 use prefdyn::generators::Family;
-use prefdyn::presets::{preset, preset_keys};
+use prefdyn::presets::{preset, preset_keys, preset_title};
 use prefdyn::text::sig;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
+use super::Section;
 use crate::canvas::{self, HeatmapLayout, Theme};
 use crate::dom::{
     document, escape, input, log_error, offset_in_target, on, select, set_hidden, set_html,
     set_text, set_value,
 };
 use crate::export::download_canvas;
-use crate::history::HistoryMode;
-use crate::store::{self, App, Change};
+use crate::model::{App, Change, Changed};
+use crate::store::{self, HistoryMode};
 
 mod import;
 mod summary;
@@ -47,12 +48,10 @@ fn fill_sources(doc: &Document) {
     }
     html.push_str("</optgroup><optgroup label=\"Real data\">");
     for key in preset_keys() {
-        let title = preset(key)
-            .map(|p| p.name)
-            .unwrap_or_else(|| key.to_string());
+        let title = preset_title(key).unwrap_or(key);
         html.push_str(&format!(
             "<option value=\"preset:{key}\">{}</option>",
-            escape(&title)
+            escape(title)
         ));
     }
     html.push_str("</optgroup><option value=\"values\">Edited values</option>");
@@ -78,7 +77,7 @@ fn switch_family(f: Family) {
             seed: 1,
         }
     };
-    store::apply(Change::With(Box::new(change)), HistoryMode::Push);
+    store::dispatch(Change::With(Box::new(change)), HistoryMode::Push);
 }
 
 fn on_source(value: &str) {
@@ -86,7 +85,7 @@ fn on_source(value: &str) {
         switch_family(f);
     } else if let Some(name) = value.strip_prefix("preset:") {
         let raw = name.to_string();
-        store::apply(
+        store::dispatch(
             Change::Edit {
                 key: "preset".into(),
                 raw,
@@ -103,7 +102,7 @@ fn on_source(value: &str) {
                 };
             }
         };
-        store::apply(Change::With(Box::new(freeze)), HistoryMode::Push);
+        store::dispatch(Change::With(Box::new(freeze)), HistoryMode::Push);
     }
 }
 
@@ -136,8 +135,14 @@ fn edit_cell(raw: &str) {
             c.matrix = m;
         }
     };
-    store::apply(Change::With(Box::new(change)), HistoryMode::Push);
-    store::note("P", value.is_none().then_some(message));
+    store::dispatch(Change::With(Box::new(change)), HistoryMode::Push);
+    store::dispatch(
+        Change::Note {
+            field: "P".into(),
+            message: value.is_none().then_some(message),
+        },
+        HistoryMode::None,
+    );
 }
 
 /// The cell under the pointer in the canvas's tooltip (with its win counts if imported).
@@ -150,7 +155,7 @@ fn on_heatmap_hover(e: web_sys::MouseEvent) {
     };
     let text = store::read(|app| {
         let l = app.matrix.labels();
-        import::counts_text(&app.config, l, i, j).unwrap_or_else(|| {
+        import::counts_text(app, l, i, j).unwrap_or_else(|| {
             format!(
                 "P[{}][{}] = {}",
                 l.get(i).map_or("", String::as_str),
@@ -172,6 +177,7 @@ fn on_heatmap_click(e: web_sys::MouseEvent) {
     if let Some((i, j)) = hit {
         HEATMAP.with(|h| h.borrow_mut().selected = (i != j).then_some((i, j)));
         if let Some(doc) = document() {
+            // The selection is this section's own state: it redraws itself.
             store::read(|app| render(&doc, app, &canvas::theme_from_page()));
             if let Some(inp) = input(&doc, "cell-value") {
                 let _ = inp.focus();
@@ -180,9 +186,37 @@ fn on_heatmap_click(e: web_sys::MouseEvent) {
     }
 }
 
-pub fn wire(doc: &Document) -> Result<(), JsValue> {
+/// Preferences: P, its heatmap and diagnostics, generators, presets and the import panel.
+pub struct Preferences;
+
+impl Section for Preferences {
+    fn id(&self) -> &'static str {
+        "preferences"
+    }
+
+    fn wire(&self, doc: &Document) -> Result<(), JsValue> {
+        wire(doc)
+    }
+
+    fn affected(&self, c: &Changed) -> bool {
+        c.results.matrix || c.import || c.config.matrix
+    }
+
+    fn eager(&self, app: &App) -> bool {
+        app.config.view.view == prefdyn::config::View::Preferences
+    }
+
+    fn render(&self, doc: &Document, app: &App, _c: &Changed, theme: &Theme) {
+        render(doc, app, theme);
+    }
+
+    fn describe(&self, doc: &Document, app: &App) {
+        summary::render(doc, app);
+    }
+}
+
+fn wire(doc: &Document) -> Result<(), JsValue> {
     fill_sources(doc);
-    summary::wire(doc)?;
     import::wire(doc)?;
     on(doc, "chart-matrix", "mousemove", on_heatmap_hover)?;
     on(doc, "source", "change", |_: web_sys::Event| {
@@ -204,7 +238,7 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
             |app| matches!(&app.config.matrix, MatrixSource::Generated { family, .. } if family.uses_sigma()),
         );
         let key = if sigma == Some(true) { "sigma" } else { "s" };
-        store::apply(
+        store::dispatch(
             Change::Edit {
                 key: key.into(),
                 raw,
@@ -309,8 +343,10 @@ pub(super) fn render_diagnostics(doc: &Document, app: &App) {
         .iter()
         .map(|(t, id, v)| format!("<dt>{t}</dt><dd id=\"{id}\">{}</dd>", escape(v)))
         .collect();
-    if let Some((format, never)) =
-        import::with_current(&app.config, |li| (li.format.describe(), li.never_compared))
+    if let Some((format, never)) = app
+        .import
+        .as_ref()
+        .map(|li| (li.format.describe(), li.never_compared))
     {
         html.push_str(&format!(
             "<dt>Imported</dt><dd id=\"diag-import\">{format}</dd><dt>Never compared</dt><dd id=\"diag-never\">{never} pair(s), set to 1/2</dd>"
@@ -362,12 +398,7 @@ fn render_cell_editor(doc: &Document, app: &App, selected: Option<(usize, usize)
     }
 }
 
-/// The compact P, and the heatmap's text alternative and data table.
-pub fn describe(doc: &Document, app: &App) {
-    summary::render(doc, app);
-}
-
-pub fn render(doc: &Document, app: &App, theme: &Theme) {
+fn render(doc: &Document, app: &App, theme: &Theme) {
     let k = app.matrix.k();
     let selected = HEATMAP.with(|h| {
         let mut h = h.borrow_mut();
@@ -382,4 +413,5 @@ pub fn render(doc: &Document, app: &App, theme: &Theme) {
     render_diagnostics(doc, app);
     render_cell_editor(doc, app, selected);
     summary::render(doc, app);
+    import::render(doc, app);
 }

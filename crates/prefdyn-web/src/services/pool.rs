@@ -1,17 +1,10 @@
-//! A pool of Web Workers for the phase diagram: one per core (capped), each running its own
-//! instance of this module (`www/phase-worker.js`), fed batches of cells and returning their
+//! A pool of Web Workers for the phase diagram, each running the worker module
+//! (`www/phase-worker.js` loads `prefdyn-worker`), fed batches of cells and returning their
 //! values. No shared memory, so it works inside a third-party iframe and on any static host.
-
-use std::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
-
-/// Largest pool.
-pub const MAX_WORKERS: usize = 8;
-/// Batches in flight per worker (one computing, one waiting: no idle gap between them).
-pub const IN_FLIGHT: usize = 2;
 
 /// What a worker says.
 pub enum Reply {
@@ -27,7 +20,6 @@ pub enum Reply {
 
 struct Member {
     worker: Worker,
-    in_flight: Cell<usize>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
@@ -45,12 +37,12 @@ impl Drop for Pool {
     }
 }
 
-/// One worker per logical core, at most [`MAX_WORKERS`].
-pub fn default_size() -> usize {
+/// One worker per logical core.
+pub fn per_core() -> usize {
     web_sys::window()
         .map(|w| w.navigator().hardware_concurrency() as usize)
         .unwrap_or(1)
-        .clamp(1, MAX_WORKERS)
+        .max(1)
 }
 
 fn field(v: &JsValue, name: &str) -> JsValue {
@@ -82,15 +74,12 @@ fn message(pairs: &[(&str, &JsValue)]) -> JsValue {
 }
 
 impl Pool {
-    /// `n` workers, each given this module; `on_reply(worker, reply)` hears them. `None`
-    /// where module workers cannot be made.
+    /// `n` workers, each loading the worker module; `on_reply(worker, reply)` hears them.
+    /// `None` where module workers cannot be made.
     pub fn new(n: usize, on_reply: fn(usize, Reply)) -> Option<Pool> {
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
-        let init = message(&[
-            ("type", &"init".into()),
-            ("module", &wasm_bindgen::module()),
-        ]);
+        let init = message(&[("type", &"init".into())]);
         let mut members = Vec::with_capacity(n);
         for i in 0..n {
             let worker = Worker::new_with_options("./phase-worker.js", &opts).ok()?;
@@ -107,7 +96,6 @@ impl Pool {
             worker.post_message(&init).ok()?;
             members.push(Member {
                 worker,
-                in_flight: Cell::new(0),
                 _on_message: on_message,
                 _on_error: on_error,
             });
@@ -117,6 +105,10 @@ impl Pool {
 
     pub fn len(&self) -> usize {
         self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
     }
 
     /// Sends every worker the diagram of generation `gen` (its canonical link).
@@ -131,13 +123,6 @@ impl Pool {
             .all(|m| m.worker.post_message(&msg).is_ok())
     }
 
-    /// Workers that can take another batch.
-    pub fn idle(&self) -> Vec<usize> {
-        (0..self.members.len())
-            .filter(|&i| self.members[i].in_flight.get() < IN_FLIGHT)
-            .collect()
-    }
-
     /// Sends worker `i` a batch of cells.
     pub fn send(&self, i: usize, gen: u32, cells: &[usize]) -> bool {
         let Some(m) = self.members.get(i) else {
@@ -150,20 +135,8 @@ impl Pool {
             ("gen", &gen.into()),
             ("cells", &array),
         ]);
-        let ok = m
-            .worker
+        m.worker
             .post_message_with_transfer(&msg, &js_sys::Array::of1(&array.buffer()))
-            .is_ok();
-        if ok {
-            m.in_flight.set(m.in_flight.get() + 1);
-        }
-        ok
-    }
-
-    /// A batch of worker `i` came back.
-    pub fn returned(&self, i: usize) {
-        if let Some(m) = self.members.get(i) {
-            m.in_flight.set(m.in_flight.get().saturating_sub(1));
-        }
+            .is_ok()
     }
 }

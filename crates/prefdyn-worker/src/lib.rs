@@ -1,6 +1,7 @@
-//! The page's module inside a phase-diagram Web Worker (`www/phase-worker.js`): it rebuilds
-//! the diagram's [`CellComputer`] from the canonical link the page sends and computes the
-//! cells it is given, so that every worker computes exactly what the page would.
+//! The phase diagram's worker module (`www/phase-worker.js`): it rebuilds the diagram's
+//! [`CellComputer`] from the canonical link the page sends and computes the cells it is
+//! given, so that every worker computes exactly what the page would. Built at full speed
+//! (the engine's SIMD lanes), apart from the page's size-minded modules.
 
 use std::cell::RefCell;
 

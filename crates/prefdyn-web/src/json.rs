@@ -1,0 +1,62 @@
+//! The model as JSON, for `window.prefdyn.results()` and the JSON exports: the engine's
+//! `Results`, the phase diagram's progressive state and the realisations' progress.
+
+use prefdyn::config::to_query;
+use serde_json::{json, Value};
+
+use crate::model::App;
+
+/// `results().phase`: grid, ρ, theory, progress and timing.
+pub fn phase(app: &App) -> Value {
+    let ph = &app.phase;
+    let r = ph.job.as_ref().map(|j| j.result());
+    json!({
+        "grid": r.map(|r| &r.grid),
+        "rho": r.map(|r| &r.rho),
+        "theory": r.map(|r| &r.theory),
+        "done": ph.is_done(),
+        "cancelled": ph.cancelled,
+        "running": ph.running,
+        "progress": ph.progress(),
+        "error": ph.error,
+        "millis": ph.millis,
+        "boundary_millis": ph.millis,
+        "first_picture_millis": ph.first_picture,
+        "workers": ph.workers,
+    })
+}
+
+/// `results().finite_progress`: `{ running, fraction, millis }`.
+pub fn finite_progress(app: &App) -> Value {
+    let p = app.finite.progress();
+    json!({
+        "running": app.finite.running(),
+        "fraction": p.map(|p| p.fraction()),
+        "millis": app.finite.millis,
+    })
+}
+
+/// `results()`: the engine's `Results` plus the phase diagram and the realisations' progress.
+pub fn results(app: &App) -> Value {
+    let mut v = serde_json::to_value(&app.results).unwrap_or(Value::Null);
+    v["phase"] = phase(app);
+    v["finite_progress"] = finite_progress(app);
+    v
+}
+
+/// The configuration (canonical query) and every result, as one JSON document (the JSON
+/// export of every section).
+pub fn document(app: &App) -> String {
+    let mut v = json!({
+        "query": to_query(&app.config),
+        "config": app.config,
+        "results": app.results,
+    });
+    v["results"]["phase"] = phase(app);
+    serde_json::to_string_pretty(&v).unwrap_or_default()
+}
+
+/// `state()`: the configuration, its canonical query and the current messages.
+pub fn state(app: &App) -> Value {
+    json!({ "query": to_query(&app.config), "config": app.config, "issues": app.issues })
+}
