@@ -17,9 +17,9 @@ python3 scripts/module_graph.py
 step "clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -p prefdyn -p prefdyn-web -p prefdyn-web-light -p prefdyn-web-full -p prefdyn-worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p prefdyn -p prefdyn-web -p prefdyn-web-light -p prefdyn-web-full --target wasm32-unknown-unknown -- -D warnings
 step "engine and CLI tests"
-cargo test --workspace --exclude prefdyn-web --exclude prefdyn-web-light --exclude prefdyn-web-full --exclude prefdyn-worker
+cargo test --workspace --exclude prefdyn-web --exclude prefdyn-web-light --exclude prefdyn-web-full
 step "the page's model without a page (prefdyn-web, native)"
 cargo test -p prefdyn-web --lib
 step "reference vectors"

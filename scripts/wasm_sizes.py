@@ -3,7 +3,7 @@
 body by its name (the module must keep its name section: cargo's output before wasm-bindgen
 and wasm-opt), grouped by crate, and the data section.
 
-    python3 scripts/wasm_sizes.py target/wasm32-unknown-unknown/wasm-release/prefdyn_web_light.wasm [--top N] [--grep TEXT]
+    python3 scripts/wasm_sizes.py target/wasm32-unknown-unknown/wasm-light/prefdyn_web_light.wasm [--top N] [--grep TEXT]
 """
 import re
 import sys

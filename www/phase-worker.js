@@ -1,10 +1,11 @@
-// A phase-diagram worker: an instance of the worker module (prefdyn-worker: the engine's
-// cell computer built for speed, nothing of the page). Messages, in order:
-//   {type: 'init'}                              -> {type: 'ready'} or {type: 'error', message}
+// A phase-diagram worker: its own instance of the page's full module (the compiled
+// WebAssembly.Module is sent by the page, so nothing is fetched or compiled again).
+// Messages, in order:
+//   {type: 'init', module}                      -> {type: 'ready'} or {type: 'error', message}
 //   {type: 'job', gen, query}                   (the canonical link of the diagram)
 //   {type: 'cells', gen, cells: Uint32Array}    -> {type: 'cells', gen, values: Float64Array, millis}
-//                                                  values: [cell, mean, sd, rho] per cell
-import init, { phaseWorkerCells, phaseWorkerJob } from './prefdyn-worker.js';
+//                                                  values: [cell, mean, sd, rho, collapsed] per cell
+import init, { phaseWorkerCells, phaseWorkerJob } from './prefdyn-web-full.js';
 
 let ready = null;
 let failed = null;
@@ -13,7 +14,7 @@ let jobGen = -1;
 self.onmessage = async (event) => {
   const m = event.data;
   if (m.type === 'init') {
-    ready = init().then(
+    ready = init({ module_or_path: m.module }).then(
       () => self.postMessage({ type: 'ready' }),
       (e) => self.postMessage({ type: 'error', message: String(e) }),
     );

@@ -171,6 +171,8 @@ test('DPO on a deterministic-dominance matrix: the note names A, no NaN, the lim
   assert.equal((await h.page.textContent('#diag-ml')).trim(), 'A 1');
   // Back to IPO: the note goes, the optimum is interior again.
   await setControl(h.page, 'os', 'ipo');
+  // Below the fold the section is redrawn when the page is idle.
+  await h.page.waitForFunction(() => document.getElementById('dpo-note').hidden, null, { timeout: 5000 }).catch(() => {});
   assert.equal((await note()).hidden, true, 'the note disappears under IPO');
   const back = await pageNumbers(h.page);
   assert.deepEqual(back.results.one_shot, ipo.results.one_shot, 'IPO numbers restored');

@@ -329,6 +329,52 @@ test('hovering over a cell shows its numbers', async (t) => {
   await closeClean(h);
 });
 
+/** Tour step 8's plane on a coarser grid: rock–paper–scissors, verdict metric, T = 1,000. */
+const VERDICT = 'v=2&view=phase&lam=0.8&pi0=0.34,0.33,0.33&nx=11&y1=6&ny=9&metric=verdict&ens=current&pT=1000';
+
+test('cells where most runs collapse are drawn in their own colour and say so', async (t) => {
+  const h = await openPage(site, VERDICT);
+  await waitPhaseDone(h.page);
+  const ph = await phaseOf(h.page);
+  const g = ph.grid;
+  // The engine's share collapsed equals the CLI's.
+  const c = cli(VERDICT);
+  assert.deepEqual(ph.collapsed, c.phase.collapsed, 'the share collapsed per cell equals the CLI\'s');
+  const mostly = (i) => ph.collapsed[i] > g.mean[i] && ph.collapsed[i] > 1 - g.mean[i] - ph.collapsed[i];
+  const right = [...Array(g.ny).keys()].map((iy) => iy * g.nx + g.nx - 1);
+  assert.ok(right.some(mostly), `at α = 1 some runs collapse: ${right.map((i) => ph.collapsed[i]).join(', ')}`);
+  for (let i = 0; i < g.mean.length; i++) if (i % g.nx !== g.nx - 1) assert.equal(ph.collapsed[i], 0, `cell ${i}: α < 1 does not collapse`);
+  const rect = await phasePlotRect(h.page);
+  const colours = await h.page.evaluate(([rect, nx, ny]) => {
+    const cv = document.getElementById('chart-phase');
+    const s = cv.width / cv.getBoundingClientRect().width;
+    const ctx = cv.getContext('2d');
+    const out = [];
+    for (let iy = 0; iy < ny; iy++) {
+      for (let ix = 0; ix < nx; ix++) {
+        // A point a quarter into the cell, away from the ρ = 1 line along cell edges.
+        const x = Math.round((rect.left + (ix + 0.3) * rect.cellW) * s);
+        const y = Math.round((rect.top + (ny - 1 - iy + 0.3) * rect.cellH) * s);
+        out[iy * nx + ix] = [...ctx.getImageData(x, y, 1, 1).data.slice(0, 3)];
+      }
+    }
+    return out;
+  }, [rect, g.nx, g.ny]);
+  const COLLAPSES = [196, 78, 82];
+  const isCollapses = (rgb) => rgb.every((v, k) => Math.abs(v - COLLAPSES[k]) <= 2);
+  for (let i = 0; i < g.mean.length; i++) {
+    assert.equal(isCollapses(colours[i]), mostly(i), `cell ${i} (α = ${g.x_values[i % g.nx]}): ${colours[i]} with ${ph.collapsed[i]} collapsed, ${g.mean[i]} oscillating`);
+  }
+  // The tooltip says it in words.
+  const top = right.filter(mostly).pop();
+  const pt = await phaseCellPoint(h.page, rect, g.nx - 1, Math.floor(top / g.nx));
+  await h.page.mouse.move(pt.x, pt.y);
+  const text = await h.page.textContent('#phase-hover');
+  t.diagnostic(`α = 1 cell: "${text}"`);
+  assert.match(text, /: collapsed in 100 % of runs; no fixed point/);
+  await closeClean(h);
+});
+
 /** prefdyn::phase::member_pi0_seed(seed, m). */
 function memberPi0Seed(seed, m) {
   const mask = (1n << 64n) - 1n;

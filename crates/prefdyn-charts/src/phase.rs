@@ -18,6 +18,8 @@ use prefdyn::text::sig;
 const CONTRACTION: RGBColor = RGBColor(0, 200, 255);
 /// Colour of the circulant closed form.
 const CLOSED_FORM: RGBColor = RGBColor(255, 140, 0);
+/// Cells where most runs collapse onto one response (the verdict metric).
+pub const COLLAPSES: RGBColor = RGBColor(196, 78, 82);
 /// Chip behind legend swatches, so that the white ρ line shows on a light page.
 const CHIP: RGBColor = RGBColor(68, 1, 84);
 
@@ -30,6 +32,9 @@ pub struct PhasePicture<'a> {
     pub sd: &'a [f64],
     /// Ensemble-mean ρ per cell (its level set 1 is drawn).
     pub rho: Option<&'a [f64]>,
+    /// Share of runs collapsed per cell (the verdict metric): a cell where collapse is
+    /// the most common outcome is drawn in [`COLLAPSES`].
+    pub collapsed: Option<&'a [f64]>,
     pub theory: Option<&'a TheoryField>,
     pub x_title: &'a str,
     pub y_title: &'a str,
@@ -45,6 +50,7 @@ impl PhasePicture<'_> {
             mean: &[],
             sd: &[],
             rho: None,
+            collapsed: None,
             theory: None,
             x_title: "",
             y_title: "",
@@ -198,10 +204,16 @@ fn finite_range(v: impl Iterator<Item = f64>) -> (f64, f64) {
 /// The contraction line as the paper writes the bound.
 const CONTRACTION_TEXT: &str = "α + (βλ/2)‖P − ½11ᵀ‖₂ = 1";
 
-/// The legend entries a picture needs: ρ = 1, contraction, closed form (on a profile the
-/// ρ marker is drawn in the text colour).
+/// The legend entries a picture needs: cells where most runs collapse, ρ = 1,
+/// contraction, closed form (on a profile the ρ marker is drawn in the text colour).
 fn legend_entries(pic: &PhasePicture, theme: &Theme, profile: bool) -> Vec<(RGBColor, String)> {
     let mut out = vec![];
+    if !profile && (0..pic.mean.len()).any(|i| mostly_collapsed(pic, i)) {
+        out.push((
+            COLLAPSES,
+            "most runs collapse onto one response".to_string(),
+        ));
+    }
     if pic.rho.is_some() {
         let colour = if profile { theme.fg } else { WHITE };
         out.push((colour, "ρ = 1 (ensemble-mean ρ)".to_string()));
@@ -339,11 +351,22 @@ fn draw_legend<DB: DrawingBackend>(
             ))
             .map_err(err)?;
         }
-        root.draw(&PathElement::new(
-            vec![((x + 2.0) as i32, mid), ((x + m.swatch - 2.0) as i32, mid)],
-            colour.stroke_width(px(scale, 2.5)),
-        ))
-        .map_err(err)?;
+        // A cell colour is a block, a line's colour a stroke.
+        if *colour == COLLAPSES {
+            let half = px(scale, 5.0) as i32;
+            let block = [
+                (x as i32 + 2, mid - half),
+                ((x + m.swatch) as i32 - 2, mid + half),
+            ];
+            root.draw(&Rectangle::new(block, colour.filled()))
+                .map_err(err)?;
+        } else {
+            root.draw(&PathElement::new(
+                vec![((x + 2.0) as i32, mid), ((x + m.swatch - 2.0) as i32, mid)],
+                colour.stroke_width(px(scale, 2.5)),
+            ))
+            .map_err(err)?;
+        }
         for (row, line) in item.lines.iter().enumerate() {
             root.draw(&Text::new(
                 line.clone(),
@@ -528,6 +551,24 @@ impl ColourBar {
     }
 }
 
+/// Whether collapse is the most common outcome of cell `i`: more runs collapse than
+/// oscillate (the mean) or settle (the rest).
+fn mostly_collapsed(pic: &PhasePicture, i: usize) -> bool {
+    let (Some(c), Some(o)) = (pic.collapsed.and_then(|c| c.get(i)), pic.mean.get(i)) else {
+        return false;
+    };
+    *c > *o && *c > 1.0 - o - c
+}
+
+/// The colour of cell `i`, `None` where it has no value yet.
+fn cell_colour(pic: &PhasePicture, scale: &ColourScale, i: usize) -> Option<RGBColor> {
+    let v = pic.mean.get(i).filter(|v| v.is_finite())?;
+    Some(match mostly_collapsed(pic, i) {
+        true => COLLAPSES,
+        false => scale.colour(*v),
+    })
+}
+
 /// The colours of a heatmap's cells as RGBA bytes, `nx × ny` pixels with the top row
 /// (largest y) first, ready for an `ImageData`; non-finite cells are transparent.
 pub fn phase_cell_rgba(pic: &PhasePicture) -> Vec<u8> {
@@ -536,11 +577,8 @@ pub fn phase_cell_rgba(pic: &PhasePicture) -> Vec<u8> {
     let mut out = Vec::with_capacity(nx * ny * 4);
     for iy in (0..ny).rev() {
         for ix in 0..nx {
-            match pic.mean.get(iy * nx + ix).filter(|v| v.is_finite()) {
-                Some(v) => {
-                    let c = scale.colour(*v);
-                    out.extend_from_slice(&[c.0, c.1, c.2, 255]);
-                }
+            match cell_colour(pic, &scale, iy * nx + ix) {
+                Some(c) => out.extend_from_slice(&[c.0, c.1, c.2, 255]),
                 None => out.extend_from_slice(&[0, 0, 0, 0]),
             }
         }
@@ -577,13 +615,9 @@ fn draw_cells<DB: DrawingBackend>(
     let scale = ColourScale::of(pic.mean);
     for iy in 0..l.ny {
         for ix in 0..l.nx {
-            let v = pic.mean[iy * l.nx + ix];
-            if v.is_finite() {
-                root.draw(&Rectangle::new(
-                    l.cell_rect(ix, iy),
-                    scale.colour(v).filled(),
-                ))
-                .map_err(err)?;
+            if let Some(c) = cell_colour(pic, &scale, iy * l.nx + ix) {
+                root.draw(&Rectangle::new(l.cell_rect(ix, iy), c.filled()))
+                    .map_err(err)?;
             }
         }
     }
@@ -1091,6 +1125,7 @@ mod tests {
             mean: &mean,
             sd: &[0.0; 4],
             rho: Some(&[0.5, 0.5, 1.5, 1.5]),
+            collapsed: None,
             theory: Some(&theory),
             x_title: "α",
             y_title: "βλ",
@@ -1130,6 +1165,51 @@ mod tests {
                 assert!(text_width(line, bar.title_font) <= cells_h, "{line:?}");
             }
         }
+    }
+
+    /// A verdict cell is drawn in [`COLLAPSES`] exactly when more of its runs collapse
+    /// than oscillate or settle, and the legend then names that colour first.
+    #[test]
+    fn cells_where_most_runs_collapse_have_their_own_colour() {
+        // Cells (x, y): oscillating share, collapsed share.
+        let mean = [0.0, 1.0, 0.0, 0.25, 0.4];
+        let collapsed = [0.0, 0.0, 1.0, 0.5, 0.4];
+        let pic = PhasePicture {
+            x_values: &[0.0, 0.25, 0.5, 0.75, 1.0],
+            y_values: &[1.0],
+            mean: &mean,
+            sd: &[0.0; 5],
+            rho: None,
+            collapsed: Some(&collapsed),
+            theory: None,
+            x_title: "α",
+            y_title: "βλ",
+            metric_title: "share of runs oscillating",
+        };
+        let rgba = phase_cell_rgba(&pic);
+        let colour = |i: usize| RGBColor(rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]);
+        let scale = ColourScale::of(&mean);
+        assert_eq!(colour(0), scale.colour(0.0));
+        assert_eq!(colour(1), scale.colour(1.0));
+        assert_eq!(colour(2), COLLAPSES);
+        // Half collapse, a quarter oscillate, a quarter settle.
+        assert_eq!(colour(3), COLLAPSES);
+        // 0.4 collapse, 0.4 oscillate: a tie is not "most".
+        assert_eq!(colour(4), scale.colour(0.4));
+        assert!((0..=4).all(|i| colour(i) != COLLAPSES || collapsed[i] >= 0.5));
+        let entries = legend_entries(&pic, &Theme::default(), false);
+        assert_eq!(
+            entries[0],
+            (COLLAPSES, "most runs collapse onto one response".into())
+        );
+        let none = PhasePicture {
+            collapsed: Some(&[0.0; 5]),
+            ..pic
+        };
+        assert!(legend_entries(&none, &Theme::default(), false).is_empty());
+        assert!(phase_cell_rgba(&none)
+            .chunks(4)
+            .all(|c| RGBColor(c[0], c[1], c[2]) != COLLAPSES));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn json(out: &RunOutput) -> Value {
         v["phase"] = json!({
             "grid": ph.grid,
             "rho": ph.rho,
+            "collapsed": ph.collapsed,
             "theory": ph.theory,
             "note": prefdyn::report::ensemble_note(&out.config.phase.ensemble),
         });
@@ -65,6 +66,7 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
                 mean: &res.grid.mean,
                 sd: &res.grid.sd,
                 rho: Some(&res.rho),
+                collapsed: Some(&res.collapsed),
                 theory: Some(&res.theory),
                 x_title: ph.x.axis.symbol(),
                 y_title: ph.y.axis.symbol(),

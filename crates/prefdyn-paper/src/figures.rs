@@ -58,7 +58,7 @@ pub const FIGURES: [FigurePreset; 13] = [
         figure: "Figure 1 (theory)",
         title: "Cyclic P over (α, βλ): the 3-cycle threshold",
         query: "v=2&view=phase&lam=0.8&pi0=0.34,0.33,0.33&nx=41&y1=6&ny=41&metric=verdict&ens=current&pT=1000",
-        description: "Rock–paper–scissors started next to its uniform fixed point, every (α, βλ) simulated for 1,000 rounds (bright: oscillating). The orange curve is the paper's threshold α² + s²β²λ²/3 = 1, the white edges the ρ = 1 boundary at the actual fixed point, and below the cyan line α + (βλ/2)‖P − ½11ᵀ‖₂ = 1 convergence is certain from every start.",
+        description: "Rock–paper–scissors started next to its uniform fixed point, every (α, βλ) simulated for 1,000 rounds (bright: oscillating; red: collapsed onto one response, at α = 1 from βλ ≈ 3). The orange curve is the paper's threshold α² + s²β²λ²/3 = 1, the white edges the ρ = 1 boundary at the actual fixed point, and below the cyan line α + (βλ/2)‖P − ½11ᵀ‖₂ = 1 convergence is certain from every start.",
         claim: None,
     },
     FigurePreset {

@@ -94,7 +94,7 @@ pub const TOUR: [TourStep; 9] = [
     },
     TourStep {
         title: "Where stability is certain",
-        text: "Every (α, βλ) at once for rock–paper–scissors, each cell the verdict of a 1,000-round run (bright: oscillating); the white edge is ρ = 1. Below the cyan line α + (βλ/2)‖P − ½11ᵀ‖₂ = 1 (dotted) the paper proves convergence from every start, and every cell there settles.",
+        text: "Every (α, βλ) at once for rock–paper–scissors, each cell the verdict of a 1,000-round run (bright: oscillating; red: collapsed onto one response); the white edge is ρ = 1. Below the cyan line α + (βλ/2)‖P − ½11ᵀ‖₂ = 1 (dotted) the paper proves convergence from every start, and every cell there settles. On the right edge, α = 1, the reference follows the policy: the cycle spirals outwards, and from βλ ≈ 3 the run collapses onto one response.",
         query: "v=2&view=phase&lam=0.8&pi0=0.34,0.33,0.33&nx=41&y1=6&ny=41&metric=verdict&ens=current&pT=1000",
         focus: Focus::Phase,
         claim: None,

@@ -6,13 +6,14 @@ use serde_json::{json, Value};
 
 use crate::model::App;
 
-/// `results().phase`: grid, ρ, theory, progress and timing.
+/// `results().phase`: grid, ρ, the share collapsed, theory, progress and timing.
 pub fn phase(app: &App) -> Value {
     let ph = &app.phase;
     let r = ph.job.as_ref().map(|j| j.result());
     json!({
         "grid": r.map(|r| &r.grid),
         "rho": r.map(|r| &r.rho),
+        "collapsed": r.map(|r| &r.collapsed),
         "theory": r.map(|r| &r.theory),
         "done": ph.is_done(),
         "cancelled": ph.cancelled,

@@ -487,7 +487,7 @@ fn cells_match_the_phase_sweep() {
             burn_in: 10,
             sampling: None,
         };
-        let grid = sweep_scalar(&spec, &members).unwrap();
+        let grid = sweep_scalar(&spec, &members).unwrap().grid;
         let fast = sweep(&spec, &members).unwrap();
         let cells: Vec<MrsParams> = (0..spec.y.n)
             .flat_map(|iy| (0..spec.x.n).map(move |ix| (ix, iy)))

@@ -146,15 +146,7 @@ impl PhaseModel {
         if let Some(f) = self.in_flight.get_mut(worker) {
             *f = f.saturating_sub(1);
         }
-        let cells: Vec<CellValue> = values
-            .chunks_exact(4)
-            .map(|v| CellValue {
-                cell: v[0] as usize,
-                mean: v[1],
-                sd: v[2],
-                rho: v[3],
-            })
-            .collect();
+        let cells = CellValue::from_wire(values);
         if !self.running || cells.is_empty() {
             return false;
         }

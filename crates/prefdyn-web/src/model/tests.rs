@@ -138,7 +138,7 @@ fn the_phase_job_runs_on_workers_through_effects() {
         let values: Vec<f64> = computer
             .compute(&cells)
             .into_iter()
-            .flat_map(|v| [v.cell as f64, v.mean, v.sd, v.rho])
+            .flat_map(|v| v.to_wire())
             .collect();
         let (_, fx) = a.change(
             Change::PhaseCells {

@@ -149,6 +149,9 @@ fn mark_complete(app: &App) {
     }
 }
 
+/// Longest wait for an idle period before a section left for later is drawn anyway.
+const IDLE_TIMEOUT_MS: u32 = 300;
+
 /// Draws one section left for later, in the next idle period (then queues another).
 fn queue_idle() {
     let queue = SCHEDULE.with(|s| {
@@ -168,7 +171,10 @@ fn queue_idle() {
         }
         if let (Some(cb), Some(w)) = (c.borrow().as_ref(), web_sys::window()) {
             let f: &js_sys::Function = cb.as_ref().unchecked_ref();
-            if w.request_idle_callback(f).is_err() {
+            // A busy page still draws them: at the latest after the timeout.
+            let opts = web_sys::IdleRequestOptions::new();
+            opts.set_timeout(IDLE_TIMEOUT_MS);
+            if w.request_idle_callback_with_options(f, &opts).is_err() {
                 let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f, 50);
             }
         }

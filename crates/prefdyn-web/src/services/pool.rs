@@ -1,5 +1,6 @@
-//! A pool of Web Workers for the phase diagram, each running the worker module
-//! (`www/phase-worker.js` loads `prefdyn-worker`), fed batches of cells and returning their
+//! A pool of Web Workers for the phase diagram, each running its own instance of the full
+//! module (`www/phase-worker.js`, given the page's compiled `WebAssembly.Module`, so
+//! nothing is fetched or compiled again), fed batches of cells and returning their
 //! values. No shared memory, so it works inside a third-party iframe and on any static host.
 
 use wasm_bindgen::prelude::*;
@@ -8,7 +9,8 @@ use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// What a worker says.
 pub enum Reply {
-    /// `[cell, mean, sd, ρ]` per cell of a batch of generation `gen`.
+    /// `[cell, mean, sd, ρ, collapsed]` per cell (`CellValue::to_wire`) of a batch of
+    /// generation `gen`.
     Cells {
         gen: u32,
         values: Vec<f64>,
@@ -74,12 +76,15 @@ fn message(pairs: &[(&str, &JsValue)]) -> JsValue {
 }
 
 impl Pool {
-    /// `n` workers, each loading the worker module; `on_reply(worker, reply)` hears them.
-    /// `None` where module workers cannot be made.
+    /// `n` workers, each given this module; `on_reply(worker, reply)` hears them. `None`
+    /// where module workers cannot be made.
     pub fn new(n: usize, on_reply: fn(usize, Reply)) -> Option<Pool> {
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
-        let init = message(&[("type", &"init".into())]);
+        let init = message(&[
+            ("type", &"init".into()),
+            ("module", &wasm_bindgen::module()),
+        ]);
         let mut members = Vec::with_capacity(n);
         for i in 0..n {
             let worker = Worker::new_with_options("./phase-worker.js", &opts).ok()?;

@@ -736,6 +736,8 @@ pub struct FiniteCellValue {
     pub final_entropy: f64,
     /// Share of realisations whose verdict is oscillating.
     pub oscillating: f64,
+    /// Share of realisations whose verdict is collapsed.
+    pub collapsed: f64,
     /// V of the mean path over the realisations.
     pub mean_path_variance: f64,
     /// Share of realisations stopped by a DPO event.
@@ -794,6 +796,7 @@ pub fn finite_cell(
             variance: 0.0,
             final_entropy: 0.0,
             oscillating: 0.0,
+            collapsed: 0.0,
             mean_path_variance: 0.0,
             stopped: 0.0,
         };
@@ -808,8 +811,10 @@ pub fn finite_cell(
             }
             v.variance += time_averaged_variance(&ws.traj, k, burn_in);
             v.final_entropy += entropy(&ws.traj[(rows - 1) * k..]);
-            if verdict(&ws.traj, k) == Verdict::Oscillating {
-                v.oscillating += 1.0;
+            match verdict(&ws.traj, k) {
+                Verdict::Oscillating => v.oscillating += 1.0,
+                Verdict::Collapsed => v.collapsed += 1.0,
+                _ => {}
             }
             if ev.is_some() {
                 v.stopped += 1.0;
@@ -826,6 +831,7 @@ pub fn finite_cell(
         v.variance /= r_count;
         v.final_entropy /= r_count;
         v.oscillating /= r_count;
+        v.collapsed /= r_count;
         v.stopped /= r_count;
         out.push(v);
     }

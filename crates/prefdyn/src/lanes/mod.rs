@@ -413,13 +413,30 @@ impl LaneEnsemble {
         cells: &[MrsParams],
         metric: LaneMetric,
     ) -> Result<Vec<f64>, LanesError> {
+        self.cell_map(cells, metric.wanted(), f64::NAN, |m| metric.value(m))
+    }
+
+    /// Per cell and member the verdict of the run, cell-major as [`Self::cell_values`].
+    pub fn cell_verdicts(&self, cells: &[MrsParams]) -> Result<Vec<Option<Verdict>>, LanesError> {
+        let wanted = LaneMetric::Oscillating.wanted();
+        self.cell_map(cells, wanted, None, |m| m.verdict)
+    }
+
+    /// `f` of every run of `cells × members`, cell-major: `out[c · members + m]`.
+    fn cell_map<T: Copy>(
+        &self,
+        cells: &[MrsParams],
+        wanted: Wanted,
+        empty: T,
+        f: impl Fn(&RunMetrics) -> T,
+    ) -> Result<Vec<T>, LanesError> {
         let runs = self.cell_runs(cells);
-        let metrics = self.run(&runs, metric.wanted())?;
+        let metrics = self.run(&runs, wanted)?;
         let n_members = self.members.len();
-        let mut out = vec![f64::NAN; cells.len() * n_members];
+        let mut out = vec![empty; cells.len() * n_members];
         for (n, m) in metrics.iter().enumerate() {
             let (member, cell) = (n / cells.len(), n % cells.len());
-            out[cell * n_members + member] = metric.value(m);
+            out[cell * n_members + member] = f(m);
         }
         Ok(out)
     }

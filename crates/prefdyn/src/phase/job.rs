@@ -15,7 +15,7 @@ use crate::dynamics::{
 };
 use crate::finite::{finite_cell, CellWorkspace, FiniteMember, FiniteSpec};
 use crate::generators::Family;
-use crate::lanes::{CellStat, LaneEnsemble, LaneMetric};
+use crate::lanes::{LaneEnsemble, LaneMetric};
 use crate::simplex::entropy;
 
 /// How far a sweep has got.
@@ -108,14 +108,83 @@ fn check_spec(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<(), PhaseE
     Ok(())
 }
 
-/// One computed cell: the metric's mean and population sd over the members, and the
-/// members' mean ρ (NaN where α = 1: no fixed point).
+/// One computed cell: the metric's mean and population sd over the members, the members'
+/// mean ρ (NaN where α = 1: no fixed point), and for the verdict metric the share of runs
+/// collapsed (NaN for the other metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CellValue {
     pub cell: usize,
     pub mean: f64,
     pub sd: f64,
     pub rho: f64,
+    pub collapsed: f64,
+}
+
+impl CellValue {
+    /// Numbers per cell in a worker's reply: `[cell, mean, sd, ρ, collapsed]`.
+    pub const WIRE: usize = 5;
+
+    /// The cell as a worker sends it.
+    pub fn to_wire(&self) -> [f64; CellValue::WIRE] {
+        [
+            self.cell as f64,
+            self.mean,
+            self.sd,
+            self.rho,
+            self.collapsed,
+        ]
+    }
+
+    /// The cells of a worker's reply (a partial last cell is dropped).
+    pub fn from_wire(values: &[f64]) -> Vec<CellValue> {
+        values
+            .chunks_exact(CellValue::WIRE)
+            .map(|v| CellValue {
+                cell: v[0] as usize,
+                mean: v[1],
+                sd: v[2],
+                rho: v[3],
+                collapsed: v[4],
+            })
+            .collect()
+    }
+}
+
+/// A cell's metric over the members: mean, population sd and (verdict metric) the share
+/// of runs collapsed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stat {
+    mean: f64,
+    sd: f64,
+    collapsed: f64,
+}
+
+impl Stat {
+    fn of(values: &[f64]) -> Stat {
+        let (mean, sd) = mean_and_sd(values);
+        Stat {
+            mean,
+            sd,
+            collapsed: f64::NAN,
+        }
+    }
+
+    /// The verdict metric of runs with these verdicts: the share oscillating (mean and sd
+    /// of its indicator, in member order) and the share collapsed.
+    fn of_verdicts(verdicts: &[Option<Verdict>]) -> Stat {
+        let oscillating: Vec<f64> = verdicts
+            .iter()
+            .map(|v| f64::from(u8::from(*v == Some(Verdict::Oscillating))))
+            .collect();
+        let collapsed = verdicts
+            .iter()
+            .filter(|v| **v == Some(Verdict::Collapsed))
+            .count();
+        Stat {
+            collapsed: collapsed as f64 / verdicts.len() as f64,
+            ..Stat::of(&oscillating)
+        }
+    }
 }
 
 /// Computes cells of one diagram: the spec, the members and reusable buffers. Each thread
@@ -126,7 +195,7 @@ pub struct CellValue {
 /// - `Variance`: [`crate::dynamics::time_averaged_variance`] over `t = B..T`;
 /// - `FinalEntropy`: `H(π_T)` in nats;
 /// - `Verdict`: 1 when the run's verdict is "oscillating", else 0 (the cell mean is the
-///   share of oscillating runs);
+///   share of oscillating runs); the cell also counts the share "collapsed";
 /// - `Rho`: `ρ(J)` at the fixed point (no simulation).
 ///
 /// Population runs go through the SIMD lanes ([`crate::lanes`]: within 1e-9 of the scalar
@@ -208,34 +277,41 @@ impl CellComputer {
                     .copy_from_slice(&rhos[i * n_members..(i + 1) * n_members]),
                 None => self.fill_rhos(p),
             }
-            let (rho_mean, rho_sd) = mean_and_sd(&self.rhos);
-            let (mean, sd) = match (&lane_stats, self.spec.metric) {
-                (_, PhaseMetric::Rho) => (rho_mean, rho_sd),
-                (Some(stats), _) => (stats[i].mean, stats[i].sd),
+            let rho = Stat::of(&self.rhos);
+            let s = match (&lane_stats, self.spec.metric) {
+                (_, PhaseMetric::Rho) => rho,
+                (Some(stats), _) => stats[i],
                 (None, _) => self.simulated(p),
             };
             out.push(CellValue {
                 cell,
-                mean,
-                sd,
-                rho: rho_mean,
+                mean: s.mean,
+                sd: s.sd,
+                rho: rho.mean,
+                collapsed: s.collapsed,
             });
         }
         out
     }
 
     /// The metric of every cell at once through the lanes, when they apply.
-    fn lane_stats(&self, params: &[MrsParams]) -> Option<Vec<CellStat>> {
+    fn lane_stats(&self, params: &[MrsParams]) -> Option<Vec<Stat>> {
+        let lanes = self.lanes.as_ref().filter(|_| self.metric_in_lanes)?;
+        let n_members = self.members.len();
+        if n_members == 0 {
+            return None;
+        }
         let metric = match self.spec.metric {
             PhaseMetric::Variance => LaneMetric::Variance,
             PhaseMetric::FinalEntropy => LaneMetric::FinalEntropy,
-            PhaseMetric::Verdict => LaneMetric::Oscillating,
+            PhaseMetric::Verdict => {
+                let verdicts = lanes.cell_verdicts(params).ok()?;
+                return Some(verdicts.chunks(n_members).map(Stat::of_verdicts).collect());
+            }
             PhaseMetric::Rho => return None,
         };
-        if !self.metric_in_lanes {
-            return None;
-        }
-        self.lanes.as_ref()?.cell_stats(params, metric).ok()
+        let values = lanes.cell_values(params, metric).ok()?;
+        Some(values.chunks(n_members).map(Stat::of).collect())
     }
 
     /// `ρ(J)` of every member at the cell's parameters by the scalar engine (NaN without a
@@ -257,13 +333,14 @@ impl CellComputer {
         }
     }
 
-    /// Mean and sd over the members of the metric, by the scalar engine (or the finite
-    /// samples' realisation means).
-    fn simulated(&mut self, params: &MrsParams) -> (f64, f64) {
+    /// The metric over the members by the scalar engine (or the finite samples'
+    /// realisation means).
+    fn simulated(&mut self, params: &MrsParams) -> Stat {
         if let Some(spec) = self.spec.sampling {
             return self.finite(params, &spec);
         }
         let (rounds, burn_in) = (self.spec.rounds, self.spec.burn_in);
+        let mut verdicts = Vec::with_capacity(self.members.len());
         for (m, member) in self.members.iter().enumerate() {
             let k = member.p.k();
             run_ipo_into(
@@ -278,15 +355,21 @@ impl CellComputer {
             self.values[m] = match self.spec.metric {
                 PhaseMetric::Variance => variance_by_rows(&self.traj, k, burn_in, &mut self.acc),
                 PhaseMetric::FinalEntropy => entropy(&self.traj[rounds * k..]),
-                _ => f64::from(u8::from(verdict(&self.traj, k) == Verdict::Oscillating)),
+                _ => {
+                    verdicts.push(Some(verdict(&self.traj, k)));
+                    0.0
+                }
             };
         }
-        mean_and_sd(&self.values)
+        match self.spec.metric {
+            PhaseMetric::Verdict => Stat::of_verdicts(&verdicts),
+            _ => Stat::of(&self.values),
+        }
     }
 
     /// Each member's metric averaged over its R realisations, then mean and sd over the
     /// members (NaN when the runs cannot be made).
-    fn finite(&mut self, params: &MrsParams, spec: &FiniteSpec) -> (f64, f64) {
+    fn finite(&mut self, params: &MrsParams, spec: &FiniteSpec) -> Stat {
         let members: Vec<FiniteMember> = self
             .members
             .iter()
@@ -306,8 +389,9 @@ impl CellComputer {
             spec,
             &mut self.finite_ws,
         ) else {
-            return (f64::NAN, f64::NAN);
+            return Stat::of(&[f64::NAN]);
         };
+        let collapsed = values.iter().map(|v| v.collapsed).sum::<f64>() / values.len() as f64;
         for (slot, v) in self.values.iter_mut().zip(values) {
             *slot = match self.spec.metric {
                 PhaseMetric::Variance => v.variance,
@@ -315,7 +399,13 @@ impl CellComputer {
                 _ => v.oscillating,
             };
         }
-        mean_and_sd(&self.values)
+        match self.spec.metric {
+            PhaseMetric::Verdict => Stat {
+                collapsed,
+                ..Stat::of(&self.values)
+            },
+            _ => Stat::of(&self.values),
+        }
     }
 }
 
@@ -372,6 +462,7 @@ impl PhaseJob {
                     y_values: spec.y.values(),
                 },
                 rho: vec![f64::NAN; cells],
+                collapsed: vec![f64::NAN; cells],
                 theory,
             },
             computer,
@@ -418,6 +509,7 @@ impl PhaseJob {
             r.grid.mean[v.cell] = v.mean;
             r.grid.sd[v.cell] = v.sd;
             r.rho[v.cell] = v.rho;
+            r.collapsed[v.cell] = v.collapsed;
             if !*seen {
                 *seen = true;
                 self.done += 1;
@@ -539,13 +631,16 @@ pub fn sweep(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, 
     Ok(job.into_result().grid)
 }
 
-/// [`sweep`] by the scalar engine alone, one run after another, the metric and ρ (the
-/// reference the SIMD lanes are checked against).
-pub fn sweep_scalar(spec: &PhaseSpec, members: &[EnsembleMember]) -> Result<PhaseGrid, PhaseError> {
+/// The whole diagram by the scalar engine alone, one run after another: the metric, ρ and
+/// the share collapsed (the reference the SIMD lanes are checked against).
+pub fn sweep_scalar(
+    spec: &PhaseSpec,
+    members: &[EnsembleMember],
+) -> Result<PhaseResult, PhaseError> {
     let mut job = PhaseJob::new(*spec, members.to_vec())?;
     job.computer.lanes = None;
     job.step(usize::MAX);
-    Ok(job.into_result().grid)
+    Ok(job.into_result())
 }
 
 /// The PRODUCT.md budget grid: 64×64 cells (α ∈ [0, 1] × βλ ∈ [0.1, 5], base λ = 0.8,

@@ -530,11 +530,13 @@ pub struct TheoryField {
 pub const THEORY_SAMPLES: usize = 121;
 
 /// A finished phase diagram: the metric, the ensemble-mean ρ per cell (its level set 1 is
-/// the theory's boundary) and the closed forms over the plane.
+/// the theory's boundary), the share of runs collapsed per cell (the verdict metric; NaN
+/// for the others) and the closed forms over the plane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseResult {
     pub grid: PhaseGrid,
     pub rho: Vec<f64>,
+    pub collapsed: Vec<f64>,
     pub theory: TheoryField,
 }
 

@@ -233,6 +233,79 @@ fn every_cell_equals_independent_runs() -> Result<(), String> {
     Ok(())
 }
 
+/// Rock–paper–scissors (s = 0.4) from two starts.
+fn rps_members() -> Result<Vec<EnsembleMember>, String> {
+    let p = Generator::RockPaperScissors { s: 0.4 }
+        .generate(0)
+        .map_err(|e| e.to_string())?;
+    Ok([[0.34, 0.33, 0.33], [0.5, 0.3, 0.2]]
+        .iter()
+        .map(|pi0| EnsembleMember {
+            p: p.clone(),
+            pi0: pi0.to_vec(),
+            mu0: vec![1.0 / 3.0; 3],
+        })
+        .collect())
+}
+
+/// The verdict metric's share collapsed per cell is the share of independent runs whose
+/// verdict is "collapsed onto i", through the lanes and the scalar engine alike; it is NaN
+/// for the other metrics. Rock–paper–scissors at α = 1 with a large βλ collapses (the
+/// tour's phase step), while α < 1 there never does.
+#[test]
+fn collapsed_share_counts_collapsed_runs() -> Result<(), String> {
+    let mut spec = spec(PhaseMetric::Verdict);
+    spec.rounds = 1000;
+    for members in [family(3), rps_members()?] {
+        let lanes = PhaseJob::new(spec, members.clone())
+            .map(|mut j| {
+                j.step(usize::MAX);
+                j.into_result()
+            })
+            .map_err(|e| e.to_string())?;
+        let scalar = sweep_scalar(&spec, &members).map_err(|e| e.to_string())?;
+        for result in [&lanes, &scalar] {
+            for iy in 0..spec.y.n {
+                for ix in 0..spec.x.n {
+                    let params = cell_params(&spec, ix, iy);
+                    let collapsed = members
+                        .iter()
+                        .filter(|m| {
+                            let run = MrsRun {
+                                p: &m.p,
+                                pi0: &m.pi0,
+                                mu0: &m.mu0,
+                                params,
+                                solver: Solver::Ipo,
+                                rounds: spec.rounds,
+                            };
+                            run.simulate().is_ok_and(|t| {
+                                Metrics::of(&t, spec.burn_in).verdict == Verdict::Collapsed
+                            })
+                        })
+                        .count();
+                    let share = result.collapsed[iy * spec.x.n + ix];
+                    let want = collapsed as f64 / members.len() as f64;
+                    assert_eq!(share, want, "cell ({ix}, {iy})");
+                    if ix + 1 < spec.x.n {
+                        assert_eq!(share, 0.0, "α < 1 does not collapse: cell ({ix}, {iy})");
+                    }
+                }
+            }
+        }
+    }
+    let top = (spec.y.n - 1) * spec.x.n + spec.x.n - 1;
+    let rps_result = sweep_scalar(&spec, &rps_members()?).map_err(|e| e.to_string())?;
+    assert_eq!(
+        rps_result.collapsed[top], 1.0,
+        "α = 1, βλ = 5: RPS collapses"
+    );
+    let other =
+        sweep_scalar(&self::spec(PhaseMetric::Variance), &family(3)).map_err(|e| e.to_string())?;
+    assert!(other.collapsed.iter().all(|v| v.is_nan()));
+    Ok(())
+}
+
 #[test]
 fn metric_values_are_what_they_say() -> Result<(), String> {
     let members = family(4);
@@ -451,7 +524,7 @@ fn rho_cells_match_the_scalar_engine() -> Result<(), String> {
         for spec in planes {
             let fast = sweep(&spec, &members).map_err(|e| e.to_string())?;
             let slow = sweep_scalar(&spec, &members).map_err(|e| e.to_string())?;
-            for (c, (f, s)) in fast.mean.iter().zip(&slow.mean).enumerate() {
+            for (c, (f, s)) in fast.mean.iter().zip(&slow.grid.mean).enumerate() {
                 assert_eq!(f.is_nan(), s.is_nan(), "K = {k}, cell {c}");
                 let d = (f - s).abs();
                 if s.is_nan() {

@@ -118,6 +118,7 @@ fn draw(app: &App, theme: &Theme) {
             mean: preview.as_deref().unwrap_or(&r.grid.mean),
             sd: &r.grid.sd,
             rho: Some(&r.rho),
+            collapsed: Some(&r.collapsed),
             theory: Some(&r.theory),
             x_title: c.x.axis.symbol(),
             y_title: c.y.axis.symbol(),
@@ -186,9 +187,17 @@ impl Section for Phase {
 }
 
 /// The cell's value as a reader says it: `V = 0.0694 ± 0.0123`, `oscillating in 25 % of
-/// runs`.
-fn metric_text(metric: PhaseMetric, mean: f64, sd: f64) -> String {
+/// runs, collapsed in 75 %`, `collapsed in 100 % of runs`.
+fn metric_text(metric: PhaseMetric, mean: f64, sd: f64, collapsed: f64) -> String {
     match metric {
+        PhaseMetric::Verdict if collapsed > 0.0 && mean == 0.0 => {
+            format!("collapsed in {} of runs", percent(collapsed))
+        }
+        PhaseMetric::Verdict if collapsed > 0.0 => format!(
+            "oscillating in {} of runs, collapsed in {}",
+            percent(mean),
+            percent(collapsed)
+        ),
         PhaseMetric::Verdict => format!("oscillating in {} of runs", percent(mean)),
         PhaseMetric::FinalEntropy => format!("H(π_T) = {} ± {} nats", sig(mean), sig(sd)),
         PhaseMetric::Rho => format!("ρ = {} ± {}", sig(mean), sig(sd)),
@@ -206,7 +215,9 @@ fn cell_text(app: &App, ix: usize, iy: usize) -> Option<String> {
     let value = if value.is_nan() {
         "not computed yet".to_string()
     } else {
-        metric_text(ph.metric, value, g.sd.get(i).copied().unwrap_or(f64::NAN))
+        let sd = g.sd.get(i).copied().unwrap_or(f64::NAN);
+        let collapsed = r.collapsed.get(i).copied().unwrap_or(f64::NAN);
+        metric_text(ph.metric, value, sd, collapsed)
     };
     let rho = match (ph.metric, rho.is_finite()) {
         (PhaseMetric::Rho, _) => String::new(),
