@@ -5,11 +5,12 @@
 //! computes the rest; the other sections draw as they come near the viewport or when the
 //! page is idle (`body[data-complete]` when all have been drawn).
 
-use prefdyn::config::{parse_query, View};
+use prefdyn::config::{parse_query, to_query, View};
 use wasm_bindgen::prelude::*;
 
 use crate::history::{self, History};
-use crate::model::{App, Change, Changed};
+use crate::model::message::{edited, replaced, HostMessage, Summary, Update};
+use crate::model::{App, Change, Changed, PlayAction};
 use crate::sections::dynamics::Dynamics;
 use crate::sections::figures::Figures;
 use crate::sections::oneshot::OneShot;
@@ -19,8 +20,8 @@ use crate::sections::preferences::Preferences;
 use crate::sections::tour::{self, Tour};
 use crate::sections::{self, hero, Section};
 use crate::services::{pool, Services};
-use crate::store::{self, HistoryMode};
-use crate::{api, dom, panic};
+use crate::store::{self, HistoryMode, Subscriber};
+use crate::{api, dom, host, panic};
 
 /// The full playground's sections, in the order they draw. A build without a section
 /// leaves it out of this list.
@@ -55,11 +56,17 @@ pub fn start() -> Result<(), JsValue> {
     store::subscribe(&History);
     history::wire()?;
     api::expose()?;
+    if let Some(l) = host::listen(carry_out)? {
+        std::mem::forget(l);
+    }
+    host::show_version(&doc);
     store::serve(&Services);
     dom::listen(&win, "resize", |_: web_sys::Event| {
         store::refresh(Changed::all())
     })?;
     store::refresh(Changed::all());
+    // From here on every change is the host's news (the first drawing above is not).
+    store::subscribe(&HostUpdates);
     if let Some(config) = store::read(|app| app.config.clone()) {
         history::record(&config, HistoryMode::Replace);
     }
@@ -71,7 +78,56 @@ pub fn start() -> Result<(), JsValue> {
         dom::scroll_to(sections::section_of(view));
     }
     dom::set_body_flag("data-ready");
+    if let Some(q) = store::read(|app| to_query(&app.config)) {
+        host::ready(&q);
+    }
+    // What the host asked of the light module before this one took over.
+    for data in host::take_deferred() {
+        host::receive(data, carry_out);
+    }
     // The rest after the first paint.
     dom::after_paint(|| store::dispatch(Change::Complete, HistoryMode::None));
     Ok(())
+}
+
+/// Tells the host page of every change of the configuration or the results (`update`).
+struct HostUpdates;
+
+impl Subscriber for HostUpdates {
+    fn changed(&self, _app: &App, c: &Changed, _mode: HistoryMode) {
+        if c.config.any() || c.results.any() {
+            host::update_soon(update);
+        }
+    }
+}
+
+fn update() -> Option<Update> {
+    store::read(|app| Update {
+        query: to_query(&app.config),
+        summary: app.results.dynamics.as_ref().map(Summary::of),
+    })
+}
+
+/// Carries out a host page's request as the page's own controls would; a bad value is
+/// answered with `error` and changes nothing.
+fn carry_out(m: HostMessage, _data: &JsValue) {
+    let playing = store::read(|app| app.play.playing).unwrap_or(false);
+    let play = |a| store::dispatch(Change::Play(a), HistoryMode::None);
+    match m {
+        HostMessage::Set(pairs) => match store::read(|app| edited(&app.config, &pairs)) {
+            Some(Ok(_)) => store::dispatch(Change::Edits(pairs), HistoryMode::Push),
+            Some(Err(e)) => host::refuse("set", &e),
+            None => {}
+        },
+        HostMessage::Replace(q) => match replaced(&q) {
+            Ok(p) => store::dispatch(Change::Replace(Box::new(p)), HistoryMode::Push),
+            Err(e) => host::refuse("replace", &e),
+        },
+        HostMessage::Play if !playing => play(PlayAction::Toggle { now: dom::now() }),
+        HostMessage::Pause if playing => play(PlayAction::Toggle { now: dom::now() }),
+        HostMessage::Play | HostMessage::Pause => {}
+        HostMessage::Step => play(PlayAction::Step(1)),
+        HostMessage::Reset => play(PlayAction::Rewind),
+        HostMessage::Tour(n) => tour::go(n),
+    }
 }

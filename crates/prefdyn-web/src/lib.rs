@@ -17,6 +17,7 @@ pub mod dom;
 pub mod export;
 pub mod full;
 pub mod history;
+pub mod host;
 pub mod json;
 pub mod light;
 pub mod measure;

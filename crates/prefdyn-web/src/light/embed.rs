@@ -30,10 +30,21 @@ thread_local! {
     static FRAME: std::cell::RefCell<Option<FrameCallback>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Plays (`true`) or pauses the light run; `true` (done) either way.
+pub fn play(on: bool) -> bool {
+    let playing = FIRST.with(|f| f.borrow().as_ref().is_some_and(|first| first.play.playing));
+    if playing != on {
+        act(PlayAction::Toggle { now: dom::now() });
+    }
+    true
+}
+
 /// Applies a playback action to the light run and redraws the chart if it moved; while
-/// playing, asks for the next animation frame.
-fn act(a: PlayAction) {
-    let Some(doc) = dom::document() else { return };
+/// playing, asks for the next animation frame. Returns `true` (done).
+pub fn act(a: PlayAction) -> bool {
+    let Some(doc) = dom::document() else {
+        return false;
+    };
     let playing = FIRST.with(|f| {
         let mut f = f.borrow_mut();
         let first = f.as_mut()?;
@@ -46,9 +57,12 @@ fn act(a: PlayAction) {
     });
     if playing == Some(true) {
         dom::request_frame(&FRAME, || {
-            Closure::new(move |ts: f64| act(PlayAction::Frame { ts }))
+            Closure::new(move |ts: f64| {
+                act(PlayAction::Frame { ts });
+            })
         });
     }
+    true
 }
 
 /// The readout of round `t` of the light run.
@@ -66,13 +80,13 @@ pub fn wire(doc: &Document) -> Result<Vec<Listener>, JsValue> {
     let now = dom::now;
     let mut out = vec![
         on_owned(doc, "play", "click", move |_: web_sys::Event| {
-            act(PlayAction::Toggle { now: now() })
+            act(PlayAction::Toggle { now: now() });
         })?,
         on_owned(doc, "step", "click", |_: web_sys::Event| {
-            act(PlayAction::Step(1))
+            act(PlayAction::Step(1));
         })?,
         on_owned(doc, "reset", "click", |_: web_sys::Event| {
-            act(PlayAction::Rewind)
+            act(PlayAction::Rewind);
         })?,
         dom::listen_owned(doc, "keydown", |e: web_sys::KeyboardEvent| {
             if let Some(a) = hero::playback_key(&e) {

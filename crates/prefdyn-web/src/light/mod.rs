@@ -15,7 +15,7 @@ mod embed;
 
 use std::cell::RefCell;
 
-use prefdyn::config::{edit, parse_query, Config, MatrixSource, Parsed, View};
+use prefdyn::config::{edit, parse_query, to_query, Config, MatrixSource, Parsed, View};
 use prefdyn::report::{dynamics_core_ipo, DynamicsReport};
 use prefdyn::social_choice::{condorcet_winner, three_cycles};
 use prefdyn::{PreferenceMatrix, Solver};
@@ -26,7 +26,9 @@ use crate::canvas::theme_from_page;
 use crate::controls;
 use crate::dom::{self, Listener};
 use crate::history;
-use crate::model::Playback;
+use crate::host;
+use crate::model::message::{edited, replaced, HostMessage, Summary, Update};
+use crate::model::{PlayAction, Playback};
 use crate::sections::hero;
 use crate::store::HistoryMode;
 
@@ -53,12 +55,16 @@ thread_local! {
 
 /// Whether a link needs more than the first view of Dynamics.
 fn needs_full(p: &Parsed, search: &str) -> bool {
-    let c = &p.config;
     !p.issues.is_empty()
         || p.upgraded_from.is_some()
-        || c.view.view != View::Dynamics
-        || c.view.tour > 0
         || search.contains("tour=")
+        || beyond_light(&p.config)
+}
+
+/// Whether a configuration shows more than the light module draws.
+fn beyond_light(c: &Config) -> bool {
+    c.view.view != View::Dynamics
+        || c.view.tour > 0
         || matches!(c.matrix, MatrixSource::Preset { .. })
         || c.dynamics.solver != Solver::Ipo
         || c.dynamics.sampling.spec().is_some()
@@ -111,6 +117,8 @@ pub fn start() -> Result<(), JsValue> {
     if standalone {
         listeners.extend(embed::wire(&doc)?);
     }
+    listeners.extend(host::listen(carry_out)?);
+    host::show_version(&doc);
     let mut first = First {
         config,
         matrix,
@@ -122,8 +130,10 @@ pub fn start() -> Result<(), JsValue> {
     compute(&mut first);
     draw(&doc, &first);
     history::record(&first.config, HistoryMode::Replace);
+    let query = to_query(&first.config);
     FIRST.with(|f| *f.borrow_mut() = Some(first));
     dom::set_body_flag("data-ready");
+    host::ready(&query);
     match standalone {
         true => embed::settle()?,
         false => dom::after_paint(hand_over),
@@ -191,4 +201,77 @@ fn on_edit(key: &'static str, raw: String, mode: HistoryMode) {
         draw(&doc, first);
         history::record(&first.config, mode);
     });
+    host::update_soon(update);
+}
+
+/// The body of an `update` message for the light run.
+fn update() -> Option<Update> {
+    FIRST.with(|f| {
+        let f = f.borrow();
+        let first = f.as_ref()?;
+        Some(Update {
+            query: to_query(&first.config),
+            summary: first.run.as_ref().map(Summary::of),
+        })
+    })
+}
+
+/// A new configuration from the host page, when the light module can show it: run, drawn,
+/// recorded and told. `false` when it needs the full module.
+fn show(config: Config) -> bool {
+    let Some(doc) = dom::document() else {
+        return false;
+    };
+    let Some(matrix) = matrix_of(&config).filter(|_| !beyond_light(&config)) else {
+        return false;
+    };
+    let shown = FIRST.with(|f| {
+        let mut f = f.borrow_mut();
+        let Some(first) = f.as_mut() else {
+            return false;
+        };
+        if embed::stays_light(&config) != embed::stays_light(&first.config) {
+            return false;
+        }
+        (first.config, first.matrix) = (config, matrix);
+        compute(first);
+        controls::sync(&doc, &first.config);
+        draw(&doc, first);
+        history::record(&first.config, HistoryMode::Push);
+        true
+    });
+    if shown {
+        host::update_soon(update);
+    }
+    shown
+}
+
+/// Carries out a host page's request in the light module where it can (a Dynamics change
+/// it draws, playback in a light embed); anything else is kept for the full module, which
+/// is asked for. A bad value is answered with `error` and changes nothing.
+fn carry_out(m: HostMessage, data: &JsValue) {
+    let Some(config) = FIRST.with(|f| f.borrow().as_ref().map(|first| first.config.clone())) else {
+        return;
+    };
+    let standalone = embed::stays_light(&config);
+    let done = match m {
+        HostMessage::Set(pairs) => match edited(&config, &pairs) {
+            Ok(c) => show(c),
+            Err(e) => return host::refuse("set", &e),
+        },
+        HostMessage::Replace(q) => match replaced(&q) {
+            Ok(p) if p.upgraded_from.is_none() && !q.contains("tour=") => show(p.config),
+            Ok(_) => false,
+            Err(e) => return host::refuse("replace", &e),
+        },
+        HostMessage::Play if standalone => embed::play(true),
+        HostMessage::Pause if standalone => embed::play(false),
+        HostMessage::Step if standalone => embed::act(PlayAction::Step(1)),
+        HostMessage::Reset if standalone => embed::act(PlayAction::Rewind),
+        _ => false,
+    };
+    if !done {
+        host::defer(data);
+        hand_over();
+    }
 }

@@ -13,6 +13,7 @@ use prefdyn::report::{
 use prefdyn::PreferenceMatrix;
 
 mod finite;
+pub mod message;
 mod phase;
 mod play;
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub fn expand(search: &str, parsed: Parsed) -> Parsed {
 }
 
 /// Opens step `n`; past the last step, leaves the tour.
-fn go(n: usize) {
+pub fn go(n: usize) {
     let Some(extra) = store::read(|app| framing(&app.config)) else {
         return;
     };
