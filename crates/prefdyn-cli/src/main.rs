@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use prefdyn::config::MatrixSource;
 use prefdyn::config::{parse_query, to_query, Config, View};
 use prefdyn::import::{parse_preferences, Format};
@@ -15,6 +15,7 @@ use prefdyn::report::Results;
 use prefdyn_paper::figures::FIGURES;
 
 mod output;
+mod poster;
 mod sweep;
 
 #[derive(Parser)]
@@ -32,50 +33,7 @@ struct Cli {
 enum Command {
     /// Prints the results of a playground link (what `window.prefdyn.results()` returns) as
     /// JSON, and writes the trajectory or grid as CSV and the chart as PNG / SVG on request.
-    Run {
-        /// A playground URL or its query string, e.g. 'v=2&alpha=0.7&beta=5' (a link without
-        /// v=2 is read as format 1, where alpha and lam were swapped).
-        link: String,
-        /// Write the JSON here instead of standard output.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Write the trajectory (or, for view=phase, the grid) as CSV.
-        #[arg(long)]
-        csv: Option<PathBuf>,
-        /// Write the chart as PNG.
-        #[arg(long)]
-        png: Option<PathBuf>,
-        /// Write the chart as SVG.
-        #[arg(long)]
-        svg: Option<PathBuf>,
-        /// Write the K = 3 phase portrait (the simplex: the map's step field coloured by
-        /// speed, the fixed point, the trajectories from π₀ and the link's `starts`), a
-        /// square of the chart's height, as SVG when the path ends in .svg, else PNG.
-        #[arg(long)]
-        simplex: Option<PathBuf>,
-        /// Preferences to use instead of the link's matrix: a K×K matrix of P or of win
-        /// counts (CSV/TSV, optional header and label column), a list of comparisons
-        /// `a,b,winner`, or preset JSON (the page's import panel reads the same).
-        #[arg(long)]
-        matrix: Option<PathBuf>,
-        /// The format of --matrix: auto, p, counts, pairs or json.
-        #[arg(long, default_value = "auto")]
-        format: String,
-        /// Set pairs with P_ij + P_ji ≠ 1 to (P_ij + 1 − P_ji)/2 instead of failing.
-        #[arg(long)]
-        make_consistent: bool,
-        /// Also compute the phase diagram when the link's view is not `phase`.
-        #[arg(long)]
-        phase: bool,
-        /// Chart size in pixels.
-        #[arg(long, default_value_t = 900)]
-        width: u32,
-        #[arg(long, default_value_t = 520)]
-        height: u32,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Run(Box<RunArgs>),
     /// Regenerates every paper preset (Figures 1–5 and the real-data runs) as PNG, SVG and
     /// CSV, with a summary table (summary.md, summary.json) of what each shows in numbers,
     /// followed by one row per finding of the paper (claim, numbers, whether it holds).
@@ -88,6 +46,65 @@ enum Command {
     /// Prints the URL format: every key with its section, meaning, values and default (the
     /// README's URL table is this output).
     Fields,
+}
+
+// The options of `prefdyn run` (boxed in `Command`: they outweigh the other commands').
+#[derive(Args)]
+struct RunArgs {
+    /// A playground URL or its query string, e.g. 'v=2&alpha=0.7&beta=5' (a link without
+    /// v=2 is read as format 1, where alpha and lam were swapped).
+    link: String,
+    /// Write the JSON here instead of standard output.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the trajectory (or, for view=phase, the grid) as CSV.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write the chart as PNG.
+    #[arg(long)]
+    png: Option<PathBuf>,
+    /// Write the chart as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Write the K = 3 phase portrait (the simplex: the map's step field coloured by
+    /// speed, the fixed point, the trajectories from π₀ and the link's `starts`), a
+    /// square of the chart's height, as SVG when the path ends in .svg, else PNG.
+    #[arg(long)]
+    simplex: Option<PathBuf>,
+    /// Preferences to use instead of the link's matrix: a K×K matrix of P or of win
+    /// counts (CSV/TSV, optional header and label column), a list of comparisons
+    /// `a,b,winner`, or preset JSON (the page's import panel reads the same).
+    #[arg(long)]
+    matrix: Option<PathBuf>,
+    /// The format of --matrix: auto, p, counts, pairs or json.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Set pairs with P_ij + P_ji ≠ 1 to (P_ij + 1 − P_ji)/2 instead of failing.
+    #[arg(long)]
+    make_consistent: bool,
+    /// Also compute the phase diagram when the link's view is not `phase`.
+    #[arg(long)]
+    phase: bool,
+    /// Chart size in pixels.
+    #[arg(long, default_value_t = 900)]
+    width: u32,
+    #[arg(long, default_value_t = 520)]
+    height: u32,
+    /// Draw --png / --svg as a poster for an embed of this link (a picture for the host
+    /// page to show until the iframe has loaded): what the embed's first view shows, in
+    /// a frame of this size in CSS pixels, e.g. 680x420 (each side 200 to 2000). That
+    /// is the title, the chart of the link's view (Dynamics: the π_t chart, and for
+    /// K = 3 with controls=…,starts and a frame wider than 520 the phase portrait
+    /// beside it), the space of the play row, the controls the embed lists as their
+    /// labels and values, and the verdict line as the page writes it; no buttons,
+    /// sliders or links, as nothing on a picture can be clicked. The PNG is drawn at
+    /// twice the size (2W × 2H pixels), the SVG at W × H. The page's colours: light, or
+    /// dark with theme=dark in the link. Works with or without embed=1 in the link.
+    #[arg(long, value_name = "WxH", conflicts_with_all = ["width", "height"])]
+    embed_size: Option<String>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Parses a link; every issue is an error naming its parameter.
@@ -202,14 +219,36 @@ fn run_link(
     if let Some(p) = &files.csv {
         write(p, output::csv(&out).as_bytes())?;
     }
-    if let Some(p) = &files.png {
-        output::png(&out, p, files.width, files.height)?;
-    }
-    if let Some(p) = &files.svg {
-        output::svg(&out, p, files.width, files.height)?;
+    match files.embed {
+        Some(size) => posters(&out, files, size, quiet)?,
+        None => {
+            if let Some(p) = &files.png {
+                output::png(&out, p, files.width, files.height)?;
+            }
+            if let Some(p) = &files.svg {
+                output::svg(&out, p, files.width, files.height)?;
+            }
+        }
     }
     if let Some(p) = &files.simplex {
         output::simplex(&out, p, files.height)?;
+    }
+    Ok(())
+}
+
+/// `--embed-size`: the embed's posters into the --png and --svg files, with a note when
+/// the embed's content is taller than the frame.
+fn posters(out: &RunOutput, files: &Files, size: (u32, u32), quiet: bool) -> Result<(), String> {
+    if let Some(p) = &files.png {
+        poster::png(out, p, size)?;
+    }
+    if let Some(p) = &files.svg {
+        poster::svg(out, p, size)?;
+    }
+    if !quiet {
+        for note in poster::notes(out, &poster::layout(out, size)) {
+            eprintln!("{note}");
+        }
     }
     Ok(())
 }
@@ -267,25 +306,35 @@ struct Files {
     simplex: Option<PathBuf>,
     width: u32,
     height: u32,
+    /// `--embed-size`: draw the PNG and SVG as the embed's poster in a frame of this size.
+    embed: Option<(u32, u32)>,
 }
 
 fn run() -> Result<(), String> {
     match Cli::parse().command {
-        Command::Run {
-            link,
-            json,
-            csv,
-            png,
-            svg,
-            simplex,
-            matrix,
-            format,
-            make_consistent,
-            phase,
-            width,
-            height,
-            quiet,
-        } => {
+        Command::Run(args) => {
+            let RunArgs {
+                link,
+                json,
+                csv,
+                png,
+                svg,
+                simplex,
+                matrix,
+                format,
+                make_consistent,
+                phase,
+                width,
+                height,
+                embed_size,
+                quiet,
+            } = *args;
+            let embed = embed_size.as_deref().map(poster::parse_size).transpose()?;
+            if embed.is_some() && png.is_none() && svg.is_none() {
+                return Err(
+                    "error: --embed-size draws the embed's poster into --png FILE or --svg FILE: give one of them".into(),
+                );
+            }
             let import = matrix.map(|path| Import {
                 path,
                 format,
@@ -299,6 +348,7 @@ fn run() -> Result<(), String> {
                 simplex,
                 width,
                 height,
+                embed,
             };
             run_link(&link, import.as_ref(), &files, phase, quiet)
         }

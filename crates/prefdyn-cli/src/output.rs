@@ -43,19 +43,35 @@ pub fn csv(out: &RunOutput) -> String {
 
 static FONT: Once = Once::new();
 
-/// Registers the bundled DejaVu Sans as plotters' "sans-serif" (bitmap and SVG text).
-fn register_font() {
+/// Registers the bundled DejaVu Sans (and its bold, for the posters' titles and verdicts)
+/// as plotters' "sans-serif" (bitmap and SVG text).
+pub(crate) fn register_font() {
     FONT.call_once(|| {
         let _ = plotters::style::register_font(
             "sans-serif",
             FontStyle::Normal,
             include_bytes!("../assets/DejaVuSans.ttf"),
         );
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Bold,
+            include_bytes!("../assets/DejaVuSans-Bold.ttf"),
+        );
     });
 }
 
 fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-    let theme = Theme::default();
+    draw_chart(out, root, 1.0, &Theme::default())
+}
+
+/// The chart of the link's view on `root`, fonts and strokes times `scale`, in `theme`'s
+/// colours (what `--png` / `--svg` draw, and the chart of an embed's poster).
+pub(crate) fn draw_chart<DB: DrawingBackend>(
+    out: &RunOutput,
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+) -> Result<(), String> {
     let labels = &out.results.matrix.labels;
     match (out.config.view.view, &out.phase) {
         (View::Phase, Some(res)) => {
@@ -72,14 +88,14 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
                 y_title: ph.y.axis.symbol(),
                 metric_title: ph.metric.title(),
             };
-            charts::draw_phase(root, 1.0, &theme, &pic).map(|_| ())
+            charts::draw_phase(root, scale, theme, &pic).map(|_| ())
         }
         (View::Preferences, _) => {
             let p = prefdyn::report::resolve_matrix(&out.config).0;
-            charts::draw_matrix(root, 1.0, &theme, &p, None).map(|_| ())
+            charts::draw_matrix(root, scale, theme, &p, None).map(|_| ())
         }
         (View::OneShot, _) if !out.results.one_shot.is_empty() => {
-            charts::draw_one_shot(root, 1.0, &theme, &one_shot_panels(out), labels, None)
+            charts::draw_one_shot(root, scale, theme, &one_shot_panels(out), labels, None)
         }
         _ => match &out.results.dynamics {
             Some(d) => {
@@ -97,7 +113,7 @@ fn draw<DB: DrawingBackend>(out: &RunOutput, root: &DrawingArea<DB, Shift>) -> R
                     }),
                     population: true,
                 };
-                charts::draw_policy(root, 1.0, &theme, &run).map(|_| ())
+                charts::draw_policy(root, scale, theme, &run).map(|_| ())
             }
             None => {
                 root.fill(&theme.bg).map_err(|e| format!("{e:?}"))?;

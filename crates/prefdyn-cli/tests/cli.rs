@@ -685,3 +685,231 @@ fn the_policy_chart_has_its_axes_names_and_fixed_point() {
     let dashes = svg.matches("opacity=\"0.6\"").count();
     assert_eq!(dashes, 150, "fixed-point dashes");
 }
+
+/// The attributes of the first `<svg …>` tag: its width, height and viewBox.
+fn svg_frame(svg: &str) -> (String, String, String) {
+    let tag = &svg[..svg.find('>').unwrap()];
+    let attr = |name: &str| {
+        let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[start..][..tag[start..].find('"').unwrap()].to_string()
+    };
+    (attr("width"), attr("height"), attr("viewBox"))
+}
+
+/// The visible text of each `<text>` of an SVG, its `<tspan>`s merged, entities decoded.
+fn svg_lines(svg: &str) -> Vec<String> {
+    svg.split("<text ")
+        .skip(1)
+        .map(|chunk| {
+            let inner = chunk.split_once('>').unwrap().1;
+            let inner = inner.split("</text>").next().unwrap();
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// The width and height of a PNG (its IHDR chunk).
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert_eq!(png[..8], PNG_MAGIC);
+    let at = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
+    (at(16), at(20))
+}
+
+/// The charts of a poster SVG: each nested chart document, in order.
+fn poster_charts(svg: &str) -> Vec<String> {
+    svg.split("clip-path=\"url(#canvas")
+        .skip(1)
+        .map(|c| c.split("</svg>\n</g>").next().unwrap().to_string())
+        .collect()
+}
+
+/// Draws the poster of `link` (`--embed-size size`) as SVG and PNG; returns the SVG, the
+/// PNG and stderr.
+fn poster(dir: &TempDir, name: &str, link: &str, size: &str) -> (String, Vec<u8>, String) {
+    let (svg, png) = (format!("{name}.svg"), format!("{name}.png"));
+    let out = prefdyn(&[
+        "run",
+        link,
+        "--json",
+        &dir.s(&format!("{name}.json")),
+        "--svg",
+        &dir.s(&svg),
+        "--png",
+        &dir.s(&png),
+        "--embed-size",
+        size,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{link} {size}: {stderr}");
+    let svg = String::from_utf8(nonempty(&dir.path(&svg))).unwrap();
+    (svg, nonempty(&dir.path(&png)), stderr)
+}
+
+/// `--embed-size WxH`: the poster of an embed is an SVG of W × H user units and a PNG of
+/// 2W × 2H pixels; it writes the title and the verdict line as the page does, with the
+/// numbers `run` reports for the link (its word in bold), and nothing that can be clicked.
+#[test]
+fn embed_size_draws_the_embeds_poster() {
+    let dir = TempDir::new("poster");
+    let link = "v=2&embed=1&alpha=0.95&beta=2&lam=0.8";
+    let (svg, png, _) = poster(&dir, "p", link, "680x420");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    let frame = ("680".into(), "420".into(), "0 0 680 420".into());
+    assert_eq!(svg_frame(&svg), frame);
+    assert_eq!(png_size(&png), (1360, 840));
+    // The verdict line as the page writes it, from the numbers of `prefdyn run LINK`.
+    let j = stdout_json(&prefdyn(&["run", link, "--quiet"]));
+    let d = &j["results"]["dynamics"];
+    let num = |k: &str| d[k].as_f64().unwrap();
+    let word = d["verdict_text"].as_str().unwrap();
+    assert_eq!(word, "oscillating", "the home run oscillates");
+    let line = format!(
+        "Simulation: {word}. H(π_T) = {} nats ({} of log K); V = {}.",
+        prefdyn::text::sig(num("final_entropy")),
+        prefdyn::text::percent(num("final_entropy_normalised")),
+        prefdyn::text::sig(num("variance"))
+    );
+    let lines = svg_lines(&svg);
+    assert!(lines.contains(&line), "{line:?} not in {lines:?}");
+    assert!(svg.contains(&format!("font-weight=\"bold\">{word}</tspan>")));
+    assert_eq!(lines.first().map(String::as_str), Some("prefdyn"));
+    assert!(svg.contains(&format!(
+        "<title>prefdyn (a still of the embedded figure): {line}</title>"
+    )));
+    // The default controls (α, β) as labels and values; no buttons, sliders or links.
+    for text in ["α reference weight", "0.95", "β strength", "2"] {
+        assert!(lines.iter().any(|l| l == text), "{text}: {lines:?}");
+    }
+    for text in ["Play", "Step", "Reset", "Open in full playground ↗"] {
+        assert!(!lines.iter().any(|l| l == text), "{text} on a picture");
+    }
+    assert!(!svg.contains("<a ") && !svg.contains("<input"));
+    // The π_t chart alone (no portrait without controls=…,starts), its names at the ends.
+    let charts = poster_charts(&svg);
+    assert_eq!(charts.len(), 1);
+    assert!(
+        svg_lines(&charts[0]).iter().any(|l| l == "π_t(i)"),
+        "the π_t chart"
+    );
+    // The page's light colours, or its dark ones with theme=dark.
+    assert!(svg.contains("<rect width=\"680\" height=\"420\" fill=\"#ffffff\"/>"));
+    let (dark, _, _) = poster(&dir, "dark", &format!("{link}&theme=dark"), "680x420");
+    assert!(dark.contains("<rect width=\"680\" height=\"420\" fill=\"#16171a\"/>"));
+    // Without embed=1 the link still gets the embed's view: the same poster.
+    let (bare, _, _) = poster(&dir, "bare", "v=2&alpha=0.95&beta=2&lam=0.8", "680x420");
+    assert_eq!(bare, svg);
+}
+
+/// Two links that differ draw different charts on their posters; a K = 3 embed listing
+/// `starts` shows the portrait beside the chart from 521 px, not at 520.
+#[test]
+fn posters_draw_each_links_chart() {
+    let dir = TempDir::new("poster-charts");
+    let (a, a_png, _) = poster(&dir, "a", "v=2&embed=1&alpha=0.5&beta=2&lam=0.8", "680x420");
+    let (b, b_png, _) = poster(
+        &dir,
+        "b",
+        "v=2&embed=1&alpha=0.95&beta=2&lam=0.8",
+        "680x420",
+    );
+    let (ca, cb) = (poster_charts(&a), poster_charts(&b));
+    assert_eq!((ca.len(), cb.len()), (1, 1));
+    assert_ne!(ca[0], cb[0], "the π_t charts differ");
+    assert!(svg_lines(&a)
+        .iter()
+        .any(|l| l.starts_with("Simulation: converged.")));
+    assert_ne!(a_png, b_png);
+    let link =
+        "v=2&embed=1&alpha=0.95&beta=2&lam=0.8&controls=alpha,beta,starts&starts=0.7,0.2,0.1";
+    let (wide, _, _) = poster(&dir, "wide", link, "521x500");
+    let charts = poster_charts(&wide);
+    assert_eq!(charts.len(), 2, "the chart and the portrait");
+    assert!(charts[1].contains("speed"), "the portrait's legend");
+    let (narrow, _, _) = poster(&dir, "narrow", link, "520x500");
+    assert_eq!(poster_charts(&narrow).len(), 1, "no portrait at 520 px");
+    // Another view: its chart (the one-shot panels).
+    let (os, _, _) = poster(&dir, "os", "v=2&view=oneshot&embed=1", "600x340");
+    let charts = poster_charts(&os);
+    assert_eq!(charts.len(), 1);
+    assert!(
+        svg_lines(&charts[0]).iter().any(|l| l == "uniform"),
+        "the one-shot panels"
+    );
+}
+
+/// Bad sizes are named errors (exit 2), as are a size without --png / --svg and a size
+/// with --width; a frame too short for the embed's content gets a note with the size
+/// that shows all of it.
+#[test]
+fn embed_size_errors_and_notes() {
+    let dir = TempDir::new("poster-bad");
+    let png = dir.s("x.png");
+    for (size, says) in [
+        (
+            "680",
+            "--embed-size: expected WIDTHxHEIGHT like 680x420, got \"680\"",
+        ),
+        ("680x", "expected WIDTHxHEIGHT like 680x420"),
+        ("wide", "expected WIDTHxHEIGHT like 680x420"),
+        ("680x420x2", "expected WIDTHxHEIGHT like 680x420"),
+        ("-680x420", "expected WIDTHxHEIGHT like 680x420"),
+        (
+            "199x420",
+            "--embed-size: 199x420: the width must be from 200 to 2000",
+        ),
+        ("680x2001", "the height must be from 200 to 2000"),
+    ] {
+        // `=` so that a size starting with '-' is the option's value.
+        let arg = format!("--embed-size={size}");
+        let out = prefdyn(&["run", "v=2", "--quiet", "--png", &png, &arg]);
+        assert_eq!(out.status.code(), Some(2), "{size}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{size}: {err}");
+        assert!(out.stdout.is_empty(), "{size}: nothing run");
+    }
+    assert!(!dir.path("x.png").exists());
+    let out = prefdyn(&["run", "v=2", "--quiet", "--embed-size", "680x420"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--png FILE or --svg FILE"));
+    let out = prefdyn(&[
+        "run",
+        "v=2",
+        "--png",
+        &png,
+        "--embed-size",
+        "680x420",
+        "--width",
+        "300",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+    let (_, png, err) = poster(&dir, "short", "v=2&embed=1", "680x300");
+    assert_eq!(png_size(&png), (1360, 600));
+    assert!(
+        err.contains("note: --embed-size 680x300: the embed's content is "),
+        "{err}"
+    );
+    assert!(err.contains("cut off its bottom; 680x4"), "{err}");
+    let (_, _, err) = poster(&dir, "tall", "v=2&embed=1", "680x420");
+    assert!(!err.contains("note"), "{err}");
+    // `run --help` documents it.
+    let help = String::from_utf8(prefdyn(&["run", "--help"]).stdout).unwrap();
+    assert!(
+        help.contains("--embed-size <WxH>") && help.contains("poster"),
+        "{help}"
+    );
+}

@@ -78,8 +78,8 @@ pub fn start() -> Result<(), JsValue> {
         dom::scroll_to(sections::section_of(view));
     }
     dom::set_body_flag("data-ready");
-    if let Some(q) = store::read(|app| to_query(&app.config)) {
-        host::ready(&q);
+    if let Some(u) = update() {
+        host::ready(&u);
     }
     // What the host asked of the light module before this one took over.
     for data in host::take_deferred() {

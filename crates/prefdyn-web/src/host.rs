@@ -1,8 +1,8 @@
 //! The frame's side of the message protocol with the page that embeds it (any origin).
-//! Frame → host, `{source: "prefdyn", type, ...}`: `ready` (the canonical query and the
-//! version, once per page), `update` after every change (throttled: at most one per
-//! [`UPDATE_MS`], the last one always sent), `resize` ([`crate::sections::hero`]) and
-//! `error` (a refused message, named). Host → frame: read by [`crate::model::message`]
+//! Frame → host, `{source: "prefdyn", type, ...}`: `ready` (the canonical query, the
+//! version and the run in brief, once per page), `update` after every change (throttled:
+//! at most one per [`UPDATE_MS`], the last one always sent), `resize`
+//! ([`crate::sections::hero`]) and `error` (a refused message, named). Host → frame: read by [`crate::model::message`]
 //! and accepted only from the parent window. A module that cannot carry out a request
 //! keeps it ([`defer`]) for the module that takes over ([`take_deferred`]).
 
@@ -96,18 +96,18 @@ fn window_flag(name: &str) -> bool {
         .is_some_and(|v| v.is_truthy())
 }
 
-/// `ready` with the canonical query, once per page (the full module taking over from the
-/// light one does not send it again).
-pub fn ready(query: &str) {
+/// `ready` with the canonical query, the version and the run in brief, once per page (the
+/// full module taking over from the light one does not send it again).
+pub fn ready(u: &Update) {
     let Some(win) = web_sys::window() else { return };
     if window_flag(READY_FLAG) {
         return;
     }
     let _ = js_sys::Reflect::set(&win, &READY_FLAG.into(), &JsValue::TRUE);
-    post(
-        "ready",
-        &[("query", query.into()), ("version", VERSION.into())],
-    );
+    let mut fields = update_fields(u);
+    fields.push(("version", VERSION.into()));
+    post("ready", &fields);
+    LAST_SENT.with(|l| *l.borrow_mut() = Some(u.clone()));
 }
 
 /// `update` from `build()` (the canonical query and the summary): now, or when

@@ -66,6 +66,24 @@ pub struct DynamicsReport {
     pub trajectory: Trajectory,
 }
 
+impl DynamicsReport {
+    /// The verdict line as the page writes it, in three parts: `Simulation: `, the verdict
+    /// (shown in bold) and `. H(π_T) = … nats (… of log K); V = ….`
+    pub fn verdict_line(&self) -> [String; 3] {
+        let m = &self.metrics;
+        [
+            "Simulation: ".to_string(),
+            self.verdict_text.clone(),
+            format!(
+                ". H(π_T) = {} nats ({} of log K); V = {}.",
+                text::sig(m.final_entropy),
+                text::percent(m.final_entropy_normalised),
+                text::sig(m.variance)
+            ),
+        ]
+    }
+}
+
 /// The numbers of `window.prefdyn.results()`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Results {

@@ -130,10 +130,11 @@ pub fn start() -> Result<(), JsValue> {
     compute(&mut first);
     draw(&doc, &first);
     history::record(&first.config, HistoryMode::Replace);
-    let query = to_query(&first.config);
     FIRST.with(|f| *f.borrow_mut() = Some(first));
     dom::set_body_flag("data-ready");
-    host::ready(&query);
+    if let Some(u) = update() {
+        host::ready(&u);
+    }
     match standalone {
         true => embed::settle()?,
         false => dom::after_paint(hand_over),

@@ -6,7 +6,7 @@
 use prefdyn::config::{Config, Keyed, MatrixSource, View, ViewSettings};
 use prefdyn::presets::preset_title;
 use prefdyn::report::{next_step_hint, theory_sentences, DynamicsReport};
-use prefdyn::text::{count, percent, sig};
+use prefdyn::text::count;
 use prefdyn::{PreferenceMatrix, Verdict};
 use prefdyn_charts::{diverging, RunPicture};
 use wasm_bindgen::prelude::*;
@@ -43,16 +43,11 @@ pub fn render_texts(doc: &Document, d: Option<&DynamicsReport>, error: &str, lab
         return;
     };
     let m = &d.metrics;
+    let [lead, word, rest] = d.verdict_line();
     set_html(
         doc,
         "verdict",
-        &format!(
-            "Simulation: <b>{}</b>. H(π_T) = {} nats ({} of log K); V = {}.",
-            escape(&d.verdict_text),
-            sig(m.final_entropy),
-            percent(m.final_entropy_normalised),
-            sig(m.variance)
-        ),
+        &format!("{lead}<b>{}</b>{}", escape(&word), escape(&rest)),
     );
     set_attr(doc, "verdict", "data-verdict", m.verdict.label());
     let mut why = m.verdict.explanation().to_string();
