@@ -34,5 +34,7 @@ step "trunk build --release"
 trunk build --release
 step "module sizes (one budget per module, and the bytes before the first chart)"
 python3 scripts/budgets.py
+step "publishable site (scripts/build.sh --from dist: hashed names, _headers, .htaccess)"
+scripts/build.sh --from dist --out dist-publish
 step "end-to-end tests (Playwright + Debian Chromium)"
-(cd tests && npm test)
+(cd tests && PREFDYN_PUBLISH_DIST="$PWD/../dist-publish" npm test)

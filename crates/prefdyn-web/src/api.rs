@@ -26,8 +26,12 @@ pub fn state() -> Result<JsValue, JsValue> {
     to_js(&store::read(crate::json::state).ok_or("not started")?)
 }
 
-/// `results()`: the numbers the page shows.
+/// `results()`: the numbers the page shows. Asked before the page computed what the first
+/// view left for later (right after the full module took over), it computes that first.
 pub fn results() -> Result<JsValue, JsValue> {
+    if store::read(|app| app.pending.any()).unwrap_or(false) {
+        store::dispatch(Change::Complete, HistoryMode::None);
+    }
     to_js(&store::read(crate::json::results).ok_or("not started")?)
 }
 

@@ -75,10 +75,21 @@ fn message(pairs: &[(&str, &JsValue)]) -> JsValue {
     o.into()
 }
 
+/// The worker script's URL, as the page names it (`<meta name="prefdyn-phase-worker">`:
+/// a published copy gives it a hashed name).
+fn worker_url() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=prefdyn-phase-worker]")
+        .ok()??
+        .get_attribute("content")
+}
+
 impl Pool {
     /// `n` workers, each given this module; `on_reply(worker, reply)` hears them. `None`
     /// where module workers cannot be made.
     pub fn new(n: usize, on_reply: fn(usize, Reply)) -> Option<Pool> {
+        let url = worker_url()?;
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
         let init = message(&[
@@ -87,7 +98,7 @@ impl Pool {
         ]);
         let mut members = Vec::with_capacity(n);
         for i in 0..n {
-            let worker = Worker::new_with_options("./phase-worker.js", &opts).ok()?;
+            let worker = Worker::new_with_options(&url, &opts).ok()?;
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 if let Some(r) = reply_of(&e.data()) {
                     on_reply(i, r);
