@@ -8,8 +8,9 @@
 //     first picture (the coarse lattice drawn);
 //   - while that diagram computes, how late a 10 ms timer fires and how long
 //     `prefdyn.results()` takes (the page answering API calls);
-//   - finite samples R = 64, N = 256, K = 10, T = 300: time to all realisations, and the
-//     longest main-thread task meanwhile;
+//   - finite samples R = 64, N = 256, K = 10, T = 300: time to all realisations (median of
+//     3, on the warm worker pool and on the page alone), and the longest main-thread task;
+//   - the machine's core count (navigator.hardwareConcurrency);
 //   - with --paper: Figure 3 at the paper's scale (32×32 × 118 × T = 3,000), first picture
 //     and complete.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -99,23 +100,33 @@ for (let i = 0; i < 3; i++) {
   alone.push(await phaseRun(budget(1 + i), 0));
 }
 
-// Finite samples: all realisations, and the longest task on the main thread meanwhile.
+// Finite samples: all realisations, and the longest task on the main thread meanwhile; on
+// the worker pool (warm: a first run starts it) and on the page alone.
 await page.goto(`${base}?v=2&gen=cyclic&k=10&s=0.4&seed=3&alpha=0.9&beta=3&lam=1&T=300`);
 await whole();
-const finite = await page.evaluate(async () => {
+const finiteRun = (seed) => page.evaluate(async (seed) => {
   const tasks = [];
   const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => tasks.push(e.duration)));
   obs.observe({ entryTypes: ['longtask'] });
   const t0 = performance.now();
-  window.prefdyn.setState({ N: 256, R: 64 });
+  window.prefdyn.setState({ N: 256, R: 64, sseed: seed });
   const slider = performance.now() - t0;
   await new Promise((resolve) => {
-    const check = () => (window.prefdyn.results().finite ? resolve() : setTimeout(check, 5));
+    const check = () => {
+      const r = window.prefdyn.results();
+      return r.finite && !r.finite_progress.running ? resolve() : setTimeout(check, 2);
+    };
     check();
   });
   obs.disconnect();
-  return { total: performance.now() - t0, slider, longest_task: tasks.length ? Math.max(...tasks) : 0 };
-});
+  const workers = window.prefdyn.results().finite_progress.workers ?? 0;
+  return { total: performance.now() - t0, slider, longest_task: tasks.length ? Math.max(...tasks) : 0, workers };
+}, seed);
+await finiteRun(1);
+const finitePool = [await finiteRun(2), await finiteRun(3), await finiteRun(4)];
+await page.evaluate(() => window.prefdyn.phaseWorkers(0));
+const finiteAlone = [await finiteRun(5), await finiteRun(6), await finiteRun(7)];
+const cores = await page.evaluate(() => navigator.hardwareConcurrency);
 
 const out = {
   modules,
@@ -135,11 +146,20 @@ const out = {
     first_picture_ms_median: round(median(alone.map((p) => p.first))),
     timer_lateness_ms_max: round(Math.max(...alone.map((p) => p.late_max))),
   },
-  finite_R64_N256_K10_T300: {
-    all_realisations_ms: round(finite.total),
-    setState_returned_ms: round(finite.slider),
-    longest_main_thread_task_ms: round(finite.longest_task),
+  finite_R64_N256_K10_T300_pool: {
+    workers: finitePool[0].workers,
+    all_realisations_ms_median: round(median(finitePool.map((f) => f.total))),
+    setState_returned_ms_max: round(Math.max(...finitePool.map((f) => f.slider))),
+    longest_main_thread_task_ms: round(Math.max(...finitePool.map((f) => f.longest_task))),
+    runs_ms: finitePool.map((f) => round(f.total)),
   },
+  finite_R64_N256_K10_T300_page_only: {
+    workers: finiteAlone[0].workers,
+    all_realisations_ms_median: round(median(finiteAlone.map((f) => f.total))),
+    longest_main_thread_task_ms: round(Math.max(...finiteAlone.map((f) => f.longest_task))),
+    runs_ms: finiteAlone.map((f) => round(f.total)),
+  },
+  cores,
 };
 
 if (process.argv.includes('--paper')) {

@@ -95,3 +95,23 @@ test('a slider change while the realisations compute restarts them for the new r
   assert.equal(results.finite.runs.length, 64);
   await closeClean(h);
 });
+
+test('the realisations computed by the worker pool are those computed on the page, bit for bit (IPO and DPO)', async (t) => {
+  for (const q of [OSC, 'v=2&solver=dpo&gen=cyclic&k=5&s=0.4&seed=3&alpha=0.9&beta=3&lam=0.8&T=120&N=16&R=24']) {
+    const h = await openPage(site, q);
+    await waitFiniteDone(h.page);
+    const pool = await h.page.evaluate(() => window.prefdyn.results());
+    // The same run on the page alone (phaseWorkers(0): no workers for background jobs).
+    await h.page.evaluate(() => window.prefdyn.phaseWorkers(0));
+    await h.page.waitForFunction(() => {
+      const p = window.prefdyn.results().finite_progress;
+      return p.workers === 0 && !p.running && window.prefdyn.results().finite;
+    }, null, { timeout: 60000, polling: 50 });
+    const page = await h.page.evaluate(() => window.prefdyn.results());
+    t.diagnostic(`${q}: ${pool.finite_progress.workers} workers ${pool.finite_progress.millis?.toFixed(0)} ms; page ${page.finite_progress.millis?.toFixed(0)} ms; stopped ${pool.finite.summary.stopped}`);
+    assert.ok(pool.finite_progress.workers > 0, 'the first run used the worker pool');
+    assert.deepEqual(pool.finite, page.finite, 'bit for bit');
+    assert.equal(await h.page.evaluate(() => window.prefdyn.hasPanicked()), false);
+    await closeClean(h);
+  }
+});

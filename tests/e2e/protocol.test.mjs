@@ -82,6 +82,7 @@ test('a light embed says ready once with its canonical query and version, and ca
   const [ready] = await got(h, 'ready');
   assert.equal(ready.query, cli(LINK).query, 'ready carries the canonical query');
   assert.equal(ready.version, VERSION);
+  assert.equal(await h.frame.textContent('#version'), `prefdyn ${VERSION}`, 'the page shows the version it runs');
   assertSummary(ready.summary, LINK);
   const u = await sendAndWait(h, { type: 'set', state: { alpha: 0.95 } }, 'update');
   const q2 = cli(merge(LINK, 'alpha=0.95')).query;

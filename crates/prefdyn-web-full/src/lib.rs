@@ -2,13 +2,15 @@
 //! services (`prefdyn_web::full`). Loaded by the page after the light module's first
 //! chart, or at once when a link needs it; it takes over from the URL. The phase diagram's
 //! Web Workers (`www/phase-worker.js`) run their own instances of this module, given its
-//! compiled `WebAssembly.Module` by the page, and call the two worker entry points below.
+//! compiled `WebAssembly.Module` by the page, and call the worker entry points below (the
+//! phase diagram's cells, the finite-sample realisations).
 
 use std::cell::RefCell;
 
 use prefdyn::config::parse_query;
+use prefdyn::finite::FiniteStepper;
 use prefdyn::phase::CellComputer;
-use prefdyn::report::{phase_setup, resolve_matrix};
+use prefdyn::report::{finite_stepper, phase_setup, resolve_matrix};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -18,6 +20,7 @@ pub fn start() -> Result<(), JsValue> {
 
 thread_local! {
     static COMPUTER: RefCell<Option<CellComputer>> = const { RefCell::new(None) };
+    static REALISATIONS: RefCell<Option<FiniteStepper>> = const { RefCell::new(None) };
 }
 
 /// In a worker: prepares the phase diagram of a link (its canonical query), so that the
@@ -47,5 +50,28 @@ pub fn phase_worker_cells(cells: &[u32]) -> Result<Vec<f64>, JsValue> {
             .into_iter()
             .flat_map(|v| v.to_wire())
             .collect())
+    })
+}
+
+/// In a worker: prepares the finite-sample realisations of a link (its canonical query),
+/// so that the worker computes exactly what the page would; errors name what is wrong.
+#[wasm_bindgen(js_name = finiteWorkerJob)]
+pub fn finite_worker_job(query: &str) -> Result<(), JsValue> {
+    let config = parse_query(query).config;
+    let (p, _) = resolve_matrix(&config);
+    let stepper = finite_stepper(&config, &p)
+        .ok_or("the link has no finite samples (N = inf)")?
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
+    REALISATIONS.with(|r| *r.borrow_mut() = Some(stepper));
+    Ok(())
+}
+
+/// In a worker: realisations `from..to` on the wire (`FiniteStepper::compute_wire`).
+#[wasm_bindgen(js_name = finiteWorkerRealisations)]
+pub fn finite_worker_realisations(from: u32, to: u32) -> Result<Vec<f64>, JsValue> {
+    REALISATIONS.with(|r| {
+        let r = r.borrow();
+        let stepper = r.as_ref().ok_or("no finite-sample job")?;
+        Ok(stepper.compute_wire(from as usize..to as usize))
     })
 }

@@ -27,13 +27,15 @@ pub fn phase(app: &App) -> Value {
     })
 }
 
-/// `results().finite_progress`: `{ running, fraction, millis }`.
+/// `results().finite_progress`: `{ running, fraction, millis, workers }` (workers 0: on the
+/// page).
 pub fn finite_progress(app: &App) -> Value {
     let p = app.finite.progress();
     json!({
         "running": app.finite.running(),
         "fraction": p.map(|p| p.fraction()),
         "millis": app.finite.millis,
+        "workers": app.finite.workers,
     })
 }
 

@@ -145,6 +145,22 @@ pub enum Effect {
     PhaseStop,
     /// Step the finite-sample realisations in a short task.
     FiniteSlice,
+    /// Make (or keep) `workers` workers for the realisations and give them the run of
+    /// generation `gen` (its canonical query).
+    FiniteStart {
+        gen: u32,
+        query: String,
+        workers: usize,
+    },
+    /// Send worker `worker` realisations `from..to` of generation `gen`.
+    FiniteSend {
+        worker: usize,
+        gen: u32,
+        from: usize,
+        to: usize,
+    },
+    /// Terminate the realisations' workers.
+    FiniteStop,
     /// Ask for the next animation frame (playback).
     Frame,
 }
@@ -209,6 +225,15 @@ pub enum Change {
     FiniteSlice {
         rounds: usize,
     },
+    /// A worker's realisations (on the wire, `prefdyn::finite::FiniteStepper::read_wire`)
+    /// for generation `gen`.
+    FiniteRealisations {
+        worker: usize,
+        gen: u32,
+        values: Vec<f64>,
+    },
+    /// The realisations' workers cannot compute: the page takes over.
+    FiniteFailed(String),
 }
 
 /// Everything the page computes from its configuration, and the jobs' state.
@@ -324,35 +349,7 @@ impl App {
                 let (rounds, speed) = (self.rounds(), self.config.playback.speed);
                 changed.frame = self.play.act(a, rounds, speed, &mut fx);
             }
-            Change::PhaseRun => changed.phase = self.phase_restart(now, &mut fx),
-            Change::PhaseWanted => changed.phase = self.phase_wanted(now, &mut fx),
-            Change::PhaseResume => {
-                let stopped = !self.phase.running && !self.phase.is_done();
-                changed.phase = if stopped {
-                    self.phase_restart(now, &mut fx)
-                } else {
-                    self.phase_wanted(now, &mut fx)
-                };
-            }
-            Change::PhaseCancel => changed.phase = self.phase.cancel(&mut fx),
-            Change::PhaseWorkers(n) => {
-                self.phase.set_workers(n, &mut fx);
-                changed.phase = self.phase_restart(now, &mut fx);
-            }
-            Change::PhaseCells {
-                worker,
-                gen,
-                values,
-                millis,
-            } => changed.phase = self.phase.cells(worker, gen, &values, millis, now, &mut fx),
-            Change::PhaseFailed(_) => {
-                self.phase.set_workers(Some(0), &mut fx);
-                changed.phase = self.phase_restart(now, &mut fx);
-            }
-            Change::PhaseSlice { cells } => changed.phase = self.phase.slice(cells, now, &mut fx),
-            Change::FiniteSlice { rounds } => {
-                changed = changed | self.finite_slice(rounds, now, &mut fx)
-            }
+            job => changed = changed | self.job_change(job, now, &mut fx),
         }
         let config = before.changes(&self.config);
         changed.config = config;
@@ -360,6 +357,53 @@ impl App {
             changed = changed | self.recompute(config, now, &mut fx);
         }
         (changed, fx)
+    }
+
+    /// A change of the background jobs (the phase diagram, the finite realisations): their
+    /// runs, workers, replies and slices.
+    fn job_change(&mut self, change: Change, now: f64, fx: &mut Vec<Effect>) -> Changed {
+        let mut out = Changed::default();
+        match change {
+            Change::PhaseRun => out.phase = self.phase_restart(now, fx),
+            Change::PhaseWanted => out.phase = self.phase_wanted(now, fx),
+            Change::PhaseResume => {
+                let stopped = !self.phase.running && !self.phase.is_done();
+                out.phase = if stopped {
+                    self.phase_restart(now, fx)
+                } else {
+                    self.phase_wanted(now, fx)
+                };
+            }
+            Change::PhaseCancel => out.phase = self.phase.cancel(fx),
+            Change::PhaseWorkers(n) => {
+                self.phase.set_workers(n, fx);
+                out.phase = self.phase_restart(now, fx);
+                if !self.pending.finite {
+                    fx.push(Effect::FiniteStop);
+                    out = out | self.finite_restart(now, fx);
+                }
+            }
+            Change::PhaseCells {
+                worker,
+                gen,
+                values,
+                millis,
+            } => out.phase = self.phase.cells(worker, gen, &values, millis, now, fx),
+            Change::PhaseFailed(_) => {
+                self.phase.set_workers(Some(0), fx);
+                out.phase = self.phase_restart(now, fx);
+            }
+            Change::PhaseSlice { cells } => out.phase = self.phase.slice(cells, now, fx),
+            Change::FiniteSlice { rounds } => out = out | self.finite_slice(rounds, now, fx),
+            Change::FiniteRealisations {
+                worker,
+                gen,
+                values,
+            } => out = out | self.finite_reply(worker, gen, &values, now, fx),
+            Change::FiniteFailed(_) => out = out | self.finite_on_page(now, fx),
+            _ => {}
+        }
+        out
     }
 
     /// A typed edit of one field: its messages replace the field's earlier ones.

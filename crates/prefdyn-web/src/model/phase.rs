@@ -79,6 +79,11 @@ impl PhaseModel {
         self.job.as_ref().is_some_and(PhaseJob::is_done)
     }
 
+    /// Workers a background job uses: as asked (`phaseWorkers(n)`), else one per core.
+    pub fn pool_size(&self) -> usize {
+        self.wanted.unwrap_or(self.per_core)
+    }
+
     /// How many workers to use (0: the page).
     pub fn set_workers(&mut self, n: Option<usize>, fx: &mut Vec<Effect>) {
         self.wanted = n.map(|n| n.min(MAX_WORKERS));
@@ -225,7 +230,7 @@ impl App {
                 return true;
             }
         }
-        ph.workers = ph.wanted.unwrap_or(ph.per_core);
+        ph.workers = ph.pool_size();
         ph.in_flight = vec![0; ph.workers];
         if ph.workers == 0 {
             fx.push(Effect::PhaseStop);

@@ -208,6 +208,7 @@ fn without_workers_the_phase_job_runs_in_slices_and_cancel_stops_it() {
 fn finite_realisations_are_stepped_in_slices_to_the_engines_report() {
     let q = "v=2&N=64&R=3&T=40";
     let mut a = App::first_view(parse_query(q), 2);
+    a.phase.set_workers(Some(0), &mut vec![]);
     let (c, fx) = a.change(Change::Complete, 0.0);
     assert!(c.finite_progress && fx.contains(&Effect::FiniteSlice));
     assert!(a.finite.running() && a.results.finite.is_none());
@@ -221,6 +222,78 @@ fn finite_realisations_are_stepped_in_slices_to_the_engines_report() {
     let engine = Results::compute(&a.config);
     let ours = serde_json::to_value(&a.results.finite).unwrap();
     assert_eq!(ours, serde_json::to_value(&engine.finite).unwrap());
+}
+
+/// The worker batches the model asks for, computed by the engine as a worker would.
+fn worker_replies(a: &App, fx: &[Effect]) -> Vec<Change> {
+    let stepper = prefdyn::report::finite_stepper(&a.config, &a.matrix)
+        .unwrap()
+        .unwrap();
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::FiniteSend {
+                worker,
+                gen,
+                from,
+                to,
+            } => Some(Change::FiniteRealisations {
+                worker: *worker,
+                gen: *gen,
+                values: stepper.compute_wire(*from..*to),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// On two workers, with replies in any order (and a stale one), the realisations are the
+/// engine's report bit for bit; a reply that cannot be read hands the rest to the page.
+#[test]
+fn finite_realisations_from_workers_equal_the_engines_report() {
+    let q = "v=2&N=64&R=13&T=40";
+    let engine = serde_json::to_value(&Results::compute(&parse_query(q).config).finite).unwrap();
+    for broken in [false, true] {
+        let mut a = App::first_view(parse_query(q), 2);
+        let (_, fx) = a.change(Change::Complete, 0.0);
+        assert!(fx
+            .iter()
+            .any(|e| matches!(e, Effect::FiniteStart { workers: 2, .. })));
+        assert!(!fx.contains(&Effect::FiniteSlice));
+        let gen = a.finite.gen;
+        a.change(
+            Change::FiniteRealisations {
+                worker: 0,
+                gen: gen.wrapping_sub(1),
+                values: vec![1.0, 2.0],
+            },
+            1.0,
+        );
+        let mut pending = worker_replies(&a, &fx);
+        assert_eq!(pending.len(), 4, "two batches in flight per worker");
+        if broken {
+            pending.insert(
+                1,
+                Change::FiniteRealisations {
+                    worker: 1,
+                    gen,
+                    values: vec![0.5],
+                },
+            );
+        }
+        let mut sliced = false;
+        while let Some(reply) = pending.pop() {
+            let (_, fx) = a.change(reply, 20.0);
+            sliced |= fx.contains(&Effect::FiniteSlice);
+            pending.splice(0..0, worker_replies(&a, &fx));
+        }
+        while a.finite.running() {
+            a.change(Change::FiniteSlice { rounds: 50 }, 30.0);
+        }
+        assert_eq!(sliced, broken, "the page takes over only after a bad reply");
+        assert_eq!(a.finite.workers, if broken { 0 } else { 2 });
+        let ours = serde_json::to_value(&a.results.finite).unwrap();
+        assert_eq!(ours, engine, "broken = {broken}");
+    }
 }
 
 #[test]

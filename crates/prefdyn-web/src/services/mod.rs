@@ -1,6 +1,6 @@
 //! Services: what the model's effects ask the page to do, each owning one resource. The
-//! phase workers ([`pool`]), short main-thread slices for the phase diagram on the page and
-//! for the finite realisations, and animation frames for playback. They hear effects after
+//! workers ([`pool`]: one pool for the phase diagram, one for the finite realisations),
+//! short main-thread slices for both on the page, and animation frames for playback. They hear effects after
 //! every change and dispatch what comes back (cells, slices done, frames) as changes.
 
 use std::cell::{Cell, RefCell};
@@ -19,6 +19,7 @@ const SLICE_MS: f64 = 10.0;
 
 thread_local! {
     static POOL: RefCell<Option<pool::Pool>> = const { RefCell::new(None) };
+    static FINITE_POOL: RefCell<Option<pool::Pool>> = const { RefCell::new(None) };
     static PHASE_SLICES: Option<Slices> = Slices::new(phase_slice);
     static FINITE_SLICES: Option<Slices> = Slices::new(finite_slice);
     /// Work per slice, adapted to [`SLICE_MS`]: phase cells, finite rounds.
@@ -80,8 +81,73 @@ fn on_reply(worker: usize, reply: pool::Reply) {
             POOL.with(|p| *p.borrow_mut() = None);
             Change::PhaseFailed(message)
         }
+        pool::Reply::Realisations { .. } => return,
     };
     store::dispatch(change, HistoryMode::None);
+}
+
+/// A realisations worker's reply, dispatched.
+fn on_finite_reply(worker: usize, reply: pool::Reply) {
+    let change = match reply {
+        pool::Reply::Realisations { gen, values } => Change::FiniteRealisations {
+            worker,
+            gen,
+            values,
+        },
+        pool::Reply::Failed(message) => {
+            crate::dom::log_error(&format!(
+                "finite-sample worker: {message}; computing on the page instead"
+            ));
+            FINITE_POOL.with(|p| *p.borrow_mut() = None);
+            Change::FiniteFailed(message)
+        }
+        pool::Reply::Cells { .. } => return,
+    };
+    store::dispatch(change, HistoryMode::None);
+}
+
+/// Starts (or keeps) a pool of `workers` for the realisations of generation `gen`.
+fn start_finite_pool(gen: u32, query: &str, workers: usize) -> bool {
+    FINITE_POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.as_ref().map(pool::Pool::len) != Some(workers) {
+            *p = pool::Pool::new(workers, on_finite_reply);
+        }
+        p.as_ref()
+            .is_some_and(|pool| pool.start(pool::Job::Finite, gen, query))
+    })
+}
+
+/// The realisations' workers: start, send a batch, stop.
+fn run_finite(effect: &Effect) {
+    let ok = match effect {
+        Effect::FiniteStart {
+            gen,
+            query,
+            workers,
+        } => start_finite_pool(*gen, query, *workers),
+        Effect::FiniteSend {
+            worker,
+            gen,
+            from,
+            to,
+        } => FINITE_POOL.with(|p| {
+            p.borrow()
+                .as_ref()
+                .is_some_and(|p| p.send_realisations(*worker, *gen, *from, *to))
+        }),
+        _ => {
+            FINITE_POOL.with(|p| *p.borrow_mut() = None);
+            true
+        }
+    };
+    if !ok {
+        FINITE_POOL.with(|p| *p.borrow_mut() = None);
+        store::dispatch(
+            Change::FiniteFailed("module workers are not available".into()),
+            HistoryMode::None,
+        );
+    }
 }
 
 /// Starts (or keeps) a pool of `workers` for generation `gen`; false when it cannot.
@@ -92,7 +158,8 @@ fn start_pool(gen: u32, query: &str, workers: usize) -> bool {
         if p.as_ref().map(pool::Pool::len) != Some(workers) {
             *p = pool::Pool::new(workers, on_reply);
         }
-        p.as_ref().is_some_and(|pool| pool.start(gen, query))
+        p.as_ref()
+            .is_some_and(|pool| pool.start(pool::Job::Phase, gen, query))
     })
 }
 
@@ -140,6 +207,9 @@ impl Service for Services {
             Effect::PhaseStop => POOL.with(|p| *p.borrow_mut() = None),
             Effect::PhaseSlice => schedule(&PHASE_SLICES, "phase diagram"),
             Effect::FiniteSlice => schedule(&FINITE_SLICES, "finite samples"),
+            Effect::FiniteStart { .. } | Effect::FiniteSend { .. } | Effect::FiniteStop => {
+                run_finite(effect)
+            }
             Effect::Frame => request(),
         }
         true

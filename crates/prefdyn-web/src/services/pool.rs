@@ -1,7 +1,8 @@
-//! A pool of Web Workers for the phase diagram, each running its own instance of the full
-//! module (`www/phase-worker.js`, given the page's compiled `WebAssembly.Module`, so
-//! nothing is fetched or compiled again), fed batches of cells and returning their
-//! values. No shared memory, so it works inside a third-party iframe and on any static host.
+//! A pool of Web Workers for a background job (the phase diagram's cells, the finite-sample
+//! realisations), each running its own instance of the full module (`www/phase-worker.js`,
+//! given the page's compiled `WebAssembly.Module`, so nothing is fetched or compiled
+//! again), fed batches and returning their values. No shared memory, so it works inside a
+//! third-party iframe and on any static host.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,8 +17,17 @@ pub enum Reply {
         values: Vec<f64>,
         millis: f64,
     },
+    /// Realisations of generation `gen` on the wire (`FiniteStepper::compute_wire`).
+    Realisations { gen: u32, values: Vec<f64> },
     /// It cannot compute (its module failed to load, or the job was refused).
     Failed(String),
+}
+
+/// The job a pool's workers compute.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Job {
+    Phase,
+    Finite,
 }
 
 struct Member {
@@ -57,6 +67,10 @@ fn reply_of(data: &JsValue) -> Option<Reply> {
             gen: field(data, "gen").as_f64()? as u32,
             values: js_sys::Float64Array::new(&field(data, "values")).to_vec(),
             millis: field(data, "millis").as_f64().unwrap_or(0.0),
+        }),
+        "realisations" => Some(Reply::Realisations {
+            gen: field(data, "gen").as_f64()? as u32,
+            values: js_sys::Float64Array::new(&field(data, "values")).to_vec(),
         }),
         "error" => Some(Reply::Failed(
             field(data, "message")
@@ -127,16 +141,34 @@ impl Pool {
         self.members.is_empty()
     }
 
-    /// Sends every worker the diagram of generation `gen` (its canonical link).
-    pub fn start(&self, gen: u32, query: &str) -> bool {
+    /// Sends every worker the job of generation `gen` (its canonical link).
+    pub fn start(&self, job: Job, gen: u32, query: &str) -> bool {
+        let kind = match job {
+            Job::Phase => "job",
+            Job::Finite => "finite-job",
+        };
         let msg = message(&[
-            ("type", &"job".into()),
+            ("type", &kind.into()),
             ("gen", &gen.into()),
             ("query", &query.into()),
         ]);
         self.members
             .iter()
             .all(|m| m.worker.post_message(&msg).is_ok())
+    }
+
+    /// Sends worker `i` realisations `from..to`.
+    pub fn send_realisations(&self, i: usize, gen: u32, from: usize, to: usize) -> bool {
+        let Some(m) = self.members.get(i) else {
+            return false;
+        };
+        let msg = message(&[
+            ("type", &"realisations".into()),
+            ("gen", &gen.into()),
+            ("from", &(from as u32).into()),
+            ("to", &(to as u32).into()),
+        ]);
+        m.worker.post_message(&msg).is_ok()
     }
 
     /// Sends worker `i` a batch of cells.
