@@ -32,11 +32,11 @@ use rand::RngCore;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use wire::WireError;
 pub use fit::{comparison_components, dpo_fit, ipo_fit, FitWorkspace, NoFiniteFit};
 pub use pairs::{
     draw_pairs, realisation_rng, stream_id, unit, Categorical, PairCounts, PairSampler,
 };
+pub use wire::WireError;
 
 use crate::dynamics::{
     time_averaged_variance, verdict, DynamicsError, Metrics, MrsParams, MrsRun, Solver, Trajectory,
