@@ -145,6 +145,8 @@ test('a request the light module cannot show hands over to the full module, whic
   const q = cli(merge(LINK, 'N=256&R=8&T=60')).query;
   assert.equal(u.query, q);
   assert.equal(await fullLoaded(h.frame), true, 'the full module was loaded for it');
+  // The realisations arrive after the update (from the workers or the page's slices).
+  await h.frame.waitForFunction(() => window.prefdyn.results().finite, null, { timeout: 30000 });
   const r = await h.frame.evaluate(() => window.prefdyn.results());
   assert.equal(r.finite.pairs, 256, 'the frame now runs finite samples');
   // A tour step.
