@@ -51,21 +51,35 @@ pub struct FitWorkspace {
     b: Vec<f64>,
     g: Vec<f64>,
     trial: Vec<f64>,
+    /// IPO: comparisons `c_ij` (`K × K`), degrees `Σ_j c_ij` and margins
+    /// `Σ_j (w_ij − w_ji)`, each an exact integer.
+    c: Vec<f64>,
+    degree: Vec<f64>,
+    margin: Vec<f64>,
 }
 
 /// Fills `ws.adj` (edge iff compared at least once) and `ws.comps` (its components).
 fn comparison_graph(counts: &PairCounts, ws: &mut FitWorkspace) {
     let k = counts.k();
+    let w = counts.wins_flat();
     ws.adj.clear();
-    ws.adj.resize(k, 0);
-    for i in 0..k {
-        for j in i + 1..k {
-            if counts.comparisons(i, j) > 0 {
-                ws.adj[i] |= bit(j);
-                ws.adj[j] |= bit(i);
-            }
-        }
+    if w.len() == k * k {
+        ws.adj.extend((0..k).map(|i| {
+            let (row, col) = (&w[i * k..(i + 1) * k], w[i..].iter().step_by(k));
+            row.iter()
+                .zip(col)
+                .enumerate()
+                .fold(0u64, |m, (j, (a, b))| m | u64::from(a + b > 0) << j)
+                & !bit(i)
+        }));
+    } else {
+        ws.adj.resize(k, 0);
     }
+    components(k, ws);
+}
+
+/// Fills `ws.comps` with the components of `ws.adj` on `k` responses.
+fn components(k: usize, ws: &mut FitWorkspace) {
     ws.comps.clear();
     let mut left = if k >= 64 { u64::MAX } else { bit(k) - 1 };
     while left != 0 {
@@ -73,6 +87,34 @@ fn comparison_graph(counts: &PairCounts, ws: &mut FitWorkspace) {
         ws.comps.push(c);
         left &= !c;
     }
+}
+
+/// [`comparison_graph`], and `ws.c`, `ws.degree`, `ws.margin` from the wins `w` (`k × k`).
+fn laplacian(k: usize, w: &[u32], ws: &mut FitWorkspace) {
+    ws.adj.clear();
+    ws.adj.resize(k, 0);
+    ws.c.clear();
+    ws.c.resize(k * k, 0.0);
+    ws.degree.clear();
+    ws.margin.clear();
+    for i in 0..k {
+        let (mut degree, mut margin, mut adj) = (0u64, 0i64, 0u64);
+        for j in 0..k {
+            if j == i {
+                continue;
+            }
+            let (wij, wji) = (w[i * k + j], w[j * k + i]);
+            let c = wij + wji;
+            adj |= u64::from(c > 0) << j;
+            degree += u64::from(c);
+            margin += i64::from(wij) - i64::from(wji);
+            ws.c[i * k + j] = f64::from(c);
+        }
+        ws.adj[i] = adj;
+        ws.degree.push(degree as f64);
+        ws.margin.push(margin as f64);
+    }
+    components(k, ws);
 }
 
 /// The connected components of the comparison graph (an edge wherever a pair was kept),
@@ -87,10 +129,14 @@ pub fn comparison_components(counts: &PairCounts) -> Vec<Vec<usize>> {
 /// overwritten by its Cholesky factor in the lower triangle); `b` becomes `s`. Returns
 /// `false` (leaving `b` unspecified) when a pivot is not positive.
 fn cholesky_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+    if a.len() < n * n || b.len() < n {
+        return false;
+    }
     for j in 0..n {
+        let rj = &a[j * n..j * n + j];
         let mut d = a[j * n + j];
-        for k in 0..j {
-            d -= a[j * n + k] * a[j * n + k];
+        for x in rj {
+            d -= x * x;
         }
         if d.is_nan() || d <= 0.0 {
             return false;
@@ -98,19 +144,23 @@ fn cholesky_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
         let d = d.sqrt();
         a[j * n + j] = d;
         for i in j + 1..n {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s -= a[i * n + k] * a[j * n + k];
+            let (upper, lower) = a.split_at_mut(i * n);
+            let rj = &upper[j * n..j * n + j];
+            let ri = &mut lower[..n];
+            let mut s = ri[j];
+            for (x, y) in ri[..j].iter().zip(rj) {
+                s -= x * y;
             }
-            a[i * n + j] = s / d;
+            ri[j] = s / d;
         }
     }
     for i in 0..n {
+        let ri = &a[i * n..i * n + n];
         let mut s = b[i];
-        for k in 0..i {
-            s -= a[i * n + k] * b[k];
+        for (x, y) in ri[..i].iter().zip(&b[..i]) {
+            s -= x * y;
         }
-        b[i] = s / a[i * n + i];
+        b[i] = s / ri[i];
     }
     for i in (0..n).rev() {
         let mut s = b[i];
@@ -145,7 +195,12 @@ pub fn ipo_fit(counts: &PairCounts, beta: f64, ws: &mut FitWorkspace, r: &mut [f
     if r.len() < counts.k() {
         return;
     }
-    comparison_graph(counts, ws);
+    let k = counts.k();
+    let w = counts.wins_flat();
+    if w.len() != k * k {
+        return;
+    }
+    laplacian(k, w, ws);
     for ci in 0..ws.comps.len() {
         let comp = ws.comps[ci];
         if comp.count_ones() < 2 {
@@ -158,23 +213,16 @@ pub fn ipo_fit(counts: &PairCounts, beta: f64, ws: &mut FitWorkspace, r: &mut [f
         ws.a.resize(n * n, 0.0);
         ws.b.clear();
         ws.b.resize(n, 0.0);
+        // Outside its component a response has no comparisons: its full degree and
+        // margin are those within the component.
         for u in 0..n {
             let i = ws.idx[u];
-            let (mut degree, mut margin) = (0.0, 0.0);
-            for (v, &j) in ws.idx.iter().enumerate() {
-                if j == i {
-                    continue;
-                }
-                let (wij, wji) = (counts.wins(i, j), counts.wins(j, i));
-                let c = f64::from(wij + wji);
-                degree += c;
-                margin += f64::from(wij) - f64::from(wji);
-                if v < n {
-                    ws.a[u * n + v] = -c;
-                }
+            let row = &mut ws.a[u * n..(u + 1) * n];
+            for (a, &j) in row.iter_mut().zip(&ws.idx) {
+                *a = -ws.c[i * k + j];
             }
-            ws.a[u * n + u] = degree;
-            ws.b[u] = 0.5 * beta * margin;
+            row[u] = ws.degree[i];
+            ws.b[u] = 0.5 * beta * ws.margin[i];
         }
         if cholesky_solve(&mut ws.a, n, &mut ws.b) {
             for u in 0..n {

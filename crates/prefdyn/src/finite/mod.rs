@@ -12,8 +12,9 @@
 //!
 //! R realisations share one seed: realisation r of ensemble member m draws from
 //! [`realisation_rng`]`(seed, m, r)` (ChaCha8 on its own stream, 32-bit words only, see
-//! [`PairSampler::draw`]), and `exp`/`log` come from `libm`, so a realisation is the same
-//! bits on native and wasm32 and does not depend on how the realisations are scheduled.
+//! [`PairSampler::draw`]; runs read it as a [`WordStream`], the same words), and
+//! `exp`/`log` come from `libm`, so a realisation is the same bits on native and wasm32 and
+//! does not depend on how the realisations are scheduled.
 //!
 //! MRS-DPO: the Bradley–Terry maximiser is finite iff on every connected component of the
 //! comparison graph the digraph of wins (i → j when i beat j) is strongly connected (`z` is
@@ -26,10 +27,10 @@ mod fit;
 mod pairs;
 #[cfg(test)]
 mod regression;
+mod stream;
 mod wire;
 
 use rand::RngCore;
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use fit::{comparison_components, dpo_fit, ipo_fit, FitWorkspace, NoFiniteFit};
@@ -37,6 +38,8 @@ pub use pairs::{
     draw_pairs, realisation_rng, stream_id, unit, Categorical, PairCounts, PairSampler,
 };
 pub use wire::WireError;
+
+pub use stream::WordStream;
 
 use crate::dynamics::{
     time_averaged_variance, verdict, DynamicsError, Metrics, MrsParams, MrsRun, Solver, Trajectory,
@@ -232,6 +235,27 @@ impl FiniteModel {
         rng: &mut R,
         ws: &mut RoundWorkspace,
     ) -> Result<(), NoFiniteFit> {
+        self.round_with(state, ws, |s, mu, n, c| s.draw(rng, mu, n, c))
+    }
+
+    /// [`FiniteModel::round`] drawing from the words of `stream` (the same round as with
+    /// the [`ChaCha8Rng`](rand_chacha::ChaCha8Rng) it was made from).
+    pub fn round_stream(
+        &self,
+        state: &mut RoundState,
+        stream: &mut WordStream,
+        ws: &mut RoundWorkspace,
+    ) -> Result<(), NoFiniteFit> {
+        self.round_with(state, ws, |s, mu, n, c| s.draw_stream(stream, mu, n, c))
+    }
+
+    /// The round, with `draw` drawing the pairs.
+    fn round_with<D: FnOnce(&PairSampler, &Categorical, usize, &mut PairCounts)>(
+        &self,
+        state: &mut RoundState,
+        ws: &mut RoundWorkspace,
+        draw: D,
+    ) -> Result<(), NoFiniteFit> {
         let k = self.k();
         if state.x.len() != k || state.pi.len() != k || state.z.len() != k {
             *state = self.start();
@@ -244,7 +268,7 @@ impl FiniteModel {
                 .zip(&state.pi)
                 .map(|(m, p)| (1.0 - lam) * m + lam * p),
         );
-        self.sampler.draw(rng, &ws.mu, self.pairs, &mut ws.counts);
+        draw(&self.sampler, &ws.mu, self.pairs, &mut ws.counts);
         ws.shift.resize(k, 0.0);
         match self.solver {
             Solver::Ipo => ipo_fit(&ws.counts, beta, &mut ws.fit, &mut ws.shift),
@@ -287,11 +311,11 @@ impl FiniteModel {
         out: &mut Vec<f64>,
     ) -> Option<DpoEvent> {
         let mut state = self.start();
-        let mut rng = realisation_rng(seed, member, index);
+        let mut rng = WordStream::from_rng(&realisation_rng(seed, member, index));
         out.clear();
         out.extend_from_slice(&state.pi);
         for t in 0..rounds {
-            if let Err(e) = self.round(&mut state, &mut rng, ws) {
+            if let Err(e) = self.round_stream(&mut state, &mut rng, ws) {
                 return Some(event(index, t, e));
             }
             out.extend_from_slice(&state.pi);
@@ -533,7 +557,7 @@ impl FiniteProgress {
 #[derive(Debug, Clone)]
 struct Walker {
     index: usize,
-    rng: ChaCha8Rng,
+    rng: WordStream,
     state: RoundState,
     policies: Vec<f64>,
     t: usize,
@@ -616,7 +640,7 @@ impl FiniteStepper {
             policies.extend_from_slice(&state.pi);
             Walker {
                 index,
-                rng: realisation_rng(self.spec.seed, 0, index),
+                rng: WordStream::from_rng(&realisation_rng(self.spec.seed, 0, index)),
                 state,
                 policies,
                 t: 0,
@@ -626,7 +650,10 @@ impl FiniteStepper {
         let mut used = 0;
         while used < budget && w.t < self.rounds && w.event.is_none() {
             used += 1;
-            match self.model.round(&mut w.state, &mut w.rng, &mut self.ws) {
+            match self
+                .model
+                .round_stream(&mut w.state, &mut w.rng, &mut self.ws)
+            {
                 Ok(()) => {
                     w.policies.extend_from_slice(&w.state.pi);
                     w.t += 1;

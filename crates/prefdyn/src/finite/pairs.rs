@@ -4,6 +4,7 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::stream::WordStream;
 use crate::preference::{PreferenceMatrix, MAX_K};
 
 /// Stream of realisation `r` of ensemble member `m`: `(m << 32) | r` (both below 2³²).
@@ -42,6 +43,10 @@ struct AliasCell {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Categorical {
     cells: Vec<AliasCell>,
+    /// Per column, `thr | own << 32 | alias << 48` with `thr = min(⌈q·2³²⌉, 2³²−1)` (0 for
+    /// `q ≤ 0`) and `alias = own` when `⌈q·2³²⌉ = 2³²`: for a 32-bit `f`,
+    /// `f < thr ⟺ f/2³² < q` except at `f = 2³²−1`, where both choices are `own`.
+    packed: Vec<u64>,
     scaled: Vec<f64>,
     small: Vec<usize>,
     large: Vec<usize>,
@@ -113,6 +118,27 @@ impl Categorical {
                 c.alias = heaviest as u32;
             }
         }
+        self.packed.clear();
+        self.packed.extend(self.cells.iter().map(|c| {
+            let t = (c.q * 4_294_967_296.0).ceil();
+            let (thr, alias) = if t >= 4_294_967_296.0 {
+                (u64::from(u32::MAX), c.own)
+            } else if t > 0.0 {
+                (t as u64, c.alias)
+            } else {
+                (0, c.alias)
+            };
+            thr | u64::from(c.own) << 32 | u64::from(alias) << 48
+        }));
+    }
+
+    /// [`Categorical::draw_word`] by the packed integer thresholds (the same category).
+    #[inline(always)]
+    fn pick(&self, x: u32) -> usize {
+        let y = u64::from(x) * self.packed.len() as u64;
+        let c = self.packed.get((y >> 32) as usize).copied().unwrap_or(0);
+        let own = u64::from((y as u32) < (c as u32)).wrapping_neg();
+        ((((c >> 48) & !own) | ((c >> 32) & own)) & 0xFFFF) as usize
     }
 
     /// Number of categories.
@@ -229,6 +255,12 @@ impl PairCounts {
         self.wins(i, j) + self.wins(j, i)
     }
 
+    /// The row-major `K × K` wins.
+    #[inline]
+    pub(crate) fn wins_flat(&self) -> &[u32] {
+        &self.wins
+    }
+
     /// Number of kept pairs.
     pub fn kept(&self) -> u32 {
         self.kept
@@ -276,27 +308,75 @@ impl PairSampler {
         n: usize,
         counts: &mut PairCounts,
     ) {
+        self.draw_words(
+            |words| {
+                for w in words.chunks_exact_mut(3) {
+                    let v = rng.next_u64();
+                    w[0] = v as u32;
+                    w[1] = (v >> 32) as u32;
+                    w[2] = rng.next_u32();
+                }
+            },
+            mu,
+            n,
+            counts,
+        );
+    }
+
+    /// [`PairSampler::draw`] from the words of `stream`: `(u₁, u₂, u₃)` are three
+    /// consecutive words, as `next_u64`, `next_u32` of the equal [`rand_chacha::ChaCha8Rng`].
+    pub(crate) fn draw_stream(
+        &self,
+        stream: &mut WordStream,
+        mu: &Categorical,
+        n: usize,
+        counts: &mut PairCounts,
+    ) {
+        self.draw_words(|words| stream.fill(words), mu, n, counts);
+    }
+
+    /// [`PairSampler::draw`] with `fill` writing the words `(u₁, u₂, u₃)` of the next
+    /// `len/3` pairs, `CHUNK` pairs at a time. Pair `(y, y′)` adds 1 to `wins(y, y′)` when
+    /// y wins, else to `wins(y′, y)`; dropped pairs land on the diagonal, which is then
+    /// cleared (`kept = n − Σ_i wins(i, i)`).
+    fn draw_words<F: FnMut(&mut [u32])>(
+        &self,
+        mut fill: F,
+        mu: &Categorical,
+        n: usize,
+        counts: &mut PairCounts,
+    ) {
+        const CHUNK: usize = 128;
         let k = self.k;
         counts.reset(k);
         if mu.len() != k || counts.k != k || self.thresholds.len() != k * k {
             return;
         }
         let wins = &mut counts.wins[..k * k];
-        let mut kept = 0u32;
-        for _ in 0..n {
-            let v = rng.next_u64();
-            let y = mu.draw_word(v as u32);
-            let y2 = mu.draw_word((v >> 32) as u32);
-            let x = u64::from(rng.next_u32());
-            // No select on the (unpredictable) label: add it to one count and its
-            // complement to the other (both 0 when y = y′).
-            let keep = u32::from(y != y2);
-            let won = u32::from(x < self.thresholds[y * k + y2]) & keep;
-            wins[y * k + y2] += won;
-            wins[y2 * k + y] += keep - won;
-            kept += keep;
+        let thresholds = &self.thresholds[..k * k];
+        let mut words = [0u32; 3 * CHUNK];
+        let mut left = n;
+        while left > 0 {
+            let m = left.min(CHUNK);
+            left -= m;
+            let words = &mut words[..3 * m];
+            fill(words);
+            for w in words.chunks_exact(3) {
+                let (y, y2) = (mu.pick(w[0]), mu.pick(w[1]));
+                let (a, b) = (y * k + y2, y2 * k + y);
+                let won = u64::from(w[2]) < thresholds.get(a).copied().unwrap_or(0);
+                // Branch-free select (the label is unpredictable): a if won, else b.
+                let i = b ^ ((a ^ b) & usize::from(won).wrapping_neg());
+                if let Some(c) = wins.get_mut(i) {
+                    *c += 1;
+                }
+            }
         }
-        counts.kept = kept;
+        let mut dropped = 0u32;
+        for i in 0..k {
+            dropped += std::mem::take(&mut wins[i * k + i]);
+        }
+        counts.kept = (n as u32).wrapping_sub(dropped);
     }
 }
 
