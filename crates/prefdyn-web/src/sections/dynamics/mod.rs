@@ -133,7 +133,15 @@ impl Section for Dynamics {
         if c.finite_progress || c.results.finite || c.config.dynamics {
             samples::render(doc, app);
         }
-        draw(doc, app, theme);
+        // The realisations' progress alone changes the status line, not the charts.
+        let progress_only = *c
+            == Changed {
+                finite_progress: true,
+                ..Changed::default()
+            };
+        if !progress_only {
+            draw(doc, app, theme);
+        }
     }
 
     fn describe(&self, doc: &Document, app: &App) {
