@@ -1,8 +1,10 @@
 //! A stable-Rust, deterministic fuzz run of the URL parser (the cargo-fuzz target in
 //! `fuzz/` needs nightly): 200 000 pseudo-random byte strings, mixing the real keys with
 //! junk values, bytes that are not UTF-8, percent-escapes and separators, go through
-//! `parse_query`. Nothing may panic, every issue must name a field, and the parsed
-//! configuration must be canonical and survive `to_query` → `parse_query`.
+//! `parse_query`, with variants' overrides (`KEY.N`, N in and outside 2..=4) among them.
+//! Nothing may panic, every issue must name a field (or `KEY.N`), the parsed configuration
+//! must be canonical and survive `to_query` → `parse_query`, and each variant must be a
+//! link of its own.
 //!
 //! `PREFDYN_FUZZ_CASES` and `PREFDYN_FUZZ_SEED` change the number of inputs and the seed.
 
@@ -202,6 +204,15 @@ fn input(rng: &mut Rng, keys: &[&str]) -> Vec<u8> {
                 let k = rng.pick(keys).to_uppercase();
                 out.extend_from_slice(k.as_bytes());
             }
+            3..=5 => {
+                // A variant's override `KEY.N`: mostly N = 2..=4, sometimes outside.
+                let n = match rng.below(8) {
+                    0 => rng.below(100),
+                    1 => usize::MAX - rng.below(3),
+                    _ => 2 + rng.below(3),
+                };
+                out.extend_from_slice(format!("{}.{n}", rng.pick(keys)).as_bytes());
+            }
             _ => out.extend_from_slice(rng.pick(keys).as_bytes()),
         }
         // Separator.
@@ -238,7 +249,19 @@ fn check(text: &str, parsed: &Parsed, deep: bool, keys: &[&str]) -> Result<(), S
         }
         let generic = issue.message.starts_with("unknown parameter")
             || issue.message.starts_with("given more than once");
-        if !generic && !keys.contains(&issue.field.as_str()) {
+        // A variant's issue names `KEY.N` as the link wrote it (N outside 2..=4 is refused).
+        let named = match issue.field.rsplit_once('.') {
+            Some((k, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => k,
+            _ => issue.field.as_str(),
+        };
+        let out_of_range = issue.message.starts_with("variant ");
+        let suffix_ok = named == issue.field
+            || out_of_range
+            || ["2", "3", "4"].iter().any(|n| issue.field.ends_with(&format!(".{n}")));
+        if !generic && !suffix_ok {
+            return Err(format!("issue names a variant outside 2..=4: {issue:?}"));
+        }
+        if !generic && !keys.contains(&named) {
             return Err(format!(
                 "issue names '{}', not a parameter: {issue:?}",
                 issue.field
@@ -260,6 +283,13 @@ fn check(text: &str, parsed: &Parsed, deep: bool, keys: &[&str]) -> Result<(), S
         }
         if again.config != parsed.config {
             return Err(format!("re-parsing {q:?} changed the configuration"));
+        }
+        // Each variant opened alone is its own link.
+        for (i, v) in parsed.config.runs().iter().enumerate() {
+            let alone = parse_query(&to_query(v));
+            if !alone.issues.is_empty() || alone.config != *v {
+                return Err(format!("run {i} of {q:?} is not its own link"));
+            }
         }
     }
     let _ = text;

@@ -1063,6 +1063,7 @@ fn config_without_starts() -> impl Strategy<Value = Config> {
                 },
                 playback: PlaybackSettings { speed },
                 phase,
+                variants: vec![],
             },
         )
     })
@@ -1115,6 +1116,65 @@ proptest! {
         // Full URLs work too.
         let url = format!("https://example.org/prefdyn/?{q}#dynamics");
         prop_assert_eq!(&parse_query(&url).config, &canonical);
+    }
+}
+
+/// `base` with the matrix and the dynamics (not the starts) of `other`: a variant of it.
+fn with_runs_of(base: &Config, other: &Config) -> Config {
+    let mut v = base.clone();
+    v.matrix = other.matrix.clone();
+    v.dynamics = DynamicsSettings {
+        starts: vec![],
+        ..other.dynamics.clone()
+    };
+    // The one-shot distributions that no longer fit K go back to their defaults.
+    let k = v.matrix.k();
+    if v.one_shot.reference.resolve(k).is_err() {
+        v.one_shot.reference = PolicySpec::Uniform;
+    }
+    if v.one_shot.custom_mu.resolve(k).is_err() {
+        v.one_shot.custom_mu = PolicySpec::Uniform;
+    }
+    v.canonical()
+}
+
+proptest! {
+    #![proptest_config(cfg(200))]
+
+    /// Variants (`KEY.N`) survive a link, and each one opened alone is exactly the variant:
+    /// the base with the other run's matrix and dynamics.
+    #[test]
+    fn variants_round_trip_and_each_is_its_own_link(
+        base in config_without_starts(),
+        others in vec(config_without_starts(), 1..=3),
+    ) {
+        let mut c = base.canonical();
+        c.dynamics.starts.clear();
+        let c = c.canonical();
+        let wanted: Vec<Config> = others.iter().map(|o| with_runs_of(&c, o)).collect();
+        let mut with = c.clone();
+        for v in &wanted {
+            with.variants.push(prefdyn::config::Variant {
+                overrides: prefdyn::config::overrides_between(&c, v),
+            });
+        }
+        let with = with.canonical();
+        let q = to_query(&with);
+        let parsed = parse_query(&q);
+        prop_assert!(parsed.issues.is_empty(), "issues {:?} parsing {}", parsed.issues, q);
+        prop_assert_eq!(&parsed.config, &with, "parse(to_query(c)) ≠ c for {}", q);
+        prop_assert_eq!(&to_query(&parsed.config), &q);
+        // Each variant that differs from the base is kept, in order, and is the wanted run.
+        let kept: Vec<&Config> = wanted.iter().filter(|v| v.base() != c).collect();
+        let runs = parsed.config.runs();
+        prop_assert_eq!(runs.len(), kept.len() + 1, "{}", q);
+        prop_assert_eq!(&runs[0], &c);
+        for (run, v) in runs[1..].iter().zip(&kept) {
+            prop_assert_eq!(run, *v, "a variant of {} is not the wanted run", q);
+            let alone = parse_query(&to_query(run));
+            prop_assert!(alone.issues.is_empty(), "{:?}", alone.issues);
+            prop_assert_eq!(&alone.config, run);
+        }
     }
 }
 

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::fields::Part;
 use super::migrate::{declared_version, migrate_v1};
+use super::variants::{
+    name_issues, overrides_between, refuse_override, split_variant_key, Variant, FIRST_VARIANT,
+    MAX_VARIANTS,
+};
 use super::{
     field, format_float, quantise, Config, Field, Kind, MatrixSource, PolicySpec, Slot, FIELDS,
     SCHEMA_VERSION,
@@ -688,11 +692,24 @@ pub fn parse_query(input: &str) -> Parsed {
     let mut draft = Draft::default();
     let mut rd = Reader::default();
     let mut seen: Vec<&str> = vec![];
+    // Each variant's overrides (`KEY.N`), read once the base is.
+    let mut overrides: [Vec<(String, String)>; MAX_VARIANTS] = Default::default();
     for (key, raw) in &pairs {
         if seen.contains(&key.as_str()) {
             rd.issue(key, "given more than once; the last value wins".into());
         } else {
             seen.push(key);
+        }
+        if let Some((base_key, n)) = split_variant_key(key) {
+            match refuse_override(base_key, n) {
+                Some(message) => rd.issue(key, message),
+                None => {
+                    let list = &mut overrides[n - FIRST_VARIANT];
+                    list.retain(|(k, _)| k != base_key);
+                    list.push((base_key.to_string(), raw.clone()));
+                }
+            }
+            continue;
         }
         match field(key) {
             Some(f) => {
@@ -706,9 +723,18 @@ pub fn parse_query(input: &str) -> Parsed {
     resolve_matrix(&mut c, &draft, &mut rd);
     resolve_ensemble(&mut c, &draft, &mut rd);
     cross_checks(&mut c, &mut rd);
+    // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3` with
+    // Random SST) are reset, so that the parsed config equals its own link.
+    let mut c = c.canonical();
+    for (i, list) in overrides.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let mut v = c.clone();
+        let issues = apply_overrides(&mut v, list);
+        rd.issues.extend(name_issues(issues, i + FIRST_VARIANT));
+        c.variants.push(Variant {
+            overrides: overrides_between(&c, &v),
+        });
+    }
     Parsed {
-        // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
-        // with Random SST) are reset, so that the parsed config equals its own link.
         config: c.canonical(),
         // Issues name the keys as the link wrote them.
         issues: rd
@@ -749,6 +775,67 @@ pub fn edit(c: &mut Config, key: &str, raw: &str) -> Vec<ParseIssue> {
     cross_checks(c, &mut rd);
     *c = c.canonical();
     rd.issues
+}
+
+/// Applies the overrides of a variant to `c` (a configuration without variants) as one
+/// edit: each value read and clamped as its field's, P's keys resolved together (in
+/// [`FIELDS`] order, each as a typed edit would), then the cross-field checks. Returns the
+/// issues, named by the keys without suffix.
+pub(super) fn apply_overrides(c: &mut Config, pairs: &[(String, String)]) -> Vec<ParseIssue> {
+    let mut rd = Reader::default();
+    let mut draft = Draft::of(c);
+    let mut parts = false;
+    let mut fields: Vec<(usize, &Field, &str)> = pairs
+        .iter()
+        .filter_map(|(k, raw)| {
+            let i = FIELDS.iter().position(|f| f.key == k)?;
+            Some((i, &FIELDS[i], raw.as_str()))
+        })
+        .collect();
+    fields.sort_by_key(|(i, ..)| *i);
+    for (_, f, raw) in fields {
+        if let Some(v) = rd.read(f, raw) {
+            match f.slot {
+                Slot::Part(part) => {
+                    draft.prepare_edit(part);
+                    draft.put(part, v);
+                    parts = true;
+                }
+                _ => store(f, c, &mut Draft::default(), v),
+            }
+        }
+    }
+    if parts {
+        // The base's labels stay with new values only where they still fit.
+        let given = |key: &str| pairs.iter().any(|(k, _)| k == key);
+        if let (false, Some(l), Some(v)) = (given("labels"), &draft.labels, &draft.values) {
+            if Some(l.len()) != draft.k.or_else(|| infer_k(v.len())) {
+                draft.labels = None;
+            }
+        }
+        resolve_matrix(c, &draft, &mut rd);
+        fit_fixed_fields(c);
+    }
+    cross_checks(c, &mut rd);
+    *c = c.canonical();
+    rd.issues
+}
+
+/// After a variant's P changed K: the fields every run shares (the one-shot distributions,
+/// the portrait's starts) that no longer fit go back to their defaults, without a message;
+/// the variant does not show them.
+fn fit_fixed_fields(c: &mut Config) {
+    let k = c.matrix.k();
+    for f in FIELDS.iter().filter(|f| !super::varies(f)) {
+        if let Slot::Distribution { default, get, set } = f.slot {
+            if get(c).resolve(k).is_err() {
+                set(c, default());
+            }
+        }
+    }
+    if k != 3 {
+        c.dynamics.starts.clear();
+    }
 }
 
 /// The values of the matrix and ensemble keys that differ from the default, by part.
@@ -913,7 +1000,8 @@ fn part_text(c: &Config, part: Part) -> Option<String> {
     }
 }
 
-/// The canonical query: `v=2` then each non-default field in [`FIELDS`] order.
+/// The canonical query: `v=2` then each non-default field in [`FIELDS`] order, then each
+/// variant's overrides (`KEY.N`, N = 2, 3, 4).
 pub fn to_query(c: &Config) -> String {
     // Compare canonical forms, so that parameters a family ignores (RPS's K, a
     // deterministic family's seed) never make a default matrix look non-default.
@@ -926,6 +1014,12 @@ pub fn to_query(c: &Config) -> String {
                 s.push('&');
             }
             let _ = write!(s, "{}={}", f.key, utf8_percent_encode(&v, VALUE));
+        }
+    }
+    for (i, v) in c.variants.iter().enumerate() {
+        for (key, value) in &v.overrides {
+            let (n, value) = (i + FIRST_VARIANT, utf8_percent_encode(value, VALUE));
+            let _ = write!(s, "&{key}.{n}={value}");
         }
     }
     s

@@ -22,10 +22,15 @@ use crate::simplex::{normalise_positive, uniform, DistributionError};
 mod codec;
 mod fields;
 mod migrate;
+mod variants;
 
 pub use codec::{edit, field_text, parse_query, query_pairs, to_query, ParseIssue, Parsed};
 pub use fields::{field, markdown_table, Field, Kind, Part, Scale, Section, Slot, FIELDS};
 pub use migrate::migrate_v1;
+pub use variants::{
+    edit_variant, override_text, overrides_between, remove_variant, split_variant_key, varies,
+    Variant, FIRST_VARIANT, MAX_VARIANTS,
+};
 
 /// Version of the query format written by `to_query` (`v=`). Older links keep working:
 /// see [`migrate_v1`].
@@ -487,6 +492,9 @@ pub struct Config {
     #[serde(flatten)]
     pub playback: PlaybackSettings,
     pub phase: PhaseConfig,
+    /// Runs compared beside this one (`KEY.N` in a link); empty: one run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
 }
 
 /// Which groups differ between two configurations: what a change invalidates.
@@ -498,6 +506,8 @@ pub struct Changes {
     pub dynamics: bool,
     pub playback: bool,
     pub phase: bool,
+    /// The variants compared beside the run.
+    pub compare: bool,
 }
 
 impl std::ops::BitOr for Changes {
@@ -510,6 +520,7 @@ impl std::ops::BitOr for Changes {
             dynamics: self.dynamics || o.dynamics,
             playback: self.playback || o.playback,
             phase: self.phase || o.phase,
+            compare: self.compare || o.compare,
         }
     }
 }
@@ -524,11 +535,18 @@ impl Changes {
             dynamics: true,
             playback: true,
             phase: true,
+            compare: true,
         }
     }
 
     pub fn any(&self) -> bool {
-        self.view || self.matrix || self.one_shot || self.dynamics || self.playback || self.phase
+        self.view
+            || self.matrix
+            || self.one_shot
+            || self.dynamics
+            || self.playback
+            || self.phase
+            || self.compare
     }
 }
 
@@ -598,6 +616,7 @@ impl Default for Config {
                 burn_in: 0,
                 sampling: Sampling::UNSET,
             },
+            variants: vec![],
         };
         for f in FIELDS {
             f.slot.set_default(&mut c);
@@ -660,6 +679,7 @@ impl Config {
             dynamics: self.dynamics != other.dynamics,
             playback: self.playback != other.playback,
             phase: self.phase != other.phase,
+            compare: self.variants != other.variants,
         }
     }
 
@@ -731,6 +751,7 @@ impl Config {
         {
             canonical_family(*family, k, param, None);
         }
+        c.canonical_variants();
         c
     }
 }
