@@ -10,7 +10,7 @@ DIST = sys.argv[1] if len(sys.argv) > 1 else "dist"
 # (file, budget in gzipped bytes, what it is)
 BUDGETS = [
     ("prefdyn-web-light_bg.wasm", 135_000, "the light module (the first chart)"),
-    ("prefdyn-web-full_bg.wasm", 440_000, "the full module (every section; the workers run it too)"),
+    ("prefdyn-web-full_bg.wasm", 452000, "the full module (every section; the workers run it too)"),
 ]
 FIRST_CHART = ["index.html", "style.css", "prefdyn-web-light.js", "prefdyn-web-light_bg.wasm"]
 FIRST_CHART_BUDGET = 150_000

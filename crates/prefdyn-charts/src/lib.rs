@@ -28,10 +28,13 @@ pub use phase::{
     PhaseLayout, PhasePicture,
 };
 pub use rounds::{
-    draw_entropy, draw_policy, drawn_paths, end_labels, paint_entropy, paint_policy, spread_labels,
-    EndLabel, RoundsLayout, RunPicture, SamplePaths, MAX_DRAWN_PATHS, MAX_END_LABELS,
+    draw_entropies, draw_entropy, draw_policy, draw_policy_on, drawn_paths, end_labels,
+    paint_entropies, paint_entropy, paint_policy, paint_policy_on, spread_labels, EndLabel,
+    RoundsLayout, RunLine, RunPicture, SamplePaths, SharedAxes, MAX_DRAWN_PATHS, MAX_END_LABELS,
 };
-pub use simplex::{draw_portrait, draw_simplex, speed_colour, start_colour, SimplexLayout};
+pub use simplex::{
+    draw_portrait, draw_simplex, draw_simplex_runs, speed_colour, start_colour, SimplexLayout,
+};
 pub use text::{text_width, wrap};
 pub use ticks::{nice_step, nice_ticks, tick_label, ColourScale};
 
@@ -59,6 +62,19 @@ impl Default for Theme {
             highlight: RGBColor(21, 101, 192),
         }
     }
+}
+
+/// One colour per run of a comparison (the base first; Okabe–Ito, apart from the
+/// responses' first colours in hue and lightness).
+pub fn run_colour(i: usize) -> RGBColor {
+    const C: [(u8, u8, u8); 4] = [
+        (128, 128, 128),
+        (213, 94, 0),
+        (0, 114, 178),
+        (204, 121, 167),
+    ];
+    let (r, g, b) = C[i % 4];
+    RGBColor(r, g, b)
 }
 
 /// One colour per response (Tableau 10, cycled).

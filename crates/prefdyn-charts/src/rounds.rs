@@ -515,22 +515,64 @@ pub fn paint_policy(
     theme: &Theme,
     run: &RunPicture,
 ) -> DrawResult<RoundsLayout> {
-    let RunPicture { k, policies, .. } = *run;
-    let (w, h) = p.size();
-    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
-    if k == 0 || policies.len() < k {
-        return Ok(RoundsLayout::default());
+    paint_policy_on(p, scale, theme, run, None)
+}
+
+/// The axes several charts share (small multiples): rounds `0..=t_max`, values up to
+/// `y_max`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SharedAxes {
+    pub t_max: usize,
+    pub y_max: f64,
+}
+
+impl SharedAxes {
+    /// The axes that hold every run: the longest T and the largest probability (× 1.05,
+    /// at most 1).
+    pub fn of(runs: &[RunPicture]) -> SharedAxes {
+        let t_max = runs
+            .iter()
+            .map(|r| (r.policies.len() / r.k.max(1)).saturating_sub(1))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        SharedAxes {
+            t_max,
+            y_max: runs.iter().map(y_top).fold(0.0, f64::max).min(1.0),
+        }
     }
-    let t_max = (policies.len() / k).saturating_sub(1).max(1);
-    let upto = run.upto.min(t_max);
-    let y_max = policies
+}
+
+/// The top of a run's y axis: its largest probability × 1.05.
+fn y_top(run: &RunPicture) -> f64 {
+    run.policies
         .iter()
         .copied()
         .chain(run.samples.map(|s| s.max()))
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max)
         .max(1e-3)
-        * 1.05;
+        * 1.05
+}
+
+/// [`paint_policy`] on `axes` shared with other charts (`None`: the run's own).
+pub fn paint_policy_on(
+    p: &mut dyn Paint,
+    scale: f64,
+    theme: &Theme,
+    run: &RunPicture,
+    axes: Option<SharedAxes>,
+) -> DrawResult<RoundsLayout> {
+    let RunPicture { k, policies, .. } = *run;
+    let (w, h) = p.size();
+    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
+    if k == 0 || policies.len() < k {
+        return Ok(RoundsLayout::default());
+    }
+    let own_t = (policies.len() / k).saturating_sub(1).max(1);
+    let t_max = axes.map_or(own_t, |a| a.t_max.max(own_t));
+    let upto = run.upto.min(own_t);
+    let y_max = axes.map_or_else(|| y_top(run), |a| a.y_max);
     // The lines named at their ends: the mean path's when there are samples.
     let named = run.samples.map_or(policies, |s| s.mean);
     let values = row_at(named, k, upto).or(row_at(policies, k, upto));
@@ -684,6 +726,102 @@ pub fn paint_entropy(
     let x = layout.x_of(upto as f64) + px(scale, 5.0) as f64;
     let f = font(font_px, theme.accent, Align::Start, Baseline::Middle);
     p.text(&text, (x.round(), y.round()), &f)?;
+    Ok(layout)
+}
+
+/// [`paint_policy_on`] on any plotters drawing area (the CLI's small multiples).
+pub fn draw_policy_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    run: &RunPicture,
+    axes: Option<SharedAxes>,
+) -> DrawResult<RoundsLayout> {
+    let layout = paint_policy_on(&mut PlottersPaint { root }, scale, theme, run, axes)?;
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// [`paint_entropies`] on any plotters drawing area.
+pub fn draw_entropies<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    lines: &[RunLine],
+    upto: usize,
+    k: usize,
+) -> DrawResult<RoundsLayout> {
+    let layout = paint_entropies(&mut PlottersPaint { root }, scale, theme, lines, upto, k)?;
+    root.present().map_err(err)?;
+    Ok(layout)
+}
+
+/// One run's line on a comparison chart.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLine<'a> {
+    pub values: &'a [f64],
+    pub colour: RGBColor,
+    /// Its name at the line's end.
+    pub name: &'a str,
+}
+
+/// H(π_t) of several runs on one chart, a line per run in its colour named at its end,
+/// with log K (the largest K) as a reference line. Returns the plot's geometry.
+pub fn paint_entropies(
+    p: &mut dyn Paint,
+    scale: f64,
+    theme: &Theme,
+    lines: &[RunLine],
+    upto: usize,
+    k: usize,
+) -> DrawResult<RoundsLayout> {
+    let (w, h) = p.size();
+    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
+    let t_max = lines
+        .iter()
+        .map(|l| l.values.len().saturating_sub(1))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    if lines.iter().all(|l| l.values.is_empty()) {
+        return Ok(RoundsLayout::default());
+    }
+    let lk = (k.max(1) as f64).ln();
+    let frame = (px(scale, 16.0) + px(scale, 34.0)) as f64;
+    let plot_h = (h - frame).max(1.0);
+    let room = (1.0 - px(scale, 16.0) as f64 / plot_h).max(0.5);
+    let all = lines.iter().flat_map(|l| l.values.iter().copied());
+    let h_max = all.filter(|v| v.is_finite()).fold(lk, f64::max).max(1e-3) / room;
+    let font_px = px(scale, 11.0) as f64;
+    let right = lines
+        .iter()
+        .map(|l| p.text_width(l.name, font_px))
+        .fold(0.0, f64::max);
+    let right = (right + px(scale, 10.0) as f64).ceil();
+    let layout = rounds_layout((w, h), scale, right, t_max, h_max);
+    paint_axes(p, (scale, theme), &layout, "H(π_t) [nats]")?;
+    paint_log_k(p, (scale, theme), &layout, lk)?;
+    let mut ends = vec![];
+    for l in lines {
+        let Some(last) = l.values.len().checked_sub(1) else {
+            continue;
+        };
+        let at = upto.min(last);
+        let stroke = line(l.colour, 1.0, px(scale, 2.0));
+        paint_paths(p, &layout, &l.values[..=at], (1, at), &|_| stroke)?;
+        let v = l.values[at];
+        ends.push((layout.y_of(if v.is_finite() { v } else { 0.0 }), at));
+    }
+    let gap = px(scale, 13.0) as f64;
+    let bottom = layout.top + layout.height;
+    let wanted: Vec<f64> = ends.iter().map(|e| e.0).collect();
+    let rows = spread_labels(&wanted, gap, (layout.top + gap / 2.0, bottom - gap / 2.0));
+    let named = lines.iter().filter(|l| !l.values.is_empty());
+    for ((l, y), (_, at)) in named.zip(rows).zip(&ends) {
+        let x = layout.x_of(*at as f64) + px(scale, 5.0) as f64;
+        let f = font(font_px, l.colour, Align::Start, Baseline::Middle);
+        p.text(l.name, (x.round(), y.round()), &f)?;
+    }
     Ok(layout)
 }
 

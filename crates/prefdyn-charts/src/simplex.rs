@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use prefdyn::portrait::{Portrait, LATTICE_DIVISIONS};
 
-use super::{err, px, sequential, DrawResult, RunPicture, Theme};
+use super::{err, px, sequential, DrawResult, RunLine, RunPicture, Theme};
 
 /// Where the simplex lies on a drawing area: vertex i is response i (0 at the top, 1 bottom
 /// left, 2 bottom right), in the area's pixels.
@@ -347,6 +347,41 @@ pub fn draw_portrait<DB: DrawingBackend>(
     portrait: &Portrait,
 ) -> DrawResult<SimplexLayout> {
     draw_simplex_with(root, scale, theme, run, Some(portrait))
+}
+
+/// Several K = 3 runs on one simplex: each trajectory (`values`, row-major π_0..π_T) up to
+/// `upto` in its run's colour, its start a small dot and its position at `upto` a larger
+/// one. Returns the layout.
+pub fn draw_simplex_runs<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scale: f64,
+    theme: &Theme,
+    labels: &[String],
+    runs: &[RunLine],
+    upto: usize,
+) -> DrawResult<SimplexLayout> {
+    root.fill(&theme.bg).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let layout = SimplexLayout::new(w as f64, h as f64, scale);
+    draw_triangle(root, scale, theme, &layout, labels)?;
+    for r in runs {
+        let path = trace(&layout, r.values, upto);
+        root.draw(&PathElement::new(
+            path.clone(),
+            r.colour.stroke_width(px(scale, 2.0)),
+        ))
+        .map_err(err)?;
+        if let Some(&p0) = path.first() {
+            root.draw(&Circle::new(p0, px(scale, 2.5), r.colour.filled()))
+                .map_err(err)?;
+        }
+        if let Some(&pt) = path.last() {
+            root.draw(&Circle::new(pt, px(scale, 4.5), r.colour.filled()))
+                .map_err(err)?;
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(layout)
 }
 
 fn draw_simplex_with<DB: DrawingBackend>(

@@ -8,12 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use prefdyn::config::MatrixSource;
-use prefdyn::config::{parse_query, to_query, Config, View};
+use prefdyn::config::{parse_query, split_variant_key, to_query, Config, Keyed, ParseIssue, View};
 use prefdyn::import::{parse_preferences, Format};
 use prefdyn::phase::PhaseResult;
 use prefdyn::report::Results;
-use prefdyn_paper::figures::FIGURES;
+use prefdyn_charts::Theme;
+use prefdyn_paper::figures::{FIGURES, TRIPTYCHS};
 
+mod compare;
 mod output;
 mod poster;
 mod sweep;
@@ -33,6 +35,8 @@ struct Cli {
 enum Command {
     /// Prints the results of a playground link (what `window.prefdyn.results()` returns) as
     /// JSON, and writes the trajectory or grid as CSV and the chart as PNG / SVG on request.
+    /// A link that compares runs (variants, `KEY.N=VALUE`) prints every run's results and
+    /// draws them side by side.
     Run(Box<RunArgs>),
     /// Regenerates every paper preset (Figures 1–5 and the real-data runs) as PNG, SVG and
     /// CSV, with a summary table (summary.md, summary.json) of what each shows in numbers,
@@ -53,6 +57,17 @@ enum Command {
 struct RunArgs {
     /// A playground URL or its query string, e.g. 'v=2&alpha=0.7&beta=5' (a link without
     /// v=2 is read as format 1, where alpha and lam were swapped).
+    ///
+    /// A link may compare up to 4 runs: the base and variants 2 to 4, variant N the base
+    /// with KEY.N=VALUE overriding a field of P or of the dynamics, e.g.
+    /// 'v=2&alpha=0.5&beta=2&lam=0.8&T=100&alpha.2=0.95&beta.3=5' (the paper's Figure 1).
+    /// The JSON is then the base's, its query the whole link, with `compare`: each run's
+    /// title and what its own link prints (query, results); stderr names each run with its
+    /// link. --png / --svg (and --embed-size) draw the small multiples in the dynamics
+    /// view: a π_t panel per run on shared axes, titled with the run and its verdict in
+    /// the run's colour, the entropy of every run below, and every trajectory on one
+    /// simplex beside it when K = 3; --csv writes every run (run,query,t,series,value);
+    /// --simplex is the base's. A bad KEY.N is a warning naming it, and the rest runs.
     link: String,
     /// Write the JSON here instead of standard output.
     #[arg(long)]
@@ -107,7 +122,8 @@ struct RunArgs {
     quiet: bool,
 }
 
-/// Parses a link; every issue is an error naming its parameter.
+/// Parses a link; every issue is an error naming its parameter, unless all are of variants
+/// (`KEY.N`, whose overrides are then ignored): those are warnings on stderr.
 fn config_from_link(link: &str, quiet: bool) -> Result<Config, String> {
     let parsed = parse_query(link);
     if let (Some(v), false) = (parsed.upgraded_from, quiet) {
@@ -116,7 +132,11 @@ fn config_from_link(link: &str, quiet: bool) -> Result<Config, String> {
             to_query(&parsed.config)
         );
     }
-    if parsed.issues.is_empty() {
+    let of_variant = |i: &ParseIssue| split_variant_key(&i.field).is_some();
+    if parsed.issues.iter().all(of_variant) {
+        for i in &parsed.issues {
+            eprintln!("warning: parameter {i}");
+        }
         Ok(parsed.config)
     } else {
         Err(parsed
@@ -210,28 +230,89 @@ fn run_link(
         Some(i) => with_import(config, i, quiet)?,
         None => config,
     };
-    let out = compute(&config, phase, !quiet)?;
-    let text = serde_json::to_string_pretty(&output::json(&out)).map_err(|e| e.to_string())?;
+    let compared = !config.variants.is_empty();
+    let mut runs = vec![];
+    for (i, run) in config.runs().iter().enumerate() {
+        if compared && !quiet {
+            eprintln!("{}", compare::heading(&config, i, run));
+        }
+        let out = compute(run, phase, !quiet).map_err(|e| {
+            if compared {
+                format!("{e} (run {}: {})", i + 1, config.run_title(i))
+            } else {
+                e
+            }
+        })?;
+        runs.push(out);
+    }
+    let Some(out) = runs.first() else {
+        return Err("error: the link has no run".into());
+    };
+    let doc = if compared {
+        compare::json(&config, &runs)
+    } else {
+        output::json(out)
+    };
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     match &files.json {
         Some(p) => write(p, text.as_bytes())?,
         None => println!("{text}"),
     }
     if let Some(p) = &files.csv {
-        write(p, output::csv(&out).as_bytes())?;
+        let csv = match compared {
+            true => prefdyn::report::comparison_csv(&prefdyn::report::RunReport::all(&config)),
+            false => output::csv(out),
+        };
+        write(p, csv.as_bytes())?;
     }
-    match files.embed {
-        Some(size) => posters(&out, files, size, quiet)?,
-        None => {
+    let multiples = compared && config.view.view == View::Dynamics;
+    if compared && !multiples && !quiet && (files.png.is_some() || files.svg.is_some()) {
+        eprintln!(
+            "note: --png / --svg: the {} view of run 1 (base); a comparison's runs are drawn side by side in the dynamics view",
+            config.view.view.key()
+        );
+    }
+    match (files.embed, multiples) {
+        (Some(size), false) => posters(out, files, size, quiet)?,
+        (Some(size), true) => compare_posters(&config, &runs, files, size)?,
+        (None, true) => {
+            let (size, theme) = ((files.width, files.height), Theme::default());
             if let Some(p) = &files.png {
-                output::png(&out, p, files.width, files.height)?;
+                compare::png(&config, &runs, p, size, (1.0, &theme))?;
             }
             if let Some(p) = &files.svg {
-                output::svg(&out, p, files.width, files.height)?;
+                compare::svg(&config, &runs, p, size, &theme)?;
+            }
+        }
+        (None, false) => {
+            if let Some(p) = &files.png {
+                output::png(out, p, files.width, files.height)?;
+            }
+            if let Some(p) = &files.svg {
+                output::svg(out, p, files.width, files.height)?;
             }
         }
     }
     if let Some(p) = &files.simplex {
-        output::simplex(&out, p, files.height)?;
+        output::simplex(out, p, files.height)?;
+    }
+    Ok(())
+}
+
+/// `--embed-size` for a comparison: its small multiples in a frame of this size (the PNG
+/// at twice it, as the posters), in the page's colours.
+fn compare_posters(
+    config: &Config,
+    runs: &[RunOutput],
+    files: &Files,
+    (w, h): (u32, u32),
+) -> Result<(), String> {
+    let theme = poster::Palette::of(config.view.theme).chart_theme();
+    if let Some(p) = &files.png {
+        compare::png(config, runs, p, (2 * w, 2 * h), (2.0, &theme))?;
+    }
+    if let Some(p) = &files.svg {
+        compare::svg(config, runs, p, (w, h), &theme)?;
     }
     Ok(())
 }
@@ -271,6 +352,32 @@ fn figures(out: &Path, quiet: bool) -> Result<(), String> {
             output::csv(&run).as_bytes(),
         )?;
         rows.push(output::summary_row(f, &run, &to_query(&config)));
+    }
+    for t in TRIPTYCHS.iter() {
+        if !quiet {
+            eprintln!("{}: {}", t.id, t.title);
+        }
+        let config = config_from_link(t.query, quiet)?;
+        let runs = config
+            .runs()
+            .iter()
+            .map(|r| compute(r, false, !quiet))
+            .collect::<Result<Vec<_>, _>>()?;
+        let theme = Theme::default();
+        compare::png(
+            &config,
+            &runs,
+            &out.join(format!("{}.png", t.id)),
+            (1200, 560),
+            (1.0, &theme),
+        )?;
+        compare::svg(
+            &config,
+            &runs,
+            &out.join(format!("{}.svg", t.id)),
+            (1200, 560),
+            &theme,
+        )?;
     }
     if !quiet {
         eprintln!("findings: the paper's claims measured on seeded instances");

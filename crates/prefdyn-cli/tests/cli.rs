@@ -913,3 +913,315 @@ fn embed_size_errors_and_notes() {
         "{help}"
     );
 }
+
+/// The paper's Figure 1 triptych as one link: the base and two variants.
+const TRIPTYCH: &str = "v=2&alpha=0.5&beta=2&lam=0.8&T=100&alpha.2=0.95&beta.3=5";
+
+/// Pretty JSON without its indentation, one line: the same text at any depth.
+fn flat(json: &str) -> String {
+    json.lines().map(str::trim_start).collect()
+}
+
+/// A link with variants prints the base's document (its query the whole link) with
+/// `compare`: per run, its title and, to the byte, what `prefdyn run` prints for the run's
+/// own link; stderr names each run with its link.
+#[test]
+fn run_prints_every_variant_as_its_own_link_prints_it() {
+    let links = [
+        TRIPTYCH,
+        "v=2&alpha=0.5&beta=2&lam=0.8&T=60&solver.2=dpo",
+        "v=2&alpha=0.95&beta=2&lam=0.8&T=40&N.2=64&R.2=4",
+        "v=2&alpha=0.5&beta=2&lam=0.8&T=50&gen.2=sst&k.2=5&seed.2=2",
+    ];
+    for link in links {
+        let config = parse_query(link).config;
+        let runs = config.runs();
+        assert_eq!(runs.len(), config.variants.len() + 1, "{link}");
+        assert!(runs.len() >= 2, "{link}: variants");
+        let out = prefdyn(&["run", link, "--quiet"]);
+        let all = String::from_utf8(out.stdout.clone()).unwrap();
+        let j = stdout_json(&out);
+        assert_eq!(j["query"].as_str(), Some(to_query(&config).as_str()));
+        let compare = j["compare"].as_array().expect("compare");
+        assert_eq!(compare.len(), runs.len(), "{link}");
+        assert_eq!(j["results"], compare[0]["results"], "{link}: the base");
+        for (i, (entry, run)) in compare.iter().zip(&runs).enumerate() {
+            let title = config.run_title(i);
+            assert_eq!(entry["title"].as_str(), Some(title.as_str()), "{link}");
+            let query = entry["query"].as_str().unwrap();
+            assert_eq!(query, to_query(run), "{link}: run {}", i + 1);
+            let own = prefdyn(&["run", query, "--quiet"]);
+            let own_text = String::from_utf8(own.stdout.clone()).unwrap();
+            let mut without_title = entry.clone();
+            without_title.as_object_mut().unwrap().remove("title");
+            assert_eq!(without_title, stdout_json(&own), "{link}: run {}", i + 1);
+            // Byte for byte: the entry is the run's own document with its title last.
+            let own_flat = flat(&own_text);
+            let entry_text = format!(
+                "{},\"title\": {}}}",
+                own_flat.strip_suffix('}').unwrap(),
+                serde_json::to_string(&title).unwrap()
+            );
+            assert!(flat(&all).contains(&entry_text), "{link}: run {}", i + 1);
+        }
+        // Each variant is what it says it is.
+        let d = |i: usize| &compare[i]["results"]["dynamics"];
+        match link {
+            TRIPTYCH => {
+                assert_eq!(compare[1]["title"], "α = 0.95");
+                assert_eq!(compare[2]["title"], "β = 5");
+                assert_ne!(d(0)["verdict"], d(1)["verdict"], "Figure 1: a and b differ");
+            }
+            l if l.contains("solver.2") => assert_eq!(compare[1]["title"], "DPO"),
+            l if l.contains("N.2") => {
+                assert!(compare[0]["results"]["finite"].is_null());
+                assert_eq!(
+                    compare[1]["results"]["finite"]["runs"]
+                        .as_array()
+                        .unwrap()
+                        .len(),
+                    4
+                );
+            }
+            _ => {
+                assert_eq!(compare[0]["results"]["matrix"]["k"], 3);
+                assert_eq!(compare[1]["results"]["matrix"]["k"], 5);
+            }
+        }
+    }
+    // Without --quiet, stderr heads each run with its title and link.
+    let out = prefdyn(&["run", TRIPTYCH]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    for line in [
+        "run 1: base (link: v=2&alpha=0.5&beta=2&lam=0.8&T=100)",
+        "run 2: α = 0.95 (link: v=2&alpha=0.95&beta=2&lam=0.8&T=100)",
+        "run 3: β = 5 (link: v=2&alpha=0.5&beta=5&lam=0.8&T=100)",
+    ] {
+        assert!(err.lines().any(|l| l == line), "{line:?} not in {err}");
+    }
+    // A link without variants prints no `compare`.
+    let plain = stdout_json(&prefdyn(&["run", "v=2&alpha=0.5", "--quiet"]));
+    assert!(plain.get("compare").is_none());
+    // `run --help` tells of variants.
+    let help = String::from_utf8(prefdyn(&["run", "--help"]).stdout).unwrap();
+    assert!(
+        help.contains("KEY.N=VALUE") && help.contains("compare"),
+        "{help}"
+    );
+}
+
+/// A document nested in an SVG (`<svg x="…" y="…" …>…</svg>`): its place, size and text.
+struct Nested {
+    at: (f64, f64),
+    size: (f64, f64),
+    doc: String,
+}
+
+fn nested_svgs(svg: &str) -> Vec<Nested> {
+    svg.split("<svg x=\"")
+        .skip(1)
+        .map(|chunk| {
+            let doc = format!("<svg x=\"{}</svg>", chunk.split("</svg>").next().unwrap());
+            let attr = |name: &str| -> f64 {
+                let tag = &doc[..doc.find('>').unwrap()];
+                let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                tag[start..][..tag[start..].find('"').unwrap()]
+                    .parse()
+                    .unwrap()
+            };
+            Nested {
+                at: (attr("x"), attr("y")),
+                size: (attr("width"), attr("height")),
+                doc,
+            }
+        })
+        .collect()
+}
+
+/// Every text of an SVG of nested documents where it shows on the canvas; each nested
+/// document's texts within its own frame.
+fn placed_texts(svg: &str) -> Vec<SvgText> {
+    let mut all = vec![];
+    for Nested {
+        at: (x, y),
+        size,
+        doc,
+    } in nested_svgs(svg)
+    {
+        assert_texts_inside(&doc, size, &format!("the piece at ({x}, {y})"));
+        all.extend(svg_texts(&doc).into_iter().map(|t| SvgText {
+            x: t.x + x,
+            y: t.y + y,
+            ..t
+        }));
+    }
+    all
+}
+
+/// The RGB pixels of `png` in columns `x0..x1`, rows `y0..y1`.
+fn pixels(png: &image::RgbImage, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> Vec<[u8; 3]> {
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| png.get_pixel(x, y).0))
+        .collect()
+}
+
+/// `--png` of the triptych: three π_t panels side by side whose pixels differ, the entropy
+/// and simplex below; `--svg` writes each run's title over its panel and again at its
+/// entropy line, every panel on the same y axis; `--embed-size` draws them at its size.
+#[test]
+fn png_and_svg_draw_the_small_multiples() {
+    let dir = TempDir::new("compare");
+    let out = prefdyn(&[
+        "run",
+        TRIPTYCH,
+        "--quiet",
+        "--png",
+        &dir.s("c.png"),
+        "--svg",
+        &dir.s("c.svg"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = image::load_from_memory(&nonempty(&dir.path("c.png")))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(png.dimensions(), (900, 520));
+    // Each third of the width, below the panels' titles and above the entropy chart.
+    let panels: Vec<Vec<[u8; 3]>> = (0..3)
+        .map(|i| pixels(&png, (300 * i, 300 * (i + 1)), (60, 300)))
+        .collect();
+    for (i, p) in panels.iter().enumerate() {
+        let inked = p.iter().filter(|c| **c != [255, 255, 255]).count();
+        assert!(
+            inked > p.len() / 50,
+            "panel {}: {inked} pixels drawn",
+            i + 1
+        );
+    }
+    for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+        let differ = panels[a]
+            .iter()
+            .zip(&panels[b])
+            .filter(|(x, y)| x != y)
+            .count();
+        assert!(
+            differ > panels[a].len() / 50,
+            "panels {} and {}: {differ} pixels differ",
+            a + 1,
+            b + 1
+        );
+    }
+    // The simplex's corner, bottom right, is drawn on.
+    let corner = pixels(&png, (720, 900), (340, 520));
+    assert!(corner.iter().any(|c| *c != [255, 255, 255]), "the simplex");
+
+    let svg = std::fs::read_to_string(dir.path("c.svg")).unwrap();
+    assert!(svg.starts_with("<svg width=\"900\" height=\"520\""));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let texts = placed_texts(&svg);
+    assert_eq!(
+        texts.len(),
+        svg_texts(&svg).len(),
+        "every text in a nested piece"
+    );
+    let count = |s: &str| texts.iter().filter(|t| t.text == s).count();
+    for (i, title) in ["base", "α = 0.95", "β = 5"].iter().enumerate() {
+        assert_eq!(
+            count(title),
+            2,
+            "{title}: over its panel and at its entropy line"
+        );
+        let head = texts.iter().find(|t| t.text == *title).unwrap();
+        let x0 = 300.0 * i as f64;
+        assert!(
+            head.x >= x0 && head.x < x0 + 300.0 && head.y < 40.0,
+            "{head:?}"
+        );
+    }
+    assert_eq!(
+        count("converged") + count("oscillating"),
+        3,
+        "a verdict per panel"
+    );
+    assert_eq!(count("round t"), 4, "three panels and the entropy chart");
+    assert!(count("H(π_t) [nats]") == 1);
+    // Shared axes: each panel's value ticks at the same heights.
+    let ticks = |v: &str| -> Vec<f64> {
+        texts
+            .iter()
+            .filter(|t| t.text == v && t.anchor == "end")
+            .map(|t| t.y)
+            .collect()
+    };
+    let top = ticks("0.8");
+    assert_eq!(top.len(), 3, "{top:?}");
+    assert!(top.iter().all(|y| *y == top[0]), "{top:?}");
+
+    // Four runs in 800 px go two a row; as a poster, at the frame's size (PNG at twice).
+    let four = format!("{TRIPTYCH}&solver.4=dpo");
+    let out = prefdyn(&[
+        "run",
+        &four,
+        "--quiet",
+        "--svg",
+        &dir.s("four.svg"),
+        "--png",
+        &dir.s("four.png"),
+        "--embed-size",
+        "800x520",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(png_size(&nonempty(&dir.path("four.png"))), (1600, 1040));
+    let svg = std::fs::read_to_string(dir.path("four.svg")).unwrap();
+    assert_eq!(svg_frame(&svg).2, "0 0 800 520");
+    let texts = placed_texts(&svg);
+    let dpo = texts
+        .iter()
+        .find(|t| t.text == "DPO")
+        .expect("the DPO panel");
+    assert!(
+        dpo.x >= 400.0 && dpo.y > 100.0,
+        "second row, right: {dpo:?}"
+    );
+}
+
+/// Bad variant keys are warnings naming them, and the rest runs; a bad base key is still
+/// an error, named with the variants'.
+#[test]
+fn bad_variant_keys_are_named_and_the_rest_runs() {
+    let link = "v=2&alpha=0.5&alpha.7=0.5&view.2=phase&beta.2=5";
+    let out = prefdyn(&["run", link, "--quiet"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let j = stdout_json(&out);
+    for key in ["alpha.7", "view.2"] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("warning: parameter {key}: "))),
+            "{key}: {err}"
+        );
+    }
+    assert_eq!(j["query"].as_str(), Some("v=2&alpha=0.5&beta.2=5"));
+    let compare = j["compare"].as_array().unwrap();
+    assert_eq!(compare.len(), 2);
+    assert_eq!(compare[1]["title"], "β = 5");
+    // Nothing left to compare: the base alone, as its own link prints it.
+    let out = prefdyn(&["run", "v=2&alpha=0.5&alpha.7=0.5", "--quiet"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("alpha.7"));
+    assert_eq!(
+        stdout_json(&out),
+        stdout_json(&prefdyn(&["run", "v=2&alpha=0.5", "--quiet"]))
+    );
+    let out = prefdyn(&["run", "v=2&alpha=abc&alpha.7=0.5", "--quiet"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: parameter alpha: "), "{err}");
+    assert!(err.contains("alpha.7"), "{err}");
+}

@@ -158,9 +158,46 @@ pub const PAPER_SCALE: [FigurePreset; 2] = [
     },
 ];
 
-/// A figure preset by id (the paper-scale ones included).
+/// Figures 1 and 2 as the paper shows them: the baseline, a larger α and a larger βλ side
+/// by side, one link with two variants. Run `i` of `figN` is the panel `figNa`, `figNb`,
+/// `figNc` of [`FIGURES`] ([`panels`]).
+pub const TRIPTYCHS: [FigurePreset; 2] = [
+    FigurePreset {
+        id: "fig1",
+        figure: "Figure 1",
+        title: "Cyclic P: baseline, larger α, larger βλ",
+        query: "v=2&alpha=0.5&beta=2&lam=0.8&T=100&alpha.2=0.95&beta.3=5",
+        description: "Rock–paper–scissors under the baseline (α = 0.5, β = 2, λ = 0.8: it converges), with α raised to 0.95 and with βλ raised to 4 (β = 5): both raise ρ above 1 and the policy oscillates.",
+        claim: None,
+    },
+    FigurePreset {
+        id: "fig2",
+        figure: "Figure 2",
+        title: "Transitive P: baseline, larger α, larger βλ",
+        query: "v=2&gen=sst&k=5&seed=2&alpha=0.5&beta=2&lam=0.8&T=30&alpha.2=0.9&beta.3=5",
+        description: "A random strongly transitive P (K = 5, seed 2) under the baseline (α = 0.5, β = 2, λ = 0.8), with α = 0.9 and with β = 5: the concentration ratio βλ/(1−α) grows from 3.2 to 16 and 8, and the policy concentrates on the top response, E.",
+        claim: None,
+    },
+];
+
+/// The panels of a triptych, in its runs' order (`fig1` → `fig1a`, `fig1b`, `fig1c`).
+pub fn panels(triptych: &FigurePreset) -> Vec<&'static FigurePreset> {
+    ["a", "b", "c"]
+        .iter()
+        .filter_map(|p| {
+            let id = format!("{}{p}", triptych.id);
+            FIGURES.iter().find(|f| f.id == id)
+        })
+        .collect()
+}
+
+/// A figure preset by id (the triptychs and the paper-scale ones included).
 pub fn figure(id: &str) -> Option<&'static FigurePreset> {
-    FIGURES.iter().chain(&PAPER_SCALE).find(|f| f.id == id)
+    FIGURES
+        .iter()
+        .chain(&TRIPTYCHS)
+        .chain(&PAPER_SCALE)
+        .find(|f| f.id == id)
 }
 
 #[cfg(test)]
@@ -168,6 +205,30 @@ mod tests {
     use super::*;
     use prefdyn::config::parse_query;
     use prefdyn::phase::{ensemble_members, Ensemble};
+
+    /// Each triptych is one link whose runs are its three panels, each exactly the panel's
+    /// own link.
+    #[test]
+    fn triptychs_are_their_panels_side_by_side() {
+        for t in &TRIPTYCHS {
+            let parsed = parse_query(t.query);
+            assert!(parsed.issues.is_empty(), "{}: {:?}", t.id, parsed.issues);
+            assert_eq!(prefdyn::config::to_query(&parsed.config), t.query);
+            let runs = parsed.config.runs();
+            let panels = panels(t);
+            assert_eq!((runs.len(), panels.len()), (3, 3), "{}", t.id);
+            for (run, panel) in runs.iter().zip(&panels) {
+                assert_eq!(
+                    run,
+                    &parse_query(panel.query).config,
+                    "{} vs {}",
+                    t.id,
+                    panel.id
+                );
+            }
+            assert_eq!(figure(t.id), Some(t));
+        }
+    }
 
     /// The paper-scale presets open cleanly on the paper's ensembles: T = 3,000, 32×32
     /// cells, K = 4, 118 cyclic and 4,924 strongly transitive matrices (all drawn).

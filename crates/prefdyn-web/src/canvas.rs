@@ -220,6 +220,82 @@ pub fn draw_entropy(
     })
 }
 
+/// π_t(i) on canvas `id` on `axes` shared with other charts (a comparison's panels).
+pub fn draw_policy_on(
+    id: &str,
+    theme: &Theme,
+    run: &RunPicture,
+    axes: Option<prefdyn_charts::SharedAxes>,
+) -> Result<RoundsLayout, String> {
+    paint_rounds(id, |p, dpr| {
+        prefdyn_charts::paint_policy_on(p, dpr, theme, run, axes)
+    })
+}
+
+/// H(π_t) of several runs on canvas `id`, a line per run.
+pub fn draw_entropies(
+    id: &str,
+    theme: &Theme,
+    lines: &[prefdyn_charts::RunLine],
+    upto: usize,
+    k: usize,
+) -> Result<RoundsLayout, String> {
+    paint_rounds(id, |p, dpr| {
+        prefdyn_charts::paint_entropies(p, dpr, theme, lines, upto, k)
+    })
+}
+
+/// Several K = 3 runs' trajectories on one simplex on canvas `id`.
+pub fn draw_simplex_runs(
+    id: &str,
+    theme: &Theme,
+    labels: &[String],
+    lines: &[prefdyn_charts::RunLine],
+    upto: usize,
+) -> DrawResult {
+    with_canvas(id, (), |root, dpr| {
+        prefdyn_charts::draw_simplex_runs(root, dpr, theme, labels, lines, upto).map(|_| ())
+    })
+}
+
+/// A numbered disc per run at `(x, y)` (CSS pixels) over what canvas `id` shows, in the
+/// run's colour with a ring of the background's.
+pub fn mark_runs(id: &str, theme: &Theme, marks: &[((f64, f64), RGBColor, String)]) -> DrawResult {
+    let Some(win) = web_sys::window() else {
+        return Ok(());
+    };
+    let dpr = win.device_pixel_ratio().max(1.0);
+    let Some(canvas) = win
+        .document()
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return Ok(());
+    };
+    let ctx: CanvasRenderingContext2d = match canvas.get_context("2d").map_err(js)? {
+        Some(c) => c.dyn_into().map_err(|_| "no 2d context".to_string())?,
+        None => return Ok(()),
+    };
+    let bg = Rgba::solid(theme.bg).css();
+    for ((x, y), colour, label) in marks {
+        let (x, y, r) = (x * dpr, y * dpr, 8.0 * dpr);
+        ctx.begin_path();
+        ctx.arc(x, y, r, 0.0, std::f64::consts::TAU).map_err(js)?;
+        ctx.set_fill_style_str(&Rgba::solid(*colour).css());
+        ctx.fill();
+        ctx.set_stroke_style_str(&bg);
+        ctx.set_line_width(2.0 * dpr);
+        ctx.set_line_dash(&js_sys::Array::new()).map_err(js)?;
+        ctx.stroke();
+        ctx.set_fill_style_str("#ffffff");
+        ctx.set_font(&format!("bold {}px sans-serif", (11.0 * dpr).round()));
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        ctx.fill_text(label, x, y + 0.5 * dpr).map_err(js)?;
+    }
+    Ok(())
+}
+
 /// The K = 3 simplex trajectory on canvas `id`.
 pub fn draw_simplex(id: &str, theme: &Theme, run: &RunPicture) -> DrawResult {
     with_canvas(id, (), |root, dpr| {

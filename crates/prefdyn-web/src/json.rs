@@ -2,6 +2,7 @@
 //! `Results`, the phase diagram's progressive state and the realisations' progress.
 
 use prefdyn::config::to_query;
+use prefdyn::report::RunReport;
 use serde_json::{json, Value};
 
 use crate::model::App;
@@ -39,11 +40,56 @@ pub fn finite_progress(app: &App) -> Value {
     })
 }
 
-/// `results()`: the engine's `Results` plus the phase diagram and the realisations' progress.
+/// Every run of a comparison as a link of its own gives it: the base (its results as the
+/// page has them) then each variant; one entry without variants.
+pub fn runs(app: &App) -> Vec<RunReport> {
+    let r = &app.results;
+    let base = RunReport {
+        query: to_query(&app.config.base()),
+        title: app.config.run_title(0),
+        matrix: r.matrix.clone(),
+        dynamics: r.dynamics.clone(),
+        dynamics_error: r.dynamics_error.clone(),
+        finite: r.finite.clone(),
+        finite_error: r.finite_error.clone(),
+    };
+    std::iter::once(base)
+        .chain(app.variants.iter().map(|v| v.report.clone()))
+        .collect()
+}
+
+/// `results().compare`: [`runs`] without the base's matrix and trajectory copies (the base is
+/// `results()` itself), each with its query, title, dynamics and realisations.
+fn compare(app: &App) -> Value {
+    let mut list = vec![json!({
+        "query": to_query(&app.config.base()),
+        "title": app.config.run_title(0),
+        "dynamics": app.results.dynamics,
+        "dynamics_error": app.results.dynamics_error,
+        "finite": app.results.finite,
+        "finite_error": app.results.finite_error,
+    })];
+    list.extend(app.variants.iter().map(|v| {
+        let r = &v.report;
+        json!({
+            "query": r.query,
+            "title": r.title,
+            "dynamics": r.dynamics,
+            "dynamics_error": r.dynamics_error,
+            "finite": r.finite,
+            "finite_error": r.finite_error,
+        })
+    }));
+    Value::Array(list)
+}
+
+/// `results()`: the engine's `Results` plus the phase diagram, the realisations' progress
+/// and the runs compared.
 pub fn results(app: &App) -> Value {
     let mut v = serde_json::to_value(&app.results).unwrap_or(Value::Null);
     v["phase"] = phase(app);
     v["finite_progress"] = finite_progress(app);
+    v["compare"] = compare(app);
     v
 }
 
@@ -56,6 +102,7 @@ pub fn document(app: &App) -> String {
         "results": app.results,
     });
     v["results"]["phase"] = phase(app);
+    v["results"]["compare"] = compare(app);
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 

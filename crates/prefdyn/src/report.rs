@@ -569,6 +569,84 @@ impl Results {
     }
 }
 
+/// One run of a comparison as a link of its own gives it: `results().compare[i]` and the
+/// CLI's runs (index 0 is the base).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The run's own canonical query (its link).
+    pub query: String,
+    /// "base", or what the variant changes ("α = 0.95").
+    pub title: String,
+    pub matrix: MatrixReport,
+    pub dynamics: Option<DynamicsReport>,
+    pub dynamics_error: Option<String>,
+    pub finite: Option<FiniteReport>,
+    pub finite_error: Option<String>,
+}
+
+impl RunReport {
+    /// Run `i` of `compared` (its [`Config::runs`] entry `run`), with its matrix: the
+    /// dynamics with the portrait and every realisation, as [`Results::compute`] gives them.
+    pub fn compute(compared: &Config, i: usize, run: &Config) -> (RunReport, PreferenceMatrix) {
+        let (p, _) = resolve_matrix(run);
+        let (dynamics, dynamics_error) = match dynamics_report(run, &p) {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let (finite, finite_error) = finite_fields(run, &p);
+        let report = RunReport {
+            query: crate::config::to_query(run),
+            title: compared.run_title(i),
+            matrix: matrix_report(run, &p),
+            dynamics,
+            dynamics_error,
+            finite,
+            finite_error,
+        };
+        (report, p)
+    }
+
+    /// Every run of `config` (one for a link without variants).
+    pub fn all(config: &Config) -> Vec<RunReport> {
+        let runs = config.runs();
+        runs.iter()
+            .enumerate()
+            .map(|(i, r)| RunReport::compute(config, i, r).0)
+            .collect()
+    }
+}
+
+/// CSV of the runs of a comparison, one row per value: `run,query,t,series,value`, where
+/// the series are the columns of [`trajectory_csv`] (`pi(A)`, …, `entropy`, `mean pi(A)`).
+pub fn comparison_csv(runs: &[RunReport]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("run,query,t,series,value\n");
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    for (n, r) in runs.iter().enumerate() {
+        let (Some(d), m) = (&r.dynamics, &r.matrix) else {
+            continue;
+        };
+        let tr = &d.trajectory;
+        let q = quote(&r.query);
+        let mean = r.finite.as_ref().map(|f| &f.outcome.mean_path);
+        for t in 0..=tr.rounds() {
+            let pi = tr.policy(t);
+            for (l, v) in m.labels.iter().zip(pi) {
+                let _ = writeln!(s, "{},{q},{t},{},{v}", n + 1, quote(&format!("pi({l})")));
+            }
+            let h = crate::simplex::entropy(pi);
+            let _ = writeln!(s, "{},{q},{t},entropy,{h}", n + 1);
+            if let Some(row) = mean.and_then(|m| m.policies.chunks_exact(m.k).nth(t)) {
+                for (l, v) in m.labels.iter().zip(row) {
+                    let series = quote(&format!("mean pi({l})"));
+                    let _ = writeln!(s, "{},{q},{t},{series},{v}", n + 1);
+                }
+            }
+        }
+    }
+    s
+}
+
 /// The phase diagram a configuration describes: its spec (the dynamics parameters are the
 /// base that the axes override) and its ensemble members.
 pub fn phase_setup(

@@ -257,7 +257,9 @@ fn check(text: &str, parsed: &Parsed, deep: bool, keys: &[&str]) -> Result<(), S
         let out_of_range = issue.message.starts_with("variant ");
         let suffix_ok = named == issue.field
             || out_of_range
-            || ["2", "3", "4"].iter().any(|n| issue.field.ends_with(&format!(".{n}")));
+            || ["2", "3", "4"]
+                .iter()
+                .any(|n| issue.field.ends_with(&format!(".{n}")));
         if !generic && !suffix_ok {
             return Err(format!("issue names a variant outside 2..=4: {issue:?}"));
         }

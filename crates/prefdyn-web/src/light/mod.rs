@@ -15,7 +15,7 @@ mod embed;
 
 use std::cell::RefCell;
 
-use prefdyn::config::{edit, parse_query, to_query, Config, MatrixSource, Parsed, View};
+use prefdyn::config::{edit_single, parse_single, to_query, Config, MatrixSource, Parsed, View};
 use prefdyn::report::{dynamics_core_ipo, DynamicsReport};
 use prefdyn::social_choice::{condorcet_winner, three_cycles};
 use prefdyn::{PreferenceMatrix, Solver};
@@ -27,7 +27,7 @@ use crate::controls;
 use crate::dom::{self, Listener};
 use crate::history;
 use crate::host;
-use crate::model::message::{edited, replaced, HostMessage, Summary, Update};
+use crate::model::message::{edited_single, replaced_single, HostMessage, Summary, Update};
 use crate::model::{PlayAction, Playback};
 use crate::sections::hero;
 use crate::store::HistoryMode;
@@ -68,6 +68,7 @@ fn beyond_light(c: &Config) -> bool {
         || matches!(c.matrix, MatrixSource::Preset { .. })
         || c.dynamics.solver != Solver::Ipo
         || c.dynamics.sampling.spec().is_some()
+        || !c.variants.is_empty()
 }
 
 /// P without preset data (a preset link goes to the full module).
@@ -91,7 +92,11 @@ pub fn start() -> Result<(), JsValue> {
     };
     let doc = dom::document().ok_or("no document")?;
     let search = win.location().search().unwrap_or_default();
-    let parsed = parse_query(&search);
+    // A comparison (`KEY.N`) is the full module's.
+    let Some(parsed) = parse_single(&search) else {
+        hand_over();
+        return Ok(());
+    };
     let matrix = matrix_of(&parsed.config);
     let (Some(matrix), false) = (matrix, needs_full(&parsed, &search)) else {
         hand_over();
@@ -194,7 +199,7 @@ fn on_edit(key: &'static str, raw: String, mode: HistoryMode) {
     FIRST.with(|f| {
         let mut f = f.borrow_mut();
         let Some(first) = f.as_mut() else { return };
-        let _ = edit(&mut first.config, key, &raw);
+        let _ = edit_single(&mut first.config, key, &raw);
         if key != "speed" {
             compute(first);
         }
@@ -256,12 +261,13 @@ fn carry_out(m: HostMessage, data: &JsValue) {
     };
     let standalone = embed::stays_light(&config);
     let done = match m {
-        HostMessage::Set(pairs) => match edited(&config, &pairs) {
-            Ok(c) => show(c),
+        HostMessage::Set(pairs) => match edited_single(&config, &pairs) {
+            Ok(Some(c)) => show(c),
+            Ok(None) => false,
             Err(e) => return host::refuse("set", &e),
         },
-        HostMessage::Replace(q) => match replaced(&q) {
-            Ok(p) if p.upgraded_from.is_none() && !q.contains("tour=") => show(p.config),
+        HostMessage::Replace(q) => match replaced_single(&q) {
+            Ok(Some(p)) if p.upgraded_from.is_none() && !q.contains("tour=") => show(p.config),
             Ok(_) => false,
             Err(e) => return host::refuse("replace", &e),
         },

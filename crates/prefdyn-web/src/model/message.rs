@@ -4,7 +4,10 @@
 //! do only what a link can: every value goes through the same typed edit, and a message
 //! with any bad value is refused whole (the frame answers `error` and changes nothing).
 
-use prefdyn::config::{edit, parse_query, query_pairs, Config, ParseIssue, Parsed};
+use prefdyn::config::{
+    edit, edit_single, parse_query, parse_single, query_pairs, split_variant_key, Config,
+    ParseIssue, Parsed,
+};
 use prefdyn::report::DynamicsReport;
 use prefdyn::Verdict;
 use prefdyn_paper::tour::TOUR;
@@ -197,6 +200,24 @@ pub fn verdict_key(v: Verdict) -> &'static str {
 /// `config` with the edits applied in order, or what was wrong with them (every issue,
 /// each naming its key).
 pub fn edited(config: &Config, pairs: &[(String, String)]) -> Result<Config, String> {
+    edited_with(config, pairs, edit)
+}
+
+/// [`edited`] by a module that shows one run: `Ok(None)` when a key is a variant's
+/// (`KEY.N`, the full module's).
+pub fn edited_single(
+    config: &Config,
+    pairs: &[(String, String)],
+) -> Result<Option<Config>, String> {
+    if pairs.iter().any(|(k, _)| split_variant_key(k).is_some()) {
+        return Ok(None);
+    }
+    edited_with(config, pairs, edit_single).map(Some)
+}
+
+type Edit = fn(&mut Config, &str, &str) -> Vec<ParseIssue>;
+
+fn edited_with(config: &Config, pairs: &[(String, String)], edit: Edit) -> Result<Config, String> {
     let mut c = config.clone();
     let mut issues = vec![];
     for (k, v) in pairs {
@@ -210,7 +231,15 @@ pub fn edited(config: &Config, pairs: &[(String, String)]) -> Result<Config, Str
 
 /// The link of a `replace`, or what was wrong with it.
 pub fn replaced(query: &str) -> Result<Parsed, String> {
-    let parsed = parse_query(query);
+    accepted(parse_query(query))
+}
+
+/// [`replaced`] by a module that shows one run: `Ok(None)` for a link with variants.
+pub fn replaced_single(query: &str) -> Result<Option<Parsed>, String> {
+    parse_single(query).map(accepted).transpose()
+}
+
+fn accepted(parsed: Parsed) -> Result<Parsed, String> {
     match parsed.issues.is_empty() {
         true => Ok(parsed),
         false => Err(refusal(&parsed.issues)),

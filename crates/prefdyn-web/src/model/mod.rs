@@ -12,6 +12,7 @@ use prefdyn::report::{
 };
 use prefdyn::PreferenceMatrix;
 
+mod compare;
 mod finite;
 pub mod message;
 mod phase;
@@ -19,6 +20,7 @@ mod play;
 #[cfg(test)]
 mod tests;
 
+pub use compare::VariantRun;
 pub use finite::FiniteModel;
 pub use phase::{PhaseModel, PHASE_BATCH_MS, PHASE_FIRST_BATCH, PHASE_IN_FLIGHT};
 pub use play::{PlayAction, Playback};
@@ -81,6 +83,8 @@ pub struct Changed {
     pub issues: bool,
     /// The last import (its report and counts).
     pub import: bool,
+    /// The variants compared (their runs, or the draft variant).
+    pub compare: bool,
 }
 
 impl Changed {
@@ -94,6 +98,7 @@ impl Changed {
             frame: true,
             issues: true,
             import: true,
+            compare: true,
         }
     }
 
@@ -105,6 +110,7 @@ impl Changed {
             || self.frame
             || self.issues
             || self.import
+            || self.compare
     }
 }
 
@@ -119,6 +125,7 @@ impl std::ops::BitOr for Changed {
             frame: self.frame || o.frame,
             issues: self.issues || o.issues,
             import: self.import || o.import,
+            compare: self.compare || o.compare,
         }
     }
 }
@@ -198,6 +205,16 @@ pub enum Change {
     Import(Box<Imported>),
     /// Computes what the first view left for later (after the first paint).
     Complete,
+    /// "+ compare": a draft variant, a copy of the base until a control changes it.
+    AddVariant,
+    /// Typed edits of variant `index`'s fields, in order (0-based; the draft is the one
+    /// past the last).
+    EditVariant {
+        index: usize,
+        pairs: Vec<(String, String)>,
+    },
+    /// Removes variant `index` (or the draft).
+    RemoveVariant(usize),
     /// Playback.
     Play(PlayAction),
     /// The phase diagram: run it now (again), start it if it is not running yet, cancel it,
@@ -253,6 +270,11 @@ pub struct App {
     pub import: Option<LastImport>,
     /// The matrix source the last import set (the import is current while P is it).
     import_source: Option<prefdyn::config::MatrixSource>,
+    /// The variants compared beside the base (`config.runs()[1..]`), computed after the
+    /// first view.
+    pub variants: Vec<VariantRun>,
+    /// "+ compare" made a copy of the base that no control has changed yet.
+    pub draft_variant: bool,
 }
 
 impl App {
@@ -290,9 +312,15 @@ impl App {
             finite: FiniteModel::default(),
             import: None,
             import_source: None,
+            variants: vec![],
+            draft_variant: false,
         };
         app.note_matrix_error(err);
         app.compute_dynamics();
+        if app.has_variants() {
+            app.compute_variants();
+            app.play = Playback::showing(app.rounds());
+        }
         app
     }
 
@@ -343,6 +371,14 @@ impl App {
                 }
                 changed.issues = true;
             }
+            Change::AddVariant => changed = changed | self.add_variant(),
+            Change::EditVariant { index, pairs } => {
+                for (key, raw) in pairs {
+                    self.edit_variant(index, &key, &raw);
+                }
+                changed.issues = true;
+            }
+            Change::RemoveVariant(i) => changed = changed | self.remove_variant(i),
             Change::Import(data) => changed = changed | self.import(*data),
             Change::Complete => changed = changed | self.complete(now, &mut fx),
             Change::Play(a) => {
@@ -413,12 +449,19 @@ impl App {
         self.issues.extend(issues);
     }
 
-    /// T of the current run (0 without one).
+    /// T of the current run, the longest of a comparison (0 without one).
     pub fn rounds(&self) -> usize {
+        let variants = self
+            .variants
+            .iter()
+            .filter_map(|v| v.report.dynamics.as_ref());
         self.results
             .dynamics
-            .as_ref()
-            .map_or(0, |d| d.trajectory.rounds())
+            .iter()
+            .chain(variants)
+            .map(|d| d.trajectory.rounds())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Recomputes what `changes` invalidates: everything when P changed, else the one-shot
@@ -452,6 +495,13 @@ impl App {
             if !self.pending.finite {
                 out = out | self.finite_restart(now, fx);
             }
+            self.play = Playback::showing(self.rounds());
+            out.frame = true;
+        }
+        let compared = changes.matrix || changes.dynamics || changes.compare;
+        if compared && (self.has_variants() || !self.variants.is_empty()) {
+            self.compute_variants();
+            out.compare = true;
             self.play = Playback::showing(self.rounds());
             out.frame = true;
         }

@@ -325,3 +325,105 @@ fn an_import_is_kept_while_it_is_the_matrix() {
     );
     assert!(c.import && a.import.is_none(), "a new matrix drops it");
 }
+
+/// Each variant's results are those of its own link, bit for bit, whatever edits led there.
+#[test]
+fn variants_are_computed_as_their_own_links() {
+    let q = "v=2&alpha=0.5&beta=2&lam=0.8&T=100&alpha.2=0.95&solver.3=dpo&N.3=16&R.3=3&gen.4=sst&k.4=5&seed.4=2";
+    let mut app = app(q);
+    assert_eq!(app.variants.len(), 3);
+    let check = |app: &App| {
+        for (i, v) in app.variants.iter().enumerate() {
+            let own = prefdyn::report::RunReport::compute(&app.config, i + 1, &v.config).0;
+            let ours = serde_json::to_value(&v.report).unwrap();
+            assert_eq!(
+                ours,
+                serde_json::to_value(&own).unwrap(),
+                "variant {}",
+                i + 2
+            );
+            let alone = parse_query(&v.report.query);
+            assert!(alone.issues.is_empty());
+            assert_eq!(alone.config, v.config);
+            let engine = Results::compute(&alone.config);
+            assert_eq!(
+                serde_json::to_value(&engine.dynamics).unwrap(),
+                serde_json::to_value(&v.report.dynamics).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_value(&engine.finite).unwrap(),
+                serde_json::to_value(&v.report.finite).unwrap()
+            );
+        }
+    };
+    check(&app);
+    assert!(app.variants[1].report.finite.is_some());
+    // A base edit moves every variant that does not override it.
+    let (changed, _) = app.change(
+        Change::Edit {
+            key: "lam".into(),
+            raw: "0.6".into(),
+        },
+        0.0,
+    );
+    assert!(changed.compare);
+    assert!(app
+        .variants
+        .iter()
+        .all(|v| v.config.dynamics.params.lam == 0.6));
+    check(&app);
+    // A variant's own edit; the longest run sets the playback's rounds.
+    app.change(
+        Change::EditVariant {
+            index: 0,
+            pairs: vec![("T".into(), "250".into())],
+        },
+        0.0,
+    );
+    assert_eq!(app.rounds(), 250);
+    assert_eq!(app.play.cursor, 250);
+    check(&app);
+}
+
+#[test]
+fn compare_adds_a_draft_then_a_variant_and_removes_it() {
+    let mut app = app("v=2&alpha=0.5");
+    let (changed, _) = app.change(Change::AddVariant, 0.0);
+    assert!(changed.compare && app.draft_variant && !app.has_variants());
+    // A value equal to the base's leaves the draft a draft.
+    app.change(
+        Change::EditVariant {
+            index: 0,
+            pairs: vec![("alpha".into(), "0.5".into())],
+        },
+        0.0,
+    );
+    assert!(app.draft_variant && app.variants.is_empty());
+    app.change(
+        Change::EditVariant {
+            index: 0,
+            pairs: vec![("beta".into(), "5".into())],
+        },
+        0.0,
+    );
+    assert!(!app.draft_variant);
+    assert_eq!(to_query(&app.config), "v=2&alpha=0.5&beta.2=5");
+    assert_eq!(app.variants.len(), 1);
+    // A bad value is named KEY.N and changes nothing.
+    app.change(
+        Change::EditVariant {
+            index: 0,
+            pairs: vec![("alpha".into(), "x".into())],
+        },
+        0.0,
+    );
+    assert!(app.issues.iter().any(|i| i.field == "alpha.2"));
+    assert_eq!(to_query(&app.config), "v=2&alpha=0.5&beta.2=5");
+    app.change(Change::AddVariant, 0.0);
+    assert!(!app.can_add_variant(), "one draft at a time");
+    app.change(Change::RemoveVariant(1), 0.0);
+    assert!(!app.draft_variant && app.can_add_variant());
+    app.change(Change::RemoveVariant(0), 0.0);
+    assert_eq!(to_query(&app.config), "v=2&alpha=0.5");
+    assert!(app.variants.is_empty());
+}

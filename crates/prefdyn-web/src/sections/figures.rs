@@ -1,7 +1,7 @@
 //! The paper's figures: one button per preset; a click loads its link.
 
 use prefdyn::config::parse_query;
-use prefdyn_paper::figures::{FigurePreset, FIGURES, PAPER_SCALE};
+use prefdyn_paper::figures::{panels, FigurePreset, FIGURES, PAPER_SCALE, TRIPTYCHS};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
@@ -34,6 +34,45 @@ fn item(f: &FigurePreset) -> String {
     )
 }
 
+/// A triptych's button (its three panels side by side) with a button per panel alone.
+fn triptych(t: &FigurePreset) -> String {
+    let alone: Vec<String> = panels(t)
+        .iter()
+        .zip(["left", "centre", "right"])
+        .map(|(p, name)| {
+            format!(
+                "<button type=\"button\" class=\"paper-scale\" data-query=\"{}\" title=\"{}: {}\">{name}</button>",
+                escape(p.query),
+                escape(p.figure),
+                escape(p.title)
+            )
+        })
+        .collect();
+    format!(
+        "<li><button type=\"button\" data-query=\"{}\" title=\"{}\">{}: {}</button> <span class=\"panels\">alone: {}</span><p>{}</p></li>",
+        escape(t.query),
+        escape(t.description),
+        escape(t.figure),
+        escape(t.title),
+        alone.join(" "),
+        escape(t.description)
+    )
+}
+
+/// The figures as the page lists them: Figures 1 and 2 as triptychs (where their first
+/// panel was), every other preset as it is.
+fn list() -> String {
+    let in_triptych = |f: &FigurePreset| TRIPTYCHS.iter().find(|t| panels(t).contains(&f));
+    FIGURES
+        .iter()
+        .filter_map(|f| match in_triptych(f) {
+            Some(t) if panels(t).first() == Some(&f) => Some(triptych(t)),
+            Some(_) => None,
+            None => Some(item(f)),
+        })
+        .collect()
+}
+
 /// The paper's figures: one button per preset.
 pub struct Figures;
 
@@ -54,8 +93,7 @@ impl Section for Figures {
 }
 
 fn wire(doc: &Document) -> Result<(), JsValue> {
-    let html: String = FIGURES.iter().map(item).collect();
-    set_html(doc, "figure-list", &html);
+    set_html(doc, "figure-list", &list());
     on(doc, "figure-list", "click", |e: web_sys::Event| {
         let Some(q) = event_target(&e, "button").and_then(|b| b.get_attribute("data-query")) else {
             return;

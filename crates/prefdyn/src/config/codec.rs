@@ -677,7 +677,55 @@ pub fn query_pairs(input: &str) -> Vec<(String, String)> {
 
 /// Parses a query string or a full URL. Never fails; see the module docs. A link without
 /// parameters opens [`super::HOME_QUERY`] (every canonical query has `v`, so none is empty).
+/// Variants' overrides (`KEY.N`) are applied to the base ([`super::variants`]).
 pub fn parse_query(input: &str) -> Parsed {
+    let mut overrides: Overrides = Default::default();
+    let mut parsed = parse_base(input, |key, raw, rd| {
+        let Some((base_key, n)) = split_variant_key(key) else {
+            return false;
+        };
+        match refuse_override(base_key, n) {
+            Some(message) => rd.issue(key, message),
+            None => {
+                let list = &mut overrides[n - FIRST_VARIANT];
+                list.retain(|(k, _)| k != base_key);
+                list.push((base_key.to_string(), raw.to_string()));
+            }
+        }
+        true
+    });
+    let c = &mut parsed.config;
+    for (i, list) in overrides.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let mut v = c.clone();
+        let issues = apply_overrides(&mut v, list);
+        parsed.issues.extend(name_issues(issues, i + FIRST_VARIANT));
+        c.variants.push(Variant {
+            overrides: overrides_between(c, &v),
+        });
+    }
+    *c = c.canonical();
+    parsed
+}
+
+/// [`parse_query`] of a link without variants (`None` when it has a `KEY.N` override):
+/// what a module that shows one run parses, without the variants' code.
+pub fn parse_single(input: &str) -> Option<Parsed> {
+    let suffixed = |k: &str| {
+        k.rsplit_once('.')
+            .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if query_pairs(input).iter().any(|(k, _)| suffixed(k)) {
+        return None;
+    }
+    Some(parse_base(input, |_, _, _| false))
+}
+
+/// Each variant's overrides (`KEY.N` read as `(KEY, raw)`), by variant.
+type Overrides = [Vec<(String, String)>; MAX_VARIANTS];
+
+/// The base of a link, its issues named as the link wrote the keys; `variant(key, raw)`
+/// takes the keys it reads as a variant's (returns `true`).
+fn parse_base(input: &str, mut variant: impl FnMut(&str, &str, &mut Reader) -> bool) -> Parsed {
     let mut pairs = query_pairs(input);
     if pairs.is_empty() {
         pairs = query_pairs(super::HOME_QUERY);
@@ -692,23 +740,13 @@ pub fn parse_query(input: &str) -> Parsed {
     let mut draft = Draft::default();
     let mut rd = Reader::default();
     let mut seen: Vec<&str> = vec![];
-    // Each variant's overrides (`KEY.N`), read once the base is.
-    let mut overrides: [Vec<(String, String)>; MAX_VARIANTS] = Default::default();
     for (key, raw) in &pairs {
         if seen.contains(&key.as_str()) {
             rd.issue(key, "given more than once; the last value wins".into());
         } else {
             seen.push(key);
         }
-        if let Some((base_key, n)) = split_variant_key(key) {
-            match refuse_override(base_key, n) {
-                Some(message) => rd.issue(key, message),
-                None => {
-                    let list = &mut overrides[n - FIRST_VARIANT];
-                    list.retain(|(k, _)| k != base_key);
-                    list.push((base_key.to_string(), raw.clone()));
-                }
-            }
+        if variant(key, raw, &mut rd) {
             continue;
         }
         match field(key) {
@@ -723,19 +761,10 @@ pub fn parse_query(input: &str) -> Parsed {
     resolve_matrix(&mut c, &draft, &mut rd);
     resolve_ensemble(&mut c, &draft, &mut rd);
     cross_checks(&mut c, &mut rd);
-    // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3` with
-    // Random SST) are reset, so that the parsed config equals its own link.
-    let mut c = c.canonical();
-    for (i, list) in overrides.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        let mut v = c.clone();
-        let issues = apply_overrides(&mut v, list);
-        rd.issues.extend(name_issues(issues, i + FIRST_VARIANT));
-        c.variants.push(Variant {
-            overrides: overrides_between(&c, &v),
-        });
-    }
     Parsed {
-        config: c.canonical(),
+        // Canonical: parameters the chosen family ignores (`seed=9` with RPS, `s=0.3`
+        // with Random SST) are reset, so that the parsed config equals its own link.
+        config: c.canonical_single(),
         // Issues name the keys as the link wrote them.
         issues: rd
             .issues
@@ -753,8 +782,34 @@ pub fn parse_query(input: &str) -> Parsed {
 
 /// A typed edit of one field, as a control makes it: `raw` is read as that field's kind
 /// (clamped, with the same messages as a link), written into `c`, and the cross-field checks
-/// run again. Returns the issues; on a bad value the field keeps its value.
+/// run again. Returns the issues; on a bad value the field keeps its value. `KEY.N` edits
+/// variant N's override ([`super::variants::edit_variant`]).
 pub fn edit(c: &mut Config, key: &str, raw: &str) -> Vec<ParseIssue> {
+    if let Some((base_key, n)) = split_variant_key(key) {
+        if let Some(message) = refuse_override(base_key, n) {
+            return vec![ParseIssue {
+                field: key.into(),
+                message,
+            }];
+        }
+        // A variant past the last is added as the next one (the gap closes).
+        let i = (n - FIRST_VARIANT).min(c.variants.len());
+        let mut issues = super::variants::edit_variant(c, i, base_key, raw);
+        for x in &mut issues {
+            x.field = key.into();
+        }
+        return issues;
+    }
+    let issues = edit_single(c, key, raw);
+    if !c.variants.is_empty() {
+        c.canonical_variants();
+    }
+    issues
+}
+
+/// [`edit`] of a configuration without variants (a `KEY.N` key is unknown here): what a
+/// module that shows one run edits with, without the variants' code.
+pub fn edit_single(c: &mut Config, key: &str, raw: &str) -> Vec<ParseIssue> {
     let mut rd = Reader::default();
     let Some(f) = field(key) else {
         rd.issue(key, "unknown parameter; ignored".into());
@@ -773,7 +828,7 @@ pub fn edit(c: &mut Config, key: &str, raw: &str) -> Vec<ParseIssue> {
         }
     }
     cross_checks(c, &mut rd);
-    *c = c.canonical();
+    *c = c.canonical_single();
     rd.issues
 }
 
@@ -817,7 +872,7 @@ pub(super) fn apply_overrides(c: &mut Config, pairs: &[(String, String)]) -> Vec
         fit_fixed_fields(c);
     }
     cross_checks(c, &mut rd);
-    *c = c.canonical();
+    *c = c.canonical_single();
     rd.issues
 }
 
@@ -1001,11 +1056,12 @@ fn part_text(c: &Config, part: Part) -> Option<String> {
 }
 
 /// The canonical query: `v=2` then each non-default field in [`FIELDS`] order, then each
-/// variant's overrides (`KEY.N`, N = 2, 3, 4).
+/// variant's overrides (`KEY.N`, N = 2, 3, 4) as `c` holds them (a canonical configuration
+/// holds minimal ones).
 pub fn to_query(c: &Config) -> String {
     // Compare canonical forms, so that parameters a family ignores (RPS's K, a
     // deterministic family's seed) never make a default matrix look non-default.
-    let c = &c.canonical();
+    let c = &c.canonical_single();
     let parts = part_values(c, &Config::default());
     let mut s = String::new();
     for f in FIELDS {

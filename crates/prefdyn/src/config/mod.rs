@@ -24,7 +24,10 @@ mod fields;
 mod migrate;
 mod variants;
 
-pub use codec::{edit, field_text, parse_query, query_pairs, to_query, ParseIssue, Parsed};
+pub use codec::{
+    edit, edit_single, field_text, parse_query, parse_single, query_pairs, to_query, ParseIssue,
+    Parsed,
+};
 pub use fields::{field, markdown_table, Field, Kind, Part, Scale, Section, Slot, FIELDS};
 pub use migrate::migrate_v1;
 pub use variants::{
@@ -725,6 +728,14 @@ impl Config {
     /// The canonical form: floats quantised, parameters a family does not use set to
     /// their defaults. `parse_query(&to_query(c)).config == c.canonical()`.
     pub fn canonical(&self) -> Config {
+        let mut c = self.canonical_single();
+        c.canonical_variants();
+        c
+    }
+
+    /// [`Config::canonical`] with the variants kept as they are (for a configuration
+    /// without variants, the same).
+    pub fn canonical_single(&self) -> Config {
         let mut c = self.clone();
         c.limit_work();
         for f in FIELDS {
@@ -751,7 +762,6 @@ impl Config {
         {
             canonical_family(*family, k, param, None);
         }
-        c.canonical_variants();
         c
     }
 }

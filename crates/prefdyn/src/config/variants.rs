@@ -36,9 +36,9 @@ pub fn split_variant_key(key: &str) -> Option<(&str, usize)> {
     if base.is_empty() || n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let n = n
-        .bytes()
-        .fold(0usize, |a, b| a.saturating_mul(10).saturating_add((b - b'0') as usize));
+    let n = n.bytes().fold(0usize, |a, b| {
+        a.saturating_mul(10).saturating_add((b - b'0') as usize)
+    });
     Some((base, n))
 }
 
@@ -349,7 +349,10 @@ mod tests {
         assert_eq!(to_query(&c), "v=2&alpha=0.5&beta.2=5&alpha.3=0.95");
         let issues = edit_variant(&mut c, 0, "alpha", "3");
         assert_eq!(issues[0].field, "alpha.2");
-        assert_eq!(to_query(&c), "v=2&alpha=0.5&alpha.2=1&beta.2=5&alpha.3=0.95");
+        assert_eq!(
+            to_query(&c),
+            "v=2&alpha=0.5&alpha.2=1&beta.2=5&alpha.3=0.95"
+        );
         assert_eq!(edit_variant(&mut c, 0, "view", "phase")[0].field, "view.2");
         assert_eq!(edit_variant(&mut c, 3, "alpha", "0.1")[0].field, "alpha.5");
         remove_variant(&mut c, 0);

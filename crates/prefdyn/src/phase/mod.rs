@@ -100,6 +100,18 @@ impl Axis {
         }
     }
 
+    /// This axis' value for parameters `p` (a product axis: `β·q`).
+    pub fn of(self, p: &MrsParams) -> f64 {
+        match self {
+            Axis::Alpha => p.alpha,
+            Axis::Beta => p.beta,
+            Axis::Lambda => p.lam,
+            Axis::Eta => p.eta,
+            Axis::BetaLambda => p.beta * p.lam,
+            Axis::BetaAlpha => p.beta * p.alpha,
+        }
+    }
+
     /// Whether the axis is a product `β·q` (β = value / q, set after q).
     pub fn is_product(self) -> bool {
         matches!(self, Axis::BetaLambda | Axis::BetaAlpha)
@@ -149,6 +161,20 @@ impl AxisRange {
     }
     pub fn values(&self) -> Vec<f64> {
         (0..self.n).map(|i| self.value(i)).collect()
+    }
+
+    /// The index of the grid value nearest to `v`, `None` more than half a step outside
+    /// the range (or for a non-finite `v`).
+    pub fn cell_of(&self, v: f64) -> Option<usize> {
+        if !v.is_finite() || self.n == 0 {
+            return None;
+        }
+        if self.n == 1 || self.max == self.min {
+            return (v == self.min).then_some(0);
+        }
+        let step = (self.max - self.min) / (self.n - 1) as f64;
+        let i = ((v - self.min) / step).round();
+        (i >= 0.0 && i <= (self.n - 1) as f64).then_some(i as usize)
     }
 }
 

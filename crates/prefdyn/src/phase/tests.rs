@@ -791,3 +791,27 @@ fn finite_sample_cells_average_the_realisations() -> Result<(), String> {
     assert!(matches!(sweep(&s, &members), Err(PhaseError::Sampling(_))));
     Ok(())
 }
+
+#[test]
+fn a_parameter_is_found_in_its_cell() {
+    let r = AxisRange {
+        axis: Axis::BetaLambda,
+        min: 0.2,
+        max: 4.0,
+        n: 20,
+    };
+    let p = MrsParams {
+        alpha: 0.5,
+        beta: 2.0,
+        lam: 0.8,
+        eta: 1.0,
+    };
+    let v = Axis::BetaLambda.of(&p);
+    assert!((v - 1.6).abs() < 1e-12);
+    let i = r.cell_of(v);
+    assert!(i.is_some_and(|i| (r.value(i) - v).abs() <= (r.max - r.min) / 38.0 + 1e-12));
+    assert_eq!(r.cell_of(4.05), Some(19));
+    assert_eq!(r.cell_of(4.2), None);
+    assert_eq!(r.cell_of(f64::NAN), None);
+    assert_eq!(Axis::Alpha.of(&p), 0.5);
+}

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use prefdyn::config::View;
-use prefdyn::report::trajectory_csv;
+use prefdyn::report::{comparison_csv, trajectory_csv};
 use prefdyn_charts::{drawn_paths, RunPicture, SamplePaths};
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
@@ -18,6 +18,7 @@ use crate::export::{download, download_canvas};
 use crate::model::{App, Change, Changed, PlayAction};
 use crate::store::{self, HistoryMode};
 
+mod compare;
 mod described;
 mod portrait;
 mod samples;
@@ -74,13 +75,18 @@ impl Section for Dynamics {
             }
         })?;
         portrait::wire(doc)?;
+        compare::wire(doc)?;
         // The page's lifetime.
         std::mem::forget(readout::wire(doc, readout_at)?);
         on(doc, "export-policy-png", "click", |_: web_sys::Event| {
             download_canvas("chart-policy", "prefdyn-dynamics.png")
         })?;
         on(doc, "export-csv", "click", |_: web_sys::Event| {
-            let csv = store::read(|app| trajectory_csv(&app.results)).unwrap_or_default();
+            let csv = store::read(|app| match app.has_variants() {
+                true => comparison_csv(&crate::json::runs(app)),
+                false => trajectory_csv(&app.results),
+            })
+            .unwrap_or_default();
             download("prefdyn-trajectory.csv", "text/csv", &csv);
         })?;
         on(doc, "export-json", "click", |_: web_sys::Event| {
@@ -98,6 +104,7 @@ impl Section for Dynamics {
             || c.results.matrix
             || c.finite_progress
             || c.frame
+            || c.compare
     }
 
     fn eager(&self, app: &App) -> bool {
@@ -133,6 +140,9 @@ impl Section for Dynamics {
         if c.finite_progress || c.results.finite || c.config.dynamics {
             samples::render(doc, app);
         }
+        if c.compare || c.results.dynamics || c.config.any() {
+            compare::render(doc, app);
+        }
         // The realisations' progress alone changes the status line, not the charts.
         let progress_only = *c
             == Changed {
@@ -158,6 +168,11 @@ fn draw(doc: &Document, app: &App, theme: &Theme) {
         return;
     };
     let (k, cursor) = (d.trajectory.k, app.play.cursor);
+    if compare::comparing(app) {
+        compare::draw(doc, app, theme);
+        hero::render_player(doc, cursor, app.rounds(), app.play.playing);
+        return;
+    }
     // First the layout (the entropy chart is full width without the simplex), then sizes.
     set_hidden(doc, "simplex-box", k != 3);
     let finite = app.results.finite.as_ref().map(|f| &f.outcome);

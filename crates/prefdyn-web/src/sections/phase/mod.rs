@@ -127,9 +127,38 @@ fn draw(app: &App, theme: &Theme) {
         None => PhasePicture::empty(),
     };
     match canvas::draw_phase("chart-phase", theme, &pic) {
-        Ok(layout) => LAYOUT.with(|l| l.set(layout)),
+        Ok(layout) => {
+            LAYOUT.with(|l| l.set(layout));
+            if let Err(e) = mark_runs(app, theme, &layout) {
+                log_error(&e);
+            }
+        }
         Err(e) => log_error(&e),
     }
+}
+
+/// A comparison's runs as numbered markers at their (x, y) cells (those inside the grid).
+fn mark_runs(app: &App, theme: &Theme, layout: &PhaseLayout) -> Result<(), String> {
+    if !app.has_variants() || !layout.heatmap {
+        return Ok(());
+    }
+    let (x, y) = (&app.config.phase.x, &app.config.phase.y);
+    let marks: Vec<_> = app
+        .config
+        .runs()
+        .iter()
+        .enumerate()
+        .filter_map(|(r, c)| {
+            let p = &c.dynamics.params;
+            let (ix, iy) = (x.cell_of(x.axis.of(p))?, y.cell_of(y.axis.of(p))?);
+            let at = (
+                layout.left + (ix as f64 + 0.5) * layout.cell_w,
+                layout.top + ((layout.ny - 1 - iy) as f64 + 0.5) * layout.cell_h,
+            );
+            Some((at, prefdyn_charts::run_colour(r), (r + 1).to_string()))
+        })
+        .collect();
+    canvas::mark_runs("chart-phase", theme, &marks)
 }
 
 /// The Phase diagram section.
@@ -145,7 +174,7 @@ impl Section for Phase {
     }
 
     fn affected(&self, c: &Changed) -> bool {
-        c.phase || c.config.phase
+        c.phase || c.config.phase || c.compare
     }
 
     fn eager(&self, app: &App) -> bool {
