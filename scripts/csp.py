@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook on the built index.html: the page's own loader, then a
-Content-Security-Policy <meta>.
+"""Trunk post-build hook on the built index.html: the stylesheet minified (with its
+integrity; scripts/minify_css.py), the page's own loader, then a Content-Security-Policy
+<meta>.
 
 1. Trunk injects a loader (an inline module script and preload links) for its one main
    Rust module, the light module. The page loads its modules itself (index.html's first
@@ -18,6 +19,12 @@ import re
 import sys
 
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ["TRUNK_STAGING_DIR"], "index.html")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from minify_css import minify_site  # noqa: E402
+
+if len(sys.argv) <= 1:
+    # As Trunk's hook (scripts/hash_assets.py reruns this on a page whose files are built).
+    minify_site(os.environ["TRUNK_STAGING_DIR"])
 html = open(path, encoding="utf-8").read()
 html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
 # Trunk's loader of the main module (the light one): the page's own loader replaces it.

@@ -2,7 +2,8 @@
 // Needs a release build in dist/ (trunk build --release). Prints, for headless Chromium:
 //   - each wasm module's size, raw and gzipped;
 //   - navigation start → first chart drawn (body[data-ready]), median of 5;
-//   - slider change → recomputed and redrawn charts, K = 10, T = 500 (median and max of 30);
+//   - slider change → recomputed and redrawn charts, K = 10, T = 500 (median and max of 30),
+//     alone and under a 4-run comparison (three variants recomputed, four π_t panels);
 //   - the phase diagram 64×64 cells × 16 matrices × T = 300, K = 5 (median of 3), on the
 //     worker pool and on the page alone: complete grid with its ρ = 1 boundary, and the
 //     first picture (the coarse lattice drawn);
@@ -56,6 +57,20 @@ for (let i = 0; i < 30; i++) {
     el.value = String(v);
     el.dispatchEvent(new Event('input', { bubbles: true }));
     return performance.now() - t0; // recompute + redraw run synchronously in the handler
+  }, 0.2 + 0.02 * i));
+}
+
+// The same slider under a 4-run comparison (every variant follows the base's α but one).
+await page.goto(`${base}?v=2&gen=random&k=10&seed=3&T=500&alpha=0.5&beta.2=5&lam.3=0.3&alpha.4=0.9`);
+await whole();
+const compareSlider = [];
+for (let i = 0; i < 30; i++) {
+  compareSlider.push(await page.evaluate((v) => {
+    const el = document.getElementById('alpha');
+    const t0 = performance.now();
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    return performance.now() - t0;
   }, 0.2 + 0.02 * i));
 }
 
@@ -133,6 +148,8 @@ const out = {
   first_chart_ms_median: round(median(firstChart)),
   slider_redraw_ms_median_K10_T500: round(median(slider)),
   slider_redraw_ms_max: round(Math.max(...slider)),
+  compare4_slider_redraw_ms_median_K10_T500: round(median(compareSlider)),
+  compare4_slider_redraw_ms_max: round(Math.max(...compareSlider)),
   phase_64x64x16_T300_pool: {
     workers: pool[0].workers,
     complete_ms_median: round(median(pool.map((p) => p.millis))),

@@ -134,6 +134,7 @@ pub fn override_text(key: &str, value: &str) -> String {
         "pi0" => "π₀",
         "mu0" => "μ₀",
         "sseed" => "sampling seed",
+        "k" => "K",
         "gen" => return format!("P: {value}"),
         "preset" => return format!("P: {}", preset_title(value).unwrap_or(value)),
         "P" => return "edited P".into(),

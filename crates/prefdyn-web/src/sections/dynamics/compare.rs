@@ -135,7 +135,7 @@ fn grid_html(app: &App, runs: &[Run]) -> String {
             String::new()
         } else {
             format!(
-                "<a class=\"run-open\" href=\"?{}\" target=\"_blank\" rel=\"noopener\" title=\"This run alone, as a link of its own\">open alone ↗</a>",
+                "<a class=\"run-open\" id=\"run-open-{r}\" href=\"?{}\" target=\"_blank\" rel=\"noopener\" title=\"This run alone, as a link of its own\">open alone ↗</a>",
                 escape(&run.query)
             )
         };
@@ -154,25 +154,22 @@ fn grid_html(app: &App, runs: &[Run]) -> String {
     s
 }
 
-/// The grid's signature: what its structure depends on (the runs and the embed flag).
+/// The grid's signature: what its structure depends on (the number of runs and the embed
+/// flag; titles, links and values are written in place, so a box keeps its focus).
 fn signature(app: &App, runs: &[Run]) -> String {
-    let queries: Vec<&str> = runs.iter().map(|r| r.query.as_str()).collect();
-    format!(
-        "{}|{}|{}",
-        app.config.view.embed,
-        runs.len(),
-        if app.config.view.embed {
-            String::new()
-        } else {
-            queries.join(" ")
-        }
-    )
+    format!("{}|{}", app.config.view.embed, runs.len())
 }
 
 /// Texts and values of the grid, written in place (a box being edited keeps its text).
 fn fill(doc: &Document, app: &App, runs: &[Run]) {
     for (r, run) in runs.iter().enumerate() {
         dom::set_text(doc, &format!("run-title-{r}"), &run.title);
+        dom::set_attr(
+            doc,
+            &format!("run-open-{r}"),
+            "href",
+            &format!("?{}", run.query),
+        );
         let (verdict, nums) = match (run.dynamics, run.error) {
             (Some(d), _) => (d.verdict_text.clone(), numbers(d)),
             (None, e) => (format!("No run: {}", e.unwrap_or("")), String::new()),
@@ -388,7 +385,9 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
     dom::on(doc, "compare-grid", "click", |e: web_sys::Event| {
         if let Some(b) = dom::event_target(&e, "button[data-remove]") {
             if let Some(i) = b.get_attribute("data-remove").and_then(|v| v.parse().ok()) {
-                store::dispatch(Change::RemoveVariant(i), HistoryMode::Push);
+                dom::after_task(move || {
+                    store::dispatch(Change::RemoveVariant(i), HistoryMode::Push);
+                });
             }
         }
     })?;
@@ -411,7 +410,10 @@ pub fn wire(doc: &Document) -> Result<(), JsValue> {
         } else {
             vec![(key, input.value())]
         };
-        store::dispatch(Change::EditVariant { index: i, pairs }, HistoryMode::Push);
+        // After this handler: what the change redraws may blur (and so `change`) a box.
+        dom::after_task(move || {
+            store::dispatch(Change::EditVariant { index: i, pairs }, HistoryMode::Push);
+        });
     })
 }
 
