@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Trunk post-build hook on the built index.html: the stylesheet minified (with its
-integrity; scripts/minify_css.py), the page's own loader, then a Content-Security-Policy
-<meta>.
+integrity; scripts/minify_css.py) and the modules' JavaScript glue (terser), the page's own
+loader, then a Content-Security-Policy <meta>.
 
 1. Trunk injects a loader (an inline module script and preload links) for its one main
    Rust module, the light module. The page loads its modules itself (index.html's first
@@ -22,9 +22,28 @@ path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.environ["TRUNK_STAG
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from minify_css import minify_site  # noqa: E402
 
+TERSER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "node_modules", ".bin", "terser")
+
+
+def minify_glue(root: str) -> None:
+    """The modules' wasm-bindgen JavaScript glue through terser (an ES module: its exports
+    and the import object's keys keep their names); about 1.7 KB less before the first
+    chart. terser comes with the build tools (scripts/install-tools.sh)."""
+    import subprocess
+
+    if not os.path.exists(TERSER):
+        sys.exit(f"csp.py: {TERSER} is missing: run scripts/install-tools.sh build")
+    for name in ("prefdyn-web-light.js", "prefdyn-web-full.js"):
+        js = os.path.join(root, name)
+        if os.path.exists(js):
+            subprocess.run([TERSER, js, "--module", "--compress", "--mangle", "--output", js], check=True)
+
+
 if len(sys.argv) <= 1:
     # As Trunk's hook (scripts/hash_assets.py reruns this on a page whose files are built).
-    minify_site(os.environ["TRUNK_STAGING_DIR"])
+    staging = os.environ["TRUNK_STAGING_DIR"]
+    minify_site(staging)
+    minify_glue(staging)
 html = open(path, encoding="utf-8").read()
 html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>\s*', "", html)
 # Trunk's loader of the main module (the light one): the page's own loader replaces it.

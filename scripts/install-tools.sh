@@ -50,8 +50,9 @@ apt_install() {
 # wasm-opt for release builds comes from the npm registry's binaryen (pinned in
 # tools/package.json; trunk would otherwise try to download one). Debian's binaryen 108
 # breaks modules that use externref tables.
-if ! tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version_$WASM_OPT_VERSION"; then
-  log "npm ci in tools/ (binaryen $WASM_OPT_VERSION)"
+if ! tools/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q "version_$WASM_OPT_VERSION" \
+  || ! tools/node_modules/.bin/terser --version >/dev/null 2>&1; then
+  log "npm ci in tools/ (binaryen $WASM_OPT_VERSION, terser)"
   (cd tools && npm ci --no-audit --no-fund)
 fi
 

@@ -232,7 +232,12 @@ fn run_link(
     };
     let compared = !config.variants.is_empty();
     let mut runs = vec![];
-    for (i, run) in config.runs().iter().enumerate() {
+    // A comparison's runs are unframed (each its own link); a single run is the link itself.
+    let configs = match compared {
+        true => config.runs(),
+        false => vec![config.clone()],
+    };
+    for (i, run) in configs.iter().enumerate() {
         if compared && !quiet {
             eprintln!("{}", compare::heading(&config, i, run));
         }

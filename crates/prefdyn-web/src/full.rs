@@ -105,7 +105,40 @@ fn update() -> Option<Update> {
     store::read(|app| Update {
         query: to_query(&app.config),
         summary: app.results.dynamics.as_ref().map(Summary::of),
+        compare: compare_summaries(app),
     })
+}
+
+/// `update.compare`: every run of a comparison in brief, `[{title, summary}]` as JSON (empty
+/// for one run); `summary` as `summary` is, `null` without a run.
+fn compare_summaries(app: &App) -> String {
+    if !app.has_variants() {
+        return String::new();
+    }
+    let brief = |d: Option<&prefdyn::report::DynamicsReport>| match d {
+        None => serde_json::Value::Null,
+        Some(d) => {
+            let s = Summary::of(d);
+            serde_json::json!({
+                "verdict": s.verdict,
+                "verdict_text": s.verdict_text,
+                "rho": s.rho,
+                "final": s.final_policy,
+                "entropy": s.entropy,
+                "V": s.variance,
+            })
+        }
+    };
+    let base = std::iter::once(("base".to_string(), app.results.dynamics.as_ref()));
+    let variants = app
+        .variants
+        .iter()
+        .map(|v| (v.report.title.clone(), v.report.dynamics.as_ref()));
+    let runs: Vec<serde_json::Value> = base
+        .chain(variants)
+        .map(|(title, d)| serde_json::json!({ "title": title, "summary": brief(d) }))
+        .collect();
+    serde_json::Value::Array(runs).to_string()
 }
 
 /// Carries out a host page's request as the page's own controls would; a bad value is

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::dom::{self, Listener};
 use crate::model::message::{
-    read, Field, HostMessage, Inbound, MessageData, Update, FRAME_SOURCE, MAX_KEYS,
+    read, Field, HostMessage, Inbound, MessageData, Summary, Update, FRAME_SOURCE, MAX_KEYS,
 };
 
 /// The version this page runs (shown on the page and sent with `ready`).
@@ -62,24 +62,35 @@ fn post(kind: &str, fields: &[(&str, JsValue)]) {
 }
 
 /// An `update` body as a JS object: `{query, summary: {verdict, verdict_text, rho, final,
-/// entropy, V} | null}`.
+/// entropy, V} | null}`, and with variants `compare: [{title, summary}]` (the base first).
 fn update_fields(u: &Update) -> Vec<(&'static str, JsValue)> {
-    let summary = match &u.summary {
-        None => JsValue::NULL,
-        Some(s) => {
-            let policy: js_sys::Array = s.final_policy.iter().map(|&p| JsValue::from(p)).collect();
-            message_body(&[
-                ("verdict", s.verdict.into()),
-                ("verdict_text", s.verdict_text.as_str().into()),
-                ("rho", s.rho.map_or(JsValue::NULL, JsValue::from)),
-                ("final", policy.into()),
-                ("entropy", s.entropy.into()),
-                ("V", s.variance.into()),
-            ])
-            .into()
+    let mut fields = vec![
+        ("query", u.query.as_str().into()),
+        ("summary", summary_body(u.summary.as_ref())),
+    ];
+    if !u.compare.is_empty() {
+        if let Ok(runs) = js_sys::JSON::parse(&u.compare) {
+            fields.push(("compare", runs));
         }
+    }
+    fields
+}
+
+/// A run in brief as a JS object (`null` without a run).
+fn summary_body(s: Option<&Summary>) -> JsValue {
+    let Some(s) = s else {
+        return JsValue::NULL;
     };
-    vec![("query", u.query.as_str().into()), ("summary", summary)]
+    let policy: js_sys::Array = s.final_policy.iter().map(|&p| JsValue::from(p)).collect();
+    message_body(&[
+        ("verdict", s.verdict.into()),
+        ("verdict_text", s.verdict_text.as_str().into()),
+        ("rho", s.rho.map_or(JsValue::NULL, JsValue::from)),
+        ("final", policy.into()),
+        ("entropy", s.entropy.into()),
+        ("V", s.variance.into()),
+    ])
+    .into()
 }
 
 fn message_body(fields: &[(&str, JsValue)]) -> js_sys::Object {

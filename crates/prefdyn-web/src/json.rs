@@ -45,7 +45,7 @@ pub fn finite_progress(app: &App) -> Value {
 pub fn runs(app: &App) -> Vec<RunReport> {
     let r = &app.results;
     let base = RunReport {
-        query: to_query(&app.config.base()),
+        query: to_query(&app.config.unframed()),
         title: app.config.run_title(0),
         matrix: r.matrix.clone(),
         dynamics: r.dynamics.clone(),
@@ -62,7 +62,7 @@ pub fn runs(app: &App) -> Vec<RunReport> {
 /// `results()` itself), each with its query, title, dynamics and realisations.
 fn compare(app: &App) -> Value {
     let mut list = vec![json!({
-        "query": to_query(&app.config.base()),
+        "query": to_query(&app.config.unframed()),
         "title": app.config.run_title(0),
         "dynamics": app.results.dynamics,
         "dynamics_error": app.results.dynamics_error,
@@ -84,12 +84,14 @@ fn compare(app: &App) -> Value {
 }
 
 /// `results()`: the engine's `Results` plus the phase diagram, the realisations' progress
-/// and the runs compared.
+/// and, with variants, the runs compared (`compare`).
 pub fn results(app: &App) -> Value {
     let mut v = serde_json::to_value(&app.results).unwrap_or(Value::Null);
     v["phase"] = phase(app);
     v["finite_progress"] = finite_progress(app);
-    v["compare"] = compare(app);
+    if app.has_variants() {
+        v["compare"] = compare(app);
+    }
     v
 }
 
@@ -102,7 +104,9 @@ pub fn document(app: &App) -> String {
         "results": app.results,
     });
     v["results"]["phase"] = phase(app);
-    v["results"]["compare"] = compare(app);
+    if app.has_variants() {
+        v["results"]["compare"] = compare(app);
+    }
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
 

@@ -218,6 +218,7 @@ fn update() -> Option<Update> {
         Some(Update {
             query: to_query(&first.config),
             summary: first.run.as_ref().map(Summary::of),
+            compare: String::new(),
         })
     })
 }

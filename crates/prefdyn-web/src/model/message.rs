@@ -154,11 +154,15 @@ fn set_pairs(query: Option<Field>, state: Option<Field>) -> Result<Vec<(String, 
     Ok(pairs)
 }
 
-/// The body of the frame's `update` message: the canonical query and the run in brief.
+/// The body of the frame's `update` message: the canonical query and the run in brief;
+/// with variants, `compare`: every run (the base first) as JSON `[{title, summary}]`
+/// (empty for one run; the full module writes it, so the light module carries no code for
+/// it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Update {
     pub query: String,
     pub summary: Option<Summary>,
+    pub compare: String,
 }
 
 /// A run in brief: the verdict (its key as `results()` writes it, and its sentence), ρ,

@@ -163,10 +163,22 @@ impl Config {
         Some(c)
     }
 
-    /// Every run compared: the base, then each variant as a configuration of its own.
+    /// This configuration without its framing (embed, theme, the embed's controls, the
+    /// tour step) and without variants: the run itself.
+    pub fn unframed(&self) -> Config {
+        let mut c = self.base();
+        c.view.embed = false;
+        c.view.theme = super::Theme::Auto;
+        c.view.controls.clear();
+        c.view.tour = 0;
+        c
+    }
+
+    /// Every run compared, unframed ([`Config::unframed`]): the base, then each variant as
+    /// a configuration of its own (its link: `to_query`).
     pub fn runs(&self) -> Vec<Config> {
-        let mut out = vec![self.base()];
-        out.extend((0..self.variants.len()).filter_map(|i| self.variant(i)));
+        let mut out = vec![self.unframed()];
+        out.extend((0..self.variants.len()).filter_map(|i| Some(self.variant(i)?.unframed())));
         out
     }
 

@@ -34,7 +34,7 @@ struct Run<'a> {
 fn runs(app: &App) -> Vec<Run<'_>> {
     let base = Run {
         title: "base".into(),
-        query: prefdyn::config::to_query(&app.config.base()),
+        query: prefdyn::config::to_query(&app.config.unframed()),
         labels: app.matrix.labels(),
         dynamics: app.results.dynamics.as_ref(),
         error: app.results.dynamics_error.as_deref(),
