@@ -120,12 +120,17 @@ class Site:
 
 
 def hash_glue(site, module):
-    """The JS glue without its default wasm URL (the loader passes the hashed one)."""
+    """The JS glue without its default wasm URL (the loader passes the hashed one): the
+    expression `new URL('MODULE_bg.wasm', import.meta.url)` (as wasm-bindgen writes it, or
+    minified by terser) throws instead."""
     name = module + ".js"
-    default = f"module_or_path = new URL('{module}_bg.wasm', import.meta.url);"
-    error = (f"throw new Error('prefdyn: {module} is published with a hashed wasm file name: "
-             "call init({ module_or_path }) with its URL');")
-    site.set_text(name, replace_once(site.text(name), default, error, name))
+    default = re.compile(r"new URL\((['\"])" + re.escape(module) + r"_bg\.wasm\1,\s*import\.meta\.url\)")
+    error = (f"(() => {{ throw new Error('prefdyn: {module} is published with a hashed wasm file name: "
+             "call init({ module_or_path }) with its URL'); })()")
+    text, n = default.subn(lambda _: error, site.text(name))
+    if n != 1:
+        raise BuildError(f"{name}: expected exactly one default wasm URL, found {n} (did its source change? update scripts/hash_assets.py)")
+    site.set_text(name, text)
     return site.rename(name)
 
 

@@ -8,8 +8,9 @@ import AxeBuilder from '@axe-core/playwright';
 
 import {
   startSite, openPage, closeClean, pageNumbers, canvasStats, assertDrawn, cli, compareJson,
-  captureDownload, TOL,
+  captureDownload, TOL, artifactsDir,
 } from './helpers.mjs';
+import { join } from 'node:path';
 
 let site;
 before(async () => { site = await startSite(); });
@@ -90,6 +91,7 @@ test('Figure 1 as one link: three runs side by side on shared axes, titled by wh
     });
   });
   for (const [i, n] of simplexColours.entries()) assert.ok(n > 20, `run ${i + 1}'s colour on the simplex: ${n} pixels`);
+  await page.screenshot({ path: join(artifactsDir(), 'compare-fig1-1280x800.png') });
   await closeClean(h);
 });
 
@@ -230,8 +232,9 @@ for (const width of [680, 375]) {
       assert.ok(r.box.x >= 0 && r.box.x + r.box.w <= width + 0.5, `run box ${JSON.stringify(r.box)}`);
       assertDrawn(await canvasStats(page, r.canvas));
     }
-    // No editing boxes in an embed; the height message reports the real height.
+    // No editing boxes in an embed.
     assert.equal(await page.locator('#compare-grid input').count(), 0);
+    await page.screenshot({ path: join(artifactsDir(), `compare-embed-${width}.png`), fullPage: true });
     await closeClean(h);
   });
 }

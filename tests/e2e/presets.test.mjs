@@ -24,11 +24,16 @@ after(async () => {
   await site?.close();
 });
 
-test('figures.rs and #figure-list agree: one button per preset, in order', async () => {
-  assert.deepEqual(FIGS.map((f) => f.id), ['fig1a', 'fig1b', 'fig1c', 'fig1map', 'fig2a', 'fig2b', 'fig2c', 'fig3', 'fig4', 'fig5', 'arena', 'finite1', 'finite2']);
-  const buttons = await h.page.$$eval('#figure-list button:not(.paper-scale)', (bs) => bs.map((b) => ({ query: b.dataset.query, text: b.textContent })));
-  assert.deepEqual(buttons.map((b) => b.query), FIGS.map((f) => f.query), 'data-query of each button');
-  FIGS.forEach((f, i) => assert.ok(buttons[i].text.startsWith(f.figure), `button ${i} "${buttons[i].text}" is ${f.figure}`));
+test('figures.rs and #figure-list agree: one button per preset, in order; Figures 1 and 2 as triptychs', async () => {
+  assert.deepEqual(FIGS.map((f) => f.id), ['fig1a', 'fig1b', 'fig1c', 'fig1map', 'fig2a', 'fig2b', 'fig2c', 'fig3', 'fig4', 'fig5', 'arena', 'finite1', 'finite2', 'fig1', 'fig2']);
+  // The triptychs stand where their first panel was; each panel has its own small button.
+  const listed = ['fig1', 'fig1map', 'fig2', 'fig3', 'fig4', 'fig5', 'arena', 'finite1', 'finite2'].map((id) => FIGS.find((f) => f.id === id));
+  const buttons = await h.page.$$eval('#figure-list button:not(.paper-scale):not(.panel)', (bs) => bs.map((b) => ({ query: b.dataset.query, text: b.textContent })));
+  assert.deepEqual(buttons.map((b) => b.query), listed.map((f) => f.query), 'data-query of each button');
+  listed.forEach((f, i) => assert.ok(buttons[i].text.startsWith(f.figure), `button ${i} "${buttons[i].text}" is ${f.figure}`));
+  const panels = await h.page.$$eval('#figure-list button.panel', (bs) => bs.map((b) => b.dataset.query));
+  const ids = ['fig1a', 'fig1b', 'fig1c', 'fig2a', 'fig2b', 'fig2c'];
+  assert.deepEqual(panels, ids.map((id) => FIGS.find((f) => f.id === id).query), 'a button per panel');
   assert.deepEqual(PAPER.map((f) => f.id), ['fig3paper', 'fig4paper']);
   const paper = await h.page.$$eval('#figure-list button.paper-scale', (bs) => bs.map((b) => b.dataset.query));
   assert.deepEqual(paper, PAPER.map((f) => f.query), 'a paper-scale button beside Figures 3 and 4');
@@ -78,6 +83,23 @@ async function open(t, id, { phase = false } = {}) {
   const d = pg.results.dynamics;
   t.diagnostic(`${id}: ${pg.search}; ${phase ? `phase ${pg.phase.grid.nx}×${pg.phase.grid.ny} in ${pg.phase.millis?.toFixed(0)} ms (boundary ${pg.phase.boundary_millis?.toFixed(0)} ms)` : `verdict ${d.verdict}, ρ ${d.rho}, final entropy ${d.final_entropy}`}; max |page − engine| ${cmp.maxDiff.toExponential(2)}`);
   return pg;
+}
+
+for (const [id, panels] of [['fig1', ['fig1a', 'fig1b', 'fig1c']], ['fig2', ['fig2a', 'fig2b', 'fig2c']]]) {
+  test(`${id} opens as a triptych whose runs are its panels`, async () => {
+    const f = FIGS.find((x) => x.id === id);
+    await h.page.click(`#figure-list button[data-query="${f.query}"]`);
+    await h.page.waitForFunction((q) => location.search === `?${q}`, f.query, { timeout: 5000 });
+    const runs = await h.page.evaluate(() => window.prefdyn.results().compare);
+    assert.deepEqual(runs.map((r) => r.query), panels.map((p) => FIGS.find((x) => x.id === p).query));
+    for (const [i, p] of panels.entries()) {
+      const en = engine(FIGS.find((x) => x.id === p).query);
+      const cmp = compareResults({ dynamics: runs[i].dynamics }, { dynamics: en.results.dynamics });
+      assert.deepEqual(cmp.mismatches, [], `${p}: structure vs engine`);
+      assert.ok(cmp.maxDiff <= TOL, `${p}: differs from the engine by ${cmp.maxDiff}`);
+    }
+    assert.equal(await h.page.locator('#compare-grid .compare-run').count(), 3);
+  });
 }
 
 test('fig1a converges', async (t) => {

@@ -1225,3 +1225,44 @@ fn bad_variant_keys_are_named_and_the_rest_runs() {
     assert!(err.contains("error: parameter alpha: "), "{err}");
     assert!(err.contains("alpha.7"), "{err}");
 }
+
+/// `--csv` of a comparison: every run, `run,query,t,series,value`, each run's values those
+/// of its own link's CSV.
+#[test]
+fn csv_of_a_comparison_carries_every_run() {
+    let dir = TempDir::new("compare-csv");
+    let out = prefdyn(&["run", TRIPTYCH, "--quiet", "--csv", &dir.s("c.csv")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(nonempty(&dir.path("c.csv"))).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("run,query,t,series,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let doc = stdout_json(&prefdyn(&["run", TRIPTYCH, "--quiet"]));
+    let runs = doc["compare"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        runs.len() * 101 * 4,
+        "101 rounds × (3 responses + entropy)"
+    );
+    for (i, run) in runs.iter().enumerate() {
+        let query = run["query"].as_str().unwrap();
+        let own = dir.s(&format!("own{i}.csv"));
+        assert!(prefdyn(&["run", query, "--quiet", "--csv", &own])
+            .status
+            .success());
+        let own = String::from_utf8(nonempty(Path::new(&own))).unwrap();
+        // Round 100 of the run's own CSV: pi(A), pi(B), pi(C), entropy.
+        let last: Vec<&str> = own.lines().last().unwrap().split(',').skip(1).collect();
+        let mine: Vec<&str> = rows
+            .iter()
+            .filter(|r| r[0] == (i + 1).to_string() && r[2] == "100")
+            .map(|r| r[4])
+            .collect();
+        assert_eq!(mine, last, "run {}", i + 1);
+        assert!(rows.iter().any(|r| r[1] == format!("\"{query}\"")));
+    }
+}

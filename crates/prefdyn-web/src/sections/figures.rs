@@ -41,7 +41,7 @@ fn triptych(t: &FigurePreset) -> String {
         .zip(["left", "centre", "right"])
         .map(|(p, name)| {
             format!(
-                "<button type=\"button\" class=\"paper-scale\" data-query=\"{}\" title=\"{}: {}\">{name}</button>",
+                "<button type=\"button\" class=\"panel\" data-query=\"{}\" title=\"{}: {}\">{name}</button>",
                 escape(p.query),
                 escape(p.figure),
                 escape(p.title)

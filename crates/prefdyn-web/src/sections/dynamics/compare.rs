@@ -326,9 +326,16 @@ pub fn draw(doc: &Document, app: &App, theme: &Theme) {
         .enumerate()
         .filter_map(|(r, run)| Some((r, run.dynamics?.trajectory.entropies())))
         .collect();
+    // Each line is named by its run's title (at most 18 characters), as its chart is.
     let names: Vec<String> = entropies
         .iter()
-        .map(|(r, _)| format!("run {}", r + 1))
+        .map(|(r, _)| {
+            let t = &runs[*r].title;
+            match t.chars().count() > 18 {
+                true => format!("{}…", t.chars().take(17).collect::<String>()),
+                false => t.clone(),
+            }
+        })
         .collect();
     let lines: Vec<RunLine> = entropies
         .iter()
