@@ -231,25 +231,7 @@ fn run_link(
         None => config,
     };
     let compared = !config.variants.is_empty();
-    let mut runs = vec![];
-    // A comparison's runs are unframed (each its own link); a single run is the link itself.
-    let configs = match compared {
-        true => config.runs(),
-        false => vec![config.clone()],
-    };
-    for (i, run) in configs.iter().enumerate() {
-        if compared && !quiet {
-            eprintln!("{}", compare::heading(&config, i, run));
-        }
-        let out = compute(run, phase, !quiet).map_err(|e| {
-            if compared {
-                format!("{e} (run {}: {})", i + 1, config.run_title(i))
-            } else {
-                e
-            }
-        })?;
-        runs.push(out);
-    }
+    let runs = compute_runs(&config, phase, quiet)?;
     let Some(out) = runs.first() else {
         return Err("error: the link has no run".into());
     };
@@ -302,6 +284,28 @@ fn run_link(
         output::simplex(out, p, files.height)?;
     }
     Ok(())
+}
+
+/// Every run of a link: a comparison's runs unframed (each its own link, named on stderr),
+/// a single run as the link itself.
+fn compute_runs(config: &Config, phase: bool, quiet: bool) -> Result<Vec<RunOutput>, String> {
+    let compared = !config.variants.is_empty();
+    let configs = match compared {
+        true => config.runs(),
+        false => vec![config.clone()],
+    };
+    let mut runs = vec![];
+    for (i, run) in configs.iter().enumerate() {
+        if compared && !quiet {
+            eprintln!("{}", compare::heading(config, i, run));
+        }
+        let out = compute(run, phase, !quiet).map_err(|e| match compared {
+            true => format!("{e} (run {}: {})", i + 1, config.run_title(i)),
+            false => e,
+        })?;
+        runs.push(out);
+    }
+    Ok(runs)
 }
 
 /// `--embed-size` for a comparison: its small multiples in a frame of this size (the PNG

@@ -1065,12 +1065,9 @@ fn pixels(png: &image::RgbImage, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> 
         .collect()
 }
 
-/// `--png` of the triptych: three π_t panels side by side whose pixels differ, the entropy
-/// and simplex below; `--svg` writes each run's title over its panel and again at its
-/// entropy line, every panel on the same y axis; `--embed-size` draws them at its size.
-#[test]
-fn png_and_svg_draw_the_small_multiples() {
-    let dir = TempDir::new("compare");
+/// The triptych drawn into `c.png` and `c.svg` of a new directory.
+fn triptych_files(name: &str) -> TempDir {
+    let dir = TempDir::new(name);
     let out = prefdyn(&[
         "run",
         TRIPTYCH,
@@ -1085,6 +1082,14 @@ fn png_and_svg_draw_the_small_multiples() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    dir
+}
+
+/// `--png` of the triptych: three π_t panels side by side whose pixels differ, the entropy
+/// and simplex below.
+#[test]
+fn png_draws_the_small_multiples() {
+    let dir = triptych_files("compare-png");
     let png = image::load_from_memory(&nonempty(&dir.path("c.png")))
         .unwrap()
         .to_rgb8();
@@ -1117,7 +1122,13 @@ fn png_and_svg_draw_the_small_multiples() {
     // The simplex's corner, bottom right, is drawn on.
     let corner = pixels(&png, (720, 900), (340, 520));
     assert!(corner.iter().any(|c| *c != [255, 255, 255]), "the simplex");
+}
 
+/// `--svg` of the triptych writes each run's title over its panel and again at its entropy
+/// line, a verdict per panel, every panel on the same y axis.
+#[test]
+fn svg_draws_the_small_multiples_on_shared_axes() {
+    let dir = triptych_files("compare-svg");
     let svg = std::fs::read_to_string(dir.path("c.svg")).unwrap();
     assert!(svg.starts_with("<svg width=\"900\" height=\"520\""));
     assert!(svg.trim_end().ends_with("</svg>"));
@@ -1159,8 +1170,13 @@ fn png_and_svg_draw_the_small_multiples() {
     let top = ticks("0.8");
     assert_eq!(top.len(), 3, "{top:?}");
     assert!(top.iter().all(|y| *y == top[0]), "{top:?}");
+}
 
-    // Four runs in 800 px go two a row; as a poster, at the frame's size (PNG at twice).
+/// Four runs in 800 px go two a row; `--embed-size` draws them at the frame's size (the
+/// PNG at twice it).
+#[test]
+fn embed_size_draws_four_runs_two_a_row() {
+    let dir = TempDir::new("compare-four");
     let four = format!("{TRIPTYCH}&solver.4=dpo");
     let out = prefdyn(&[
         "run",

@@ -321,6 +321,18 @@ pub fn draw(doc: &Document, app: &App, theme: &Theme) {
             None => canvas::clear(&id),
         }
     }
+    draw_entropies_and_simplex(doc, app, theme, &runs, &drawn);
+}
+
+/// The entropy of every run on one chart and, when every run has K = 3, every trajectory on
+/// the simplex (hidden otherwise).
+fn draw_entropies_and_simplex(
+    doc: &Document,
+    app: &App,
+    theme: &Theme,
+    runs: &[Run],
+    drawn: &[RunPicture],
+) {
     let entropies: Vec<(usize, Vec<f64>)> = runs
         .iter()
         .enumerate()
