@@ -28,12 +28,15 @@ mod described;
 
 /// Milliseconds between redraws while a sweep runs.
 const DRAW_EVERY_MS: f64 = 200.0;
-
+/// Shortest interval between two updates of the status and progress bar while running.
+const STATUS_EVERY_MS: f64 = 100.0;
 thread_local! {
     /// Where the heatmap was last drawn (CSS pixels).
     static LAYOUT: Cell<PhaseLayout> = Cell::new(PhaseLayout::default());
     /// When it was last drawn, and whether its first picture was drawn.
     static LAST_DRAW: Cell<(f64, bool)> = const { Cell::new((f64::NEG_INFINITY, false)) };
+    /// When the status and progress bar were last written.
+    static LAST_STATUS: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
     /// The cell a first tap showed (a second tap on it opens it).
     static TAPPED: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
 }
@@ -185,12 +188,24 @@ impl Section for Phase {
         store::dispatch(Change::PhaseWanted, HistoryMode::None);
     }
 
-    /// Redraws at most every [`DRAW_EVERY_MS`] while running (and at the first picture and
-    /// the end); the status at every change.
+    /// Redraws the chart at most every [`DRAW_EVERY_MS`] while running (and at the first
+    /// picture and the end), and the status and progress bar at most every
+    /// [`STATUS_EVERY_MS`]: each repaint of the page takes the main thread from the
+    /// workers' replies (and, on two cores, a core from a worker).
     fn render(&self, doc: &Document, app: &App, c: &Changed, theme: &Theme) {
-        update_status(doc, app);
         let ph = &app.phase;
         let t = now();
+        // A worker's reply or a slice brings cells and nothing else.
+        let cells_only = *c
+            == Changed {
+                phase: true,
+                ..Changed::default()
+            };
+        let last_status = LAST_STATUS.with(Cell::get);
+        if !ph.running || !cells_only || t - last_status >= STATUS_EVERY_MS {
+            update_status(doc, app);
+            LAST_STATUS.with(|l| l.set(t));
+        }
         let (last, first_drawn) = LAST_DRAW.with(Cell::get);
         let first = ph.first_picture.is_some() && !first_drawn;
         let due = !ph.running || first || t - last >= DRAW_EVERY_MS || *c == Changed::all();
