@@ -271,12 +271,21 @@ fn ticks_at_most(hi: f64, n: usize) -> Vec<f64> {
     }
 }
 
-/// The rounds to mark on the x axis: round values, at most 11, whole rounds only.
-fn round_ticks(t_max: usize) -> Vec<f64> {
-    ticks_at_most(t_max as f64, 11)
+/// The rounds to mark on the x axis: round values, at most `n` (see [`x_label_count`]),
+/// whole rounds only.
+fn round_ticks_at_most(t_max: usize, n: usize) -> Vec<f64> {
+    ticks_at_most(t_max as f64, n)
         .into_iter()
         .filter(|t| t.fract() == 0.0)
         .collect()
+}
+
+/// As many round labels as fit a plot `width` pixels wide (between 2 and 11): each label
+/// of T's digits at 11 CSS px, with room around it.
+fn x_label_count(width: f64, scale: f64, t_max: usize) -> usize {
+    let digits = t_max.max(1).to_string().len() as f64;
+    let label = digits * 0.62 * 11.0 + 10.0;
+    ((width / scale.max(1e-9) / label) as usize).clamp(2, 11)
 }
 
 /// The plot of a chart over rounds `0..=t_max` with values in `[0, y_max]` on a `w × h`
@@ -364,7 +373,7 @@ fn paint_axes(
         (margin, l.top + ((l.height + 1.0) / 2.0).floor()),
         &turned,
     )?;
-    let xs = round_ticks(l.t_max);
+    let xs = round_ticks_at_most(l.t_max, x_label_count(l.width, scale, l.t_max));
     let ys = ticks_at_most(l.y_max, y_label_count(h, scale));
     let grid = hairline(Rgba::of(theme.grid, 0.8));
     for &v in &ys {
@@ -1199,9 +1208,17 @@ mod tests {
 
     #[test]
     fn ticks_are_the_roundest_that_fit() {
-        assert_eq!(round_ticks(100).len(), 11);
-        assert_eq!(round_ticks(25), [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]);
-        assert_eq!(round_ticks(1), [0.0, 1.0]);
+        assert_eq!(round_ticks_at_most(100, 11).len(), 11);
+        assert_eq!(
+            round_ticks_at_most(25, 11),
+            [0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+        );
+        assert_eq!(round_ticks_at_most(1, 11), [0.0, 1.0]);
+        // A narrow panel (a comparison's, 130 px of plot) marks fewer rounds.
+        let n = x_label_count(130.0, 1.0, 100);
+        assert_eq!(round_ticks_at_most(100, n), [0.0, 50.0, 100.0]);
+        assert_eq!(x_label_count(700.0, 1.0, 100), 11);
+        assert_eq!(x_label_count(1400.0, 2.0, 100), 11);
         assert_eq!(ticks_at_most(0.882, 10).len(), 9);
         assert_eq!(ticks_at_most(0.882, 5).len(), 5);
         assert_eq!(ticks_at_most(0.882, 4), [0.0, 0.25, 0.5, 0.75]);

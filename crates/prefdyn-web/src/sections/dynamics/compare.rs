@@ -144,8 +144,8 @@ fn grid_html(app: &App, runs: &[Run]) -> String {
             .unwrap_or_default();
         s.push_str(&format!(
             "<figure class=\"compare-run\" role=\"listitem\" data-run=\"{r}\">\
-             <figcaption class=\"run-head\"><span class=\"run-chip\" style=\"background: rgb({}, {}, {})\"></span>\
-             <strong class=\"run-title\" id=\"run-title-{r}\"></strong> {open} {remove}</figcaption>\
+             <div class=\"run-head\"><span class=\"run-chip\" style=\"background: rgb({}, {}, {})\"></span>\
+             <strong class=\"run-title\" id=\"run-title-{r}\"></strong> {open} {remove}</div>\
              <canvas id=\"chart-run-{r}\" class=\"chart run-chart\" role=\"img\"></canvas>\
              <p class=\"run-verdict\" id=\"run-verdict-{r}\"></p><p class=\"run-numbers\" id=\"run-numbers-{r}\"></p>{controls}</figure>",
             c.0, c.1, c.2
