@@ -181,22 +181,7 @@ fn queue_idle() {
     });
 }
 
-/// How often a section left for later checks again whether the phase workers are done.
-const WAIT_FOR_WORKERS_MS: i32 = 100;
-
 fn on_idle() {
-    // While the phase diagram's workers compute, the sections left for later wait: drawing
-    // them would take a core from a worker (on two cores, a third of the pool's speed).
-    if store::read(|app| app.phase.running && app.phase.workers > 0).unwrap_or(false) {
-        IDLE.with(|c| {
-            if let (Some(cb), Some(w)) = (c.borrow().as_ref(), web_sys::window()) {
-                let f: &js_sys::Function = cb.as_ref().unchecked_ref();
-                let _ =
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(f, WAIT_FOR_WORKERS_MS);
-            }
-        });
-        return;
-    }
     let next = SCHEDULE.with(|s| {
         let mut s = s.borrow_mut();
         let s = s.as_mut()?;
