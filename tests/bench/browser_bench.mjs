@@ -49,32 +49,25 @@ for (let i = 0; i < 5; i++) {
   firstChart.push(await page.evaluate(() => performance.now()));
 }
 
-await page.goto(`${base}?v=2&gen=random&k=10&seed=3&T=500&alpha=0.5`);
-await whole();
-const slider = [];
-for (let i = 0; i < 30; i++) {
-  slider.push(await page.evaluate((v) => {
-    const el = document.getElementById('alpha');
-    const t0 = performance.now();
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    return performance.now() - t0; // recompute + redraw run synchronously in the handler
-  }, 0.2 + 0.02 * i));
+/** The α slider moved 30 times on `query`: each change's recompute and redraw, in ms. */
+async function sliderTimes(query) {
+  await page.goto(`${base}?${query}`);
+  await whole();
+  const times = [];
+  for (let i = 0; i < 30; i++) {
+    times.push(await page.evaluate((v) => {
+      const el = document.getElementById('alpha');
+      const t0 = performance.now();
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      return performance.now() - t0; // recompute + redraw run synchronously in the handler
+    }, 0.2 + 0.02 * i));
+  }
+  return times;
 }
-
+const slider = await sliderTimes('v=2&gen=random&k=10&seed=3&T=500&alpha=0.5');
 // The same slider under a 4-run comparison (every variant follows the base's α but one).
-await page.goto(`${base}?v=2&gen=random&k=10&seed=3&T=500&alpha=0.5&beta.2=5&lam.3=0.3&alpha.4=0.9`);
-await whole();
-const compareSlider = [];
-for (let i = 0; i < 30; i++) {
-  compareSlider.push(await page.evaluate((v) => {
-    const el = document.getElementById('alpha');
-    const t0 = performance.now();
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    return performance.now() - t0;
-  }, 0.2 + 0.02 * i));
-}
+const compareSlider = await sliderTimes('v=2&gen=random&k=10&seed=3&T=500&alpha=0.5&beta.2=5&lam.3=0.3&alpha.4=0.9');
 
 /** Starts probes in the page: a 10 ms timer's lateness and the time of results(). */
 const PROBE = () => {

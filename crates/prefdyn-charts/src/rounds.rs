@@ -693,6 +693,15 @@ pub fn draw_entropy<DB: DrawingBackend>(
     Ok(layout)
 }
 
+/// The top of an entropy chart `h` pixels high whose largest finite value is `max`, with
+/// room left above log K for its name.
+fn entropy_top(h: f64, scale: f64, max: f64) -> f64 {
+    let frame = (px(scale, 16.0) + px(scale, 34.0)) as f64;
+    let plot_h = (h - frame).max(1.0);
+    let room = (1.0 - px(scale, 16.0) as f64 / plot_h).max(0.5);
+    max.max(1e-3) / room
+}
+
 /// H(π_t) over rounds with log K as a reference line and the value at the cursor written
 /// beside the line's end ("H = 0.0101"). Returns the plot's geometry.
 pub fn paint_entropy(
@@ -711,12 +720,8 @@ pub fn paint_entropy(
     let t_max = entropies.len().saturating_sub(1).max(1);
     let upto = upto.min(entropies.len() - 1);
     let lk = (k.max(1) as f64).ln();
-    // Room above log K for its name.
-    let frame = (px(scale, 16.0) + px(scale, 34.0)) as f64;
-    let plot_h = (h - frame).max(1.0);
-    let room = (1.0 - px(scale, 16.0) as f64 / plot_h).max(0.5);
     let top = entropies.iter().copied().filter(|v| v.is_finite());
-    let h_max = top.fold(lk.max(last), f64::max).max(1e-3) / room;
+    let h_max = entropy_top(h, scale, top.fold(lk.max(last), f64::max));
     let value = entropies[upto];
     let text = format!("H = {}", sig(value));
     let font_px = px(scale, 11.0) as f64;
@@ -796,11 +801,8 @@ pub fn paint_entropies(
         return Ok(RoundsLayout::default());
     }
     let lk = (k.max(1) as f64).ln();
-    let frame = (px(scale, 16.0) + px(scale, 34.0)) as f64;
-    let plot_h = (h - frame).max(1.0);
-    let room = (1.0 - px(scale, 16.0) as f64 / plot_h).max(0.5);
     let all = lines.iter().flat_map(|l| l.values.iter().copied());
-    let h_max = all.filter(|v| v.is_finite()).fold(lk, f64::max).max(1e-3) / room;
+    let h_max = entropy_top(h, scale, all.filter(|v| v.is_finite()).fold(lk, f64::max));
     let font_px = px(scale, 11.0) as f64;
     let right = lines
         .iter()

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use prefdyn::config::{to_query, Config};
 use prefdyn_charts as charts;
-use prefdyn_charts::{run_colour, text_width, wrap, RunLine, RunPicture, SamplePaths, Theme};
+use prefdyn_charts::{run_colour, text_width, wrap, RunLine, RunPicture, Theme};
 use serde_json::{json, Value};
 
 use crate::output::{self, register_font};
@@ -121,22 +121,7 @@ fn text<DB: DrawingBackend>(
 fn pictures<'a>(runs: &'a [RunOutput], paths: &'a [Vec<&'a [f64]>]) -> Vec<Option<RunPicture<'a>>> {
     runs.iter()
         .zip(paths)
-        .map(|(out, paths)| {
-            let d = out.results.dynamics.as_ref()?;
-            let finite = out.results.finite.as_ref().map(|f| &f.outcome);
-            Some(RunPicture {
-                k: d.trajectory.k,
-                policies: &d.trajectory.policies,
-                upto: d.trajectory.rounds(),
-                labels: &out.results.matrix.labels,
-                fixed_point: d.stability.fixed_point.as_deref(),
-                samples: finite.map(|o| SamplePaths {
-                    paths,
-                    mean: &o.mean_path.policies,
-                }),
-                population: true,
-            })
-        })
+        .map(|(out, paths)| crate::poster::run_picture(out, paths))
         .collect()
 }
 

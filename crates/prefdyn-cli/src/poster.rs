@@ -604,22 +604,28 @@ pub fn layout(out: &RunOutput, size: (u32, u32)) -> Poster {
 
 /// The π_t run as the page's charts take it (with the finite-sample paths, if any).
 fn with_run<T>(out: &RunOutput, f: impl FnOnce(&RunPicture) -> T) -> Option<T> {
-    let d = out.results.dynamics.as_ref()?;
     let finite = out.results.finite.as_ref().map(|f| &f.outcome);
     let paths = finite.map(charts::drawn_paths).unwrap_or_default();
-    let run = RunPicture {
+    Some(f(&run_picture(out, &paths)?))
+}
+
+/// A run's π_t picture up to its last round, with `paths` (its drawn realisations) around
+/// its mean path when it has finite samples; `None` without a run.
+pub fn run_picture<'a>(out: &'a RunOutput, paths: &'a [&'a [f64]]) -> Option<RunPicture<'a>> {
+    let d = out.results.dynamics.as_ref()?;
+    let finite = out.results.finite.as_ref().map(|f| &f.outcome);
+    Some(RunPicture {
         k: d.trajectory.k,
         policies: &d.trajectory.policies,
         upto: d.trajectory.rounds(),
         labels: &out.results.matrix.labels,
         fixed_point: d.stability.fixed_point.as_deref(),
         samples: finite.map(|o| SamplePaths {
-            paths: &paths,
+            paths,
             mean: &o.mean_path.policies,
         }),
         population: true,
-    };
-    Some(f(&run))
+    })
 }
 
 /// One chart on `area` (its pixels), fonts and strokes times `scale`.
