@@ -680,11 +680,20 @@ fn run_batch<L: Lane>(k: usize, batch: &Batch<'_>, out: &mut [RunMetrics]) {
 #[cfg(target_arch = "wasm32")]
 fn run_batch<L: Lane>(k: usize, batch: &Batch<'_>, out: &mut [RunMetrics]) {
     match k {
-        3 => run_groups::<L, 3>(k, batch, out),
-        4 => run_groups::<L, 4>(k, batch, out),
-        5 => run_groups::<L, 5>(k, batch, out),
-        _ => run_groups::<L, 0>(k, batch, out),
+        3 => run_groups_of::<L, 3>(k, batch, out),
+        4 => run_groups_of::<L, 4>(k, batch, out),
+        5 => run_groups_of::<L, 5>(k, batch, out),
+        _ => run_groups_of::<L, 0>(k, batch, out),
     }
+}
+
+/// [`run_groups`] as a function of its own per K: the browser optimises a whole function
+/// once it is hot, so only the K that runs is compiled (about a quarter of the work of
+/// one function holding every K, paid on every page load).
+#[cfg(target_arch = "wasm32")]
+#[inline(never)]
+fn run_groups_of<L: Lane, const K: usize>(k: usize, batch: &Batch<'_>, out: &mut [RunMetrics]) {
+    run_groups::<L, K>(k, batch, out);
 }
 
 /// ρ of a batch on lane type `L`, K-specialised for 2..=8 (`k` ≤ [`RHO_LANES_MAX_K`]).
