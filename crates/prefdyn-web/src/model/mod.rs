@@ -22,7 +22,9 @@ mod tests;
 
 pub use compare::VariantRun;
 pub use finite::FiniteModel;
-pub use phase::{PhaseModel, PHASE_BATCH_MS, PHASE_FIRST_BATCH, PHASE_IN_FLIGHT};
+pub use phase::{
+    PhaseModel, PHASE_BATCH_GROWTH, PHASE_BATCH_MS, PHASE_FIRST_BATCH, PHASE_IN_FLIGHT,
+};
 pub use play::{PlayAction, Playback};
 
 /// Parts of the results computed apart, so that the first view comes first.

@@ -13,6 +13,11 @@ use super::{App, Effect};
 pub const PHASE_BATCH_MS: f64 = 25.0;
 /// Cells per batch before the speed is known.
 pub const PHASE_FIRST_BATCH: usize = 4;
+/// A worker's batch is at most this many times the largest it was sent before: the browser
+/// first runs the kernel on baseline code and swaps in optimised code only between calls,
+/// so a large batch sized from the first, tiny ones could spend all its time on the slow
+/// code. Once the pool has grown its batches, later sweeps on it are not held back.
+pub const PHASE_BATCH_GROWTH: usize = 2;
 /// Batches in flight per worker (one computing, one waiting: no idle gap between them).
 pub const PHASE_IN_FLIGHT: usize = 2;
 /// Largest pool.
@@ -40,6 +45,8 @@ pub struct PhaseModel {
     pub workers: usize,
     /// Batches each worker has in flight.
     in_flight: Vec<usize>,
+    /// The largest batch each worker was sent since the pool started (all sweeps).
+    largest_batch: Vec<usize>,
     /// Measured milliseconds per cell in a worker (0 until known).
     per_cell_ms: f64,
 }
@@ -70,6 +77,11 @@ impl PhaseModel {
         self.key.as_deref() != Some(key_of(c).as_str())
     }
 
+    /// Milliseconds since the sweep started, while workers compute it.
+    pub fn pool_running_for(&self, now: f64) -> Option<f64> {
+        (self.running && self.workers > 0).then_some(now - self.started)
+    }
+
     /// Share of cells done.
     pub fn progress(&self) -> f64 {
         self.job.as_ref().map_or(0.0, |j| j.progress().fraction())
@@ -87,6 +99,7 @@ impl PhaseModel {
     /// How many workers to use (0: the page).
     pub fn set_workers(&mut self, n: Option<usize>, fx: &mut Vec<Effect>) {
         self.wanted = n.map(|n| n.min(MAX_WORKERS));
+        self.largest_batch.clear();
         fx.push(Effect::PhaseStop);
         self.workers = 0;
     }
@@ -101,12 +114,15 @@ impl PhaseModel {
         true
     }
 
-    /// Cells per batch: about [`PHASE_BATCH_MS`] of work once a worker's speed is known.
-    fn batch_size(&self) -> usize {
-        if self.per_cell_ms > 0.0 {
-            (PHASE_BATCH_MS / self.per_cell_ms)
+    /// Cells per batch for `worker`: about [`PHASE_BATCH_MS`] of work once a worker's
+    /// speed is known, and at most [`PHASE_BATCH_GROWTH`] times its largest batch so far.
+    fn batch_size(&self, worker: usize) -> usize {
+        let largest = self.largest_batch.get(worker).copied().unwrap_or(0);
+        if self.per_cell_ms > 0.0 && largest > 0 {
+            let by_time = (PHASE_BATCH_MS / self.per_cell_ms)
                 .round()
-                .clamp(1.0, 512.0) as usize
+                .clamp(1.0, 512.0) as usize;
+            by_time.min(largest * PHASE_BATCH_GROWTH)
         } else {
             PHASE_FIRST_BATCH
         }
@@ -114,19 +130,22 @@ impl PhaseModel {
 
     /// Gives `worker` batches until it has [`PHASE_IN_FLIGHT`] of them.
     fn feed(&mut self, worker: usize, fx: &mut Vec<Effect>) {
-        let n = self.batch_size();
         while self.running
             && self
                 .in_flight
                 .get(worker)
                 .is_some_and(|&f| f < PHASE_IN_FLIGHT)
         {
+            let n = self.batch_size(worker);
             let Some(job) = self.job.as_mut() else { return };
             let cells = job.take(n);
             if cells.is_empty() {
                 return;
             }
             self.in_flight[worker] += 1;
+            if let Some(largest) = self.largest_batch.get_mut(worker) {
+                *largest = (*largest).max(cells.len());
+            }
             fx.push(Effect::PhaseSend {
                 worker,
                 gen: self.gen,
@@ -232,6 +251,7 @@ impl App {
         }
         ph.workers = ph.pool_size();
         ph.in_flight = vec![0; ph.workers];
+        ph.largest_batch.resize(ph.workers, 0);
         if ph.workers == 0 {
             fx.push(Effect::PhaseStop);
             fx.push(Effect::PhaseSlice);

@@ -162,6 +162,75 @@ fn the_phase_job_runs_on_workers_through_effects() {
     assert_eq!(got.sd, want.sd);
 }
 
+/// A worker's batches grow at most [`PHASE_BATCH_GROWTH`]-fold, however fast its first
+/// tiny batches came back (their code may not be the browser's optimised code yet), up to
+/// about [`PHASE_BATCH_MS`] of work.
+#[test]
+fn a_workers_batches_grow_step_by_step() {
+    let mut a = app("v=2&nx=64&ny=64&en=1&pT=10");
+    let (_, fx) = a.change(Change::PhaseWanted, 0.0);
+    let gen = a.phase.gen;
+    let sends = |fx: &[Effect]| -> Vec<Vec<usize>> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::PhaseSend {
+                    worker: 0, cells, ..
+                } => Some(cells.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut queue = sends(&fx);
+    let mut sizes: Vec<usize> = queue.iter().map(Vec::len).collect();
+    assert_eq!(sizes, vec![PHASE_FIRST_BATCH; PHASE_IN_FLIGHT]);
+    while sizes.len() < 14 {
+        let cells = queue.remove(0);
+        let values: Vec<f64> = cells
+            .iter()
+            .flat_map(|&c| [c as f64, 0.5, 0.0, 0.9, 0.0])
+            .collect();
+        // 1 µs a cell: by time alone, the next batch would be the largest at once.
+        let millis = 0.001 * cells.len() as f64;
+        let (_, fx) = a.change(
+            Change::PhaseCells {
+                worker: 0,
+                gen,
+                values,
+                millis,
+            },
+            1.0,
+        );
+        let more = sends(&fx);
+        sizes.extend(more.iter().map(Vec::len));
+        queue.extend(more);
+    }
+    for (i, &n) in sizes.iter().enumerate().skip(1) {
+        let before = sizes[..i].iter().max().copied().unwrap_or(0);
+        assert!(n <= PHASE_BATCH_GROWTH * before, "{sizes:?}");
+    }
+    assert_eq!(sizes.iter().max(), Some(&512), "{sizes:?}");
+    // The next sweep on the same pool starts small (its speed is not known yet) but is
+    // not held back once it is.
+    let (_, fx) = a.change(Change::PhaseRun, 2.0);
+    let gen = a.phase.gen;
+    let first = sends(&fx);
+    assert_eq!(first.len(), PHASE_IN_FLIGHT);
+    let values: Vec<f64> = first[0]
+        .iter()
+        .flat_map(|&c| [c as f64, 0.5, 0.0, 0.9, 0.0])
+        .collect();
+    let (_, fx) = a.change(
+        Change::PhaseCells {
+            worker: 0,
+            gen,
+            values,
+            millis: 0.004,
+        },
+        3.0,
+    );
+    assert_eq!(sends(&fx).iter().map(Vec::len).collect::<Vec<_>>(), [512]);
+}
+
 #[test]
 fn without_workers_the_phase_job_runs_in_slices_and_cancel_stops_it() {
     let mut a = app("v=2&view=phase&nx=5&ny=4&en=2&pT=30");

@@ -181,7 +181,29 @@ fn queue_idle() {
     });
 }
 
+/// While the phase diagram's workers compute, the sections left for later wait, for at most
+/// this long after the sweep started (on two cores, drawing them takes a core from a
+/// worker; a paper-scale sweep takes minutes, and the page's other sections do not wait
+/// for it).
+const WAIT_FOR_WORKERS_MAX_MS: f64 = 1000.0;
+/// How often a section left for later looks again whether the workers are done.
+const WAIT_FOR_WORKERS_MS: i32 = 100;
+
 fn on_idle() {
+    let t = crate::dom::now();
+    let wait = store::read(|app| app.phase.pool_running_for(t))
+        .flatten()
+        .is_some_and(|ms| ms < WAIT_FOR_WORKERS_MAX_MS);
+    if wait {
+        IDLE.with(|c| {
+            if let (Some(cb), Some(w)) = (c.borrow().as_ref(), web_sys::window()) {
+                let f: &js_sys::Function = cb.as_ref().unchecked_ref();
+                let _ =
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(f, WAIT_FOR_WORKERS_MS);
+            }
+        });
+        return;
+    }
     let next = SCHEDULE.with(|s| {
         let mut s = s.borrow_mut();
         let s = s.as_mut()?;
