@@ -72,6 +72,28 @@ test('(c) releasing a slider adds one history entry; Back undoes the drag', asyn
   await closeClean(h);
 });
 
+test('(c) a fast drag writes the address a few times, not at every move; its release writes the last value', async () => {
+  const h = await openPage(site, Q.cyclic);
+  await h.page.evaluate(() => {
+    window.__writes = 0;
+    for (const name of ['replaceState', 'pushState']) {
+      const original = history[name].bind(history);
+      history[name] = (...args) => { window.__writes += 1; return original(...args); };
+    }
+  });
+  const t0 = Date.now();
+  for (let i = 0; i < 30; i++) await moveSlider(h.page, 'alpha', 0.3 + 0.01 * i, ['input']);
+  const took = Date.now() - t0;
+  const writes = await h.page.evaluate(() => window.__writes);
+  // One write, then at most one per 250 ms of dragging.
+  assert.ok(writes >= 1 && writes <= 1 + Math.ceil(took / 250), `${writes} history writes in a ${took} ms drag of 30 moves`);
+  await moveSlider(h.page, 'alpha', 0.59, ['change']);
+  const after = await pageNumbers(h.page);
+  assert.equal(params(after.search).alpha, '0.59', `URL after release: ${after.search}`);
+  assert.equal(after.search, `?${after.query}`);
+  await closeClean(h);
+});
+
 test('(c) arrow keys on a focused slider move that slider', async () => {
   const h = await openPage(site, Q.cyclic);
   // α: a linear slider, one step of 0.01 per key.

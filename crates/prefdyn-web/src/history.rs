@@ -1,10 +1,10 @@
 //! The URL as the page's state, a subscriber of the store: a change of configuration writes
-//! its canonical query into the address. A slider drag replaces the current entry and its
-//! release pushes one (Back undoes the whole drag); discrete changes push; an embed never
+//! its canonical query into the address. A slider drag replaces the current entry (at most
+//! every [`DRAG_WRITE_EVERY_MS`]) and its release pushes one (Back undoes the whole drag); discrete changes push; an embed never
 //! adds an entry (its host's Back must leave the post). Back and Forward dispatch the state
 //! of their entry.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use prefdyn::config::{parse_query, to_query, Config};
 use wasm_bindgen::prelude::*;
@@ -12,9 +12,16 @@ use wasm_bindgen::prelude::*;
 use crate::model::{App, Change, Changed};
 use crate::store::{self, HistoryMode, Subscriber};
 
+/// A drag writes the address at most this often; its release always writes. Each write is
+/// a history call, which Safari refuses beyond 100 in 30 s and Chromium throttles, and it
+/// need not happen inside every frame of the drag.
+const DRAG_WRITE_EVERY_MS: f64 = 250.0;
+
 thread_local! {
     /// The URL before a slider drag began.
     static DRAG_ORIGIN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// When a drag last wrote the address.
+    static DRAG_WRITTEN: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
 }
 
 /// The page's path and query.
@@ -37,30 +44,35 @@ fn write(url: &str, push: bool) {
 /// Writes the canonical query of `config` into the address as `mode` says.
 pub fn record(config: &Config, mode: HistoryMode) {
     let Some(win) = web_sys::window() else { return };
-    let path = win.location().pathname().unwrap_or_default();
-    let url = format!("{path}?{}", to_query(config));
+    let drag_move = mode == HistoryMode::DragMove;
     let mode = match mode {
         // An embed replaces its own entry whatever the change.
         HistoryMode::None => return,
         _ if config.view.embed => HistoryMode::Replace,
         m => m,
     };
-    match mode {
-        HistoryMode::DragMove => {
-            DRAG_ORIGIN.with(|d| {
-                if d.borrow().is_none() {
-                    *d.borrow_mut() = current_url();
-                }
-            });
-        }
-        HistoryMode::DragEnd => {
-            // Put the entry the drag started from back, so that the release pushes one.
-            if let Some(origin) = DRAG_ORIGIN.with(|d| d.borrow_mut().take()) {
-                write(&origin, false);
+    if mode == HistoryMode::DragMove {
+        DRAG_ORIGIN.with(|d| {
+            if d.borrow().is_none() {
+                *d.borrow_mut() = current_url();
             }
-        }
-        _ => {}
+        });
     }
+    if drag_move {
+        let t = crate::dom::now();
+        if t - DRAG_WRITTEN.with(Cell::get) < DRAG_WRITE_EVERY_MS {
+            return;
+        }
+        DRAG_WRITTEN.with(|w| w.set(t));
+    }
+    if mode == HistoryMode::DragEnd {
+        // Put the entry the drag started from back, so that the release pushes one.
+        if let Some(origin) = DRAG_ORIGIN.with(|d| d.borrow_mut().take()) {
+            write(&origin, false);
+        }
+    }
+    let path = win.location().pathname().unwrap_or_default();
+    let url = format!("{path}?{}", to_query(config));
     if current_url().as_deref() == Some(url.as_str()) {
         return;
     }
