@@ -16,7 +16,8 @@ pub const PHASE_FIRST_BATCH: usize = 4;
 /// A worker's batch is at most this many times the largest it was sent before: the browser
 /// first runs the kernel on baseline code and swaps in optimised code only between calls,
 /// so a large batch sized from the first, tiny ones could spend all its time on the slow
-/// code. Once the pool has grown its batches, later sweeps on it are not held back.
+/// code. Once the workers have grown their batches, later sweeps are not held back (the
+/// optimised code belongs to the module, which every worker shares).
 pub const PHASE_BATCH_GROWTH: usize = 2;
 /// Batches in flight per worker (one computing, one waiting: no idle gap between them).
 pub const PHASE_IN_FLIGHT: usize = 2;
@@ -45,7 +46,7 @@ pub struct PhaseModel {
     pub workers: usize,
     /// Batches each worker has in flight.
     in_flight: Vec<usize>,
-    /// The largest batch each worker was sent since the pool started (all sweeps).
+    /// The largest batch each worker was sent (over every sweep on this many workers).
     largest_batch: Vec<usize>,
     /// Measured milliseconds per cell in a worker (0 until known).
     per_cell_ms: f64,
