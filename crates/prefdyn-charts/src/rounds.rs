@@ -703,7 +703,8 @@ fn entropy_top(h: f64, scale: f64, max: f64) -> f64 {
 }
 
 /// H(π_t) over rounds with log K as a reference line and the value at the cursor written
-/// beside the line's end ("H = 0.0101"). Returns the plot's geometry.
+/// beside the line's end ("H = 0.0101"): [`paint_entropies`] with one line. Returns the
+/// plot's geometry.
 pub fn paint_entropy(
     p: &mut dyn Paint,
     scale: f64,
@@ -712,35 +713,16 @@ pub fn paint_entropy(
     upto: usize,
     k: usize,
 ) -> DrawResult<RoundsLayout> {
-    let (w, h) = p.size();
-    p.fill_rect((0.0, 0.0, w, h), Rgba::solid(theme.bg))?;
-    let Some(&last) = entropies.last() else {
-        return Ok(RoundsLayout::default());
+    let value = entropies.get(upto.min(entropies.len().saturating_sub(1)));
+    let name = value
+        .map(|v| format!("H = {}", sig(*v)))
+        .unwrap_or_default();
+    let line = RunLine {
+        values: entropies,
+        colour: theme.accent,
+        name: &name,
     };
-    let t_max = entropies.len().saturating_sub(1).max(1);
-    let upto = upto.min(entropies.len() - 1);
-    let lk = (k.max(1) as f64).ln();
-    let top = entropies.iter().copied().filter(|v| v.is_finite());
-    let h_max = entropy_top(h, scale, top.fold(lk.max(last), f64::max));
-    let value = entropies[upto];
-    let text = format!("H = {}", sig(value));
-    let font_px = px(scale, 11.0) as f64;
-    let right = (p.text_width(&text, font_px) + px(scale, 8.0) as f64).ceil();
-    let layout = rounds_layout((w, h), scale, right, t_max, h_max);
-    paint_axes(p, (scale, theme), &layout, "H(π_t) [nats]")?;
-    paint_log_k(p, (scale, theme), &layout, lk)?;
-    let stroke = line(theme.accent, 1.0, px(scale, 2.0));
-    paint_paths(p, &layout, &entropies[..=upto], (1, upto), &|_| stroke)?;
-    let half = font_px / 2.0 + 1.0;
-    // max/min, not clamp: a canvas too small for the label (a hidden chart) has lo > hi.
-    let y = layout
-        .y_of(if value.is_finite() { value } else { 0.0 })
-        .min(layout.top + layout.height - half)
-        .max(layout.top + half);
-    let x = layout.x_of(upto as f64) + px(scale, 5.0) as f64;
-    let f = font(font_px, theme.accent, Align::Start, Baseline::Middle);
-    p.text(&text, (x.round(), y.round()), &f)?;
-    Ok(layout)
+    paint_entropies(p, scale, theme, &[line], upto, k)
 }
 
 /// [`paint_policy_on`] on any plotters drawing area (the CLI's small multiples).
@@ -808,7 +790,7 @@ pub fn paint_entropies(
         .iter()
         .map(|l| p.text_width(l.name, font_px))
         .fold(0.0, f64::max);
-    let right = (right + px(scale, 10.0) as f64).ceil();
+    let right = (right + px(scale, 8.0) as f64).ceil();
     let layout = rounds_layout((w, h), scale, right, t_max, h_max);
     paint_axes(p, (scale, theme), &layout, "H(π_t) [nats]")?;
     paint_log_k(p, (scale, theme), &layout, lk)?;
